@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, integer, pgTable, serial, text, unique } from 'drizzle-orm/pg-core';
+import { civilDate, createdAt } from './_columns.ts';
+
+/**
+ * The benefit catalogue as data (initial rows in migration 0001): rule kind per benefit type and
+ * effective-dated rates. A new rate is a new row, never a code change.
+ */
+export const RULE_KINDS = ['per_meal', 'monthly_budget', 'hourly', 'amount', 'cash_only'] as const;
+
+export const benefitTypes = pgTable('benefit_types', {
+  code: text().primaryKey(),
+  nameDe: text().notNull(),
+  ruleKind: text({ enum: RULE_KINDS }).notNull(),
+  redeemable: boolean().notNull(),
+});
+
+export const benefitRates = pgTable(
+  'benefit_rates',
+  {
+    id: serial().primaryKey(),
+    benefitType: text()
+      .notNull()
+      .references(() => benefitTypes.code),
+    validFrom: civilDate().notNull(),
+    amountCents: integer().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('benefit_rates_type_valid_from_key').on(t.benefitType, t.validFrom),
+    check('benefit_rates_positive', sql`${t.amountCents} > 0`),
+  ],
+);
+
+/** Legal bases (Rechtskreise). `federalRefund`: costs refunded by the federation by payment date (SGB II, BKGG). */
+export const legalBases = pgTable('legal_bases', {
+  code: text().primaryKey(),
+  nameDe: text().notNull(),
+  federalRefund: boolean().notNull(),
+});
+
+/** Cost bearers (Kostenträger), configuration of the city. */
+export const costBearers = pgTable('cost_bearers', {
+  code: text().primaryKey(),
+  nameDe: text().notNull(),
+});
+
+/**
+ * Settings of the city: one row (`id = 1`). Grace period, participation mode, meals per day,
+ * meal price cap, and the city's own bank account (the SEPA debtor).
+ */
+export const citySettings = pgTable(
+  'city_settings',
+  {
+    id: integer().primaryKey().default(1),
+    cityName: text().notNull(),
+    gracePeriodMonths: integer().notNull().default(3),
+    participationMode: text({ enum: ['flat', 'capped'] })
+      .notNull()
+      .default('flat'),
+    lunchMealsPerDay: integer().notNull().default(1),
+    mealPriceCapCents: integer(),
+    debtorName: text().notNull(),
+    debtorIban: text().notNull(),
+    debtorBic: text(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    check('city_settings_single_row', sql`${t.id} = 1`),
+    check('city_settings_grace', sql`${t.gracePeriodMonths} >= 0`),
+    check('city_settings_meals', sql`${t.lunchMealsPerDay} >= 1`),
+  ],
+);
+
+/**
+ * Mapping for the finance software's booking list: cost centre and account per legal basis ×
+ * cost bearer × benefit type. `costBearer`/`benefitType` '*' match any.
+ */
+export const bookingAccounts = pgTable(
+  'booking_accounts',
+  {
+    id: serial().primaryKey(),
+    legalBasis: text()
+      .notNull()
+      .references(() => legalBases.code),
+    costBearer: text().notNull().default('*'),
+    benefitType: text().notNull().default('*'),
+    costCentre: text().notNull(),
+    account: text().notNull(),
+  },
+  (t) => [unique('booking_accounts_key').on(t.legalBasis, t.costBearer, t.benefitType)],
+);

@@ -1,0 +1,114 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
+import { providers } from './providers.ts';
+
+/** One run of the nightly settlement (or a manual one) for a cutoff date. */
+export const settlementRuns = pgTable(
+  'settlement_runs',
+  {
+    id: id(),
+    cutoffDate: civilDate().notNull(),
+    status: text({ enum: ['running', 'completed'] })
+      .notNull()
+      .default('running'),
+    startedAt: createdAt(),
+    finishedAt: timestamptz(),
+    triggeredBy: text().notNull(),
+    batchCount: integer().notNull().default(0),
+    totalCents: bigint({ mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('settlement_runs_cutoff_idx').on(t.cutoffDate)],
+);
+
+export const BATCH_STATUSES = ['open', 'certified', 'released', 'exported', 'paid', 'carried_forward'] as const;
+
+/**
+ * Settlement batches (Abrechnung / Gutschrift), one per provider and run. Totals equal the sum of
+ * their lines; a batch is never edited after it is built, only moved along its status.
+ */
+export const settlementBatches = pgTable(
+  'settlement_batches',
+  {
+    id: id(),
+    number: text().notNull(),
+    runId: text()
+      .notNull()
+      .references(() => settlementRuns.id),
+    providerId: text()
+      .notNull()
+      .references(() => providers.id),
+    cutoffDate: civilDate().notNull(),
+    periodFrom: civilDate(),
+    periodTo: civilDate(),
+    totalCents: bigint({ mode: 'number' }).notNull(),
+    lineCount: integer().notNull(),
+    status: text({ enum: BATCH_STATUSES }).notNull().default('open'),
+    createdAt: createdAt(),
+    certifiedBy: text(),
+    certifiedAt: timestamptz(),
+    releasedBy: text(),
+    releasedAt: timestamptz(),
+    paymentFileId: text(),
+    paidAt: timestamptz(),
+    paidBy: text(),
+  },
+  (t) => [
+    uniqueIndex('settlement_batches_number_key').on(t.number),
+    index('settlement_batches_provider_idx').on(t.providerId, t.createdAt),
+    index('settlement_batches_status_idx').on(t.status),
+  ],
+);
+
+/**
+ * Lines of a batch. A redemption, reversal or carried-forward batch appears in at most one line
+ * (unique indexes): "every settled redemption is in exactly one batch" is enforced by the database.
+ */
+export const settlementLines = pgTable(
+  'settlement_lines',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    batchId: text()
+      .notNull()
+      .references(() => settlementBatches.id),
+    kind: text({ enum: ['redemption', 'correction', 'carry_forward'] }).notNull(),
+    redemptionId: text(),
+    reversalId: text(),
+    carriedFromBatchId: text(),
+    cardRef: text(),
+    serviceDate: civilDate(),
+    bookedAt: timestamptz(),
+    benefitType: text(),
+    legalBasis: text(),
+    costBearer: text(),
+    amountCents: integer().notNull(),
+  },
+  (t) => [
+    index('settlement_lines_batch_idx').on(t.batchId),
+    uniqueIndex('settlement_lines_redemption_key').on(t.redemptionId),
+    uniqueIndex('settlement_lines_reversal_key').on(t.reversalId),
+    uniqueIndex('settlement_lines_carried_key').on(t.carriedFromBatchId),
+    check(
+      'settlement_lines_one_source',
+      sql`num_nonnulls(${t.redemptionId}, ${t.reversalId}, ${t.carriedFromBatchId}) = 1`,
+    ),
+  ],
+);
+
+/** SEPA payment files (pain.001.001.09). A batch is in at most one (`settlement_batches.payment_file_id`). */
+export const paymentFiles = pgTable('payment_files', {
+  id: id(),
+  messageId: text().notNull().unique(),
+  executionDate: civilDate().notNull(),
+  batchCount: integer().notNull(),
+  totalCents: bigint({ mode: 'number' }).notNull(),
+  xml: text().notNull(),
+  createdAt: createdAt(),
+  createdBy: text().notNull(),
+});
+
+/** Gapless counters, e.g. batch numbers per year (`ABR-2026-000123`), taken inside the writing transaction. */
+export const counters = pgTable('counters', {
+  name: text().primaryKey(),
+  value: bigint({ mode: 'number' }).notNull(),
+});

@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, id, timestamptz } from './_columns.ts';
+import { providers } from './providers.ts';
+
+export const ROLES = ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Staff accounts of the city and of providers. Provider roles are bound to exactly one provider. */
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    username: text().notNull(),
+    passwordHash: text().notNull(),
+    role: text({ enum: ROLES }).notNull(),
+    providerId: text().references(() => providers.id),
+    active: boolean().notNull().default(true),
+    createdAt: createdAt(),
+    createdBy: text(),
+    updatedAt: timestamptz(),
+  },
+  (t) => [
+    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
+    index('users_provider_idx').on(t.providerId),
+    check('users_role_check', sql`${t.role} in ('admin','caseworker','accounting','provider_admin','provider_staff')`),
+    check(
+      'users_provider_role_check',
+      sql`(${t.role} in ('provider_admin','provider_staff')) = (${t.providerId} is not null)`,
+    ),
+  ],
+);

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `pnpm test`: the whole suite (core, API, browser) on PGlite, or on the PostgreSQL server when
+// TEST_DATABASE_URL is set. Prints vitest's report and a closing summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const outDir = mkdtempSync(path.join(tmpdir(), 'tk-test-'));
+const jsonFile = path.join(outDir, 'results.json');
+const target = process.env.TEST_DATABASE_URL
+  ? `PostgreSQL (${new URL(process.env.TEST_DATABASE_URL).host})`
+  : 'PGlite (embedded)';
+console.log(`Teilhabekarte tests on ${target}`);
+
+const run = spawnSync(
+  'pnpm',
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${jsonFile}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit', env: process.env },
+);
+let summary = 'no results';
+if (existsSync(jsonFile)) {
+  const r = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
+  if (r.numTotalTests === 0) summary = '0 passed, 1 failed (no test ran)';
+}
+console.log(`\nTests (${target}):`);
+console.log(`${summary}`);
+// A run that produced no report (a crash before any test) is a failure, whatever vitest's exit code.
+process.exit(summary === 'no results' ? 1 : (run.status ?? 1));

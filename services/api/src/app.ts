@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { type Clock, systemClock } from '@tk/core';
+import type { Database, Db } from '@tk/db';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { KeyRings } from './lib/keys.ts';
+import { redactPaths } from './lib/logging.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { openapiPlugin } from './plugins/openapi.ts';
+import { problemPlugin } from './plugins/problem.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.ts';
+
+export interface AppDeps {
+  database: Database;
+  keys: KeyRings;
+  clock?: Clock;
+  /** A pino destination (tests capture log lines through it). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** What every module reads: config, the database, the key rings and the clock. */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  keys: KeyRings;
+  clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+/** Builds the API (and the web UI at `/`). It never listens: `server.ts` does, tests use `inject`. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] = {
+    level: config.logLevel,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    ...(deps.logStream ? { stream: deps.logStream } : {}),
+  };
+  const app = Fastify({
+    logger,
+    trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('ctx', {
+    config,
+    database: deps.database,
+    db: deps.database.db,
+    keys: deps.keys,
+    clock: deps.clock ?? systemClock,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(problemPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    // The terminal reads QR codes with the device camera; nothing else may use it.
+    reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
+  });
+  await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test' });
+  await app.register(openapiPlugin);
+  await app.register(authPlugin, { ring: deps.keys.access, clock: app.ctx.clock });
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1' });
+  await app.register(usersRoutes, { prefix: '/api/v1' });
+
+  if (config.serveWeb && existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: ['index.html'] });
+    // The web UI is a single page: unknown non-API paths get its index.
+    app.setNotFoundHandler((request, reply) => {
+      if (
+        request.method === 'GET' &&
+        !request.url.startsWith('/api/') &&
+        request.headers.accept?.includes('text/html')
+      ) {
+        return reply.sendFile('index.html');
+      }
+      return reply
+        .code(404)
+        .type('application/problem+json')
+        .send({
+          type: 'https://teilhabekarte.de/problems/not-found',
+          title: 'Not found',
+          status: 404,
+          code: 'not_found',
+          requestId: request.id,
+          detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+        });
+    });
+  }
+  return app;
+}

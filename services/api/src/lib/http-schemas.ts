@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** RFC 9457 problem details as every route declares them (docs/api/problems.md lists the codes). */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string().describe('Stable snake_case problem code'),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem' });
+
+/** The problem responses a route declares, e.g. `problems(400, 401, 403)`. */
+export function problems<const S extends number>(...statuses: S[]): Record<S, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, ProblemSchema])) as Record<S, typeof ProblemSchema>;
+}
+
+/** Problems every authenticated route can answer with. */
+export const AUTHENTICATED_PROBLEMS = [400, 401, 403, 429] as const;
+
+export const IsoDate = z.iso.date().describe('Date YYYY-MM-DD (Europe/Berlin)');
+export const IsoTimestamp = z.iso.datetime({ offset: true });
+export const Cents = z.number().int().describe('Amount in euro cents');
+export const IdParams = z.object({ id: z.string().min(1).max(64) });

@@ -1,0 +1,57 @@
+import type { Clock } from '@tk/core';
+import { jwtVerify, SignJWT } from 'jose';
+import type { KeyRing } from './keys.ts';
+
+export interface AccessClaims {
+  sub: string;
+  role: string;
+  providerId: string | null;
+  username: string;
+}
+
+const ISSUER = 'teilhabekarte';
+const AUDIENCE = 'teilhabekarte-api';
+
+/** A short-lived access token (EdDSA, `kid` in the header so keys can rotate). */
+export async function signAccessToken(
+  ring: KeyRing,
+  claims: AccessClaims,
+  ttlMinutes: number,
+  clock: Clock,
+): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(clock.now().getTime() / 1000);
+  const exp = now + ttlMinutes * 60;
+  const token = await new SignJWT({ role: claims.role, pid: claims.providerId, usr: claims.username })
+    .setProtectedHeader({ alg: 'EdDSA', kid: ring.signer.kid, typ: 'at+jwt' })
+    .setSubject(claims.sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(exp)
+    .sign(ring.signer.key);
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/** Verifies signature (by `kid`, retired keys fail), issuer, audience and expiry; `null` when anything is off. */
+export async function verifyAccessToken(ring: KeyRing, token: string, clock: Clock): Promise<AccessClaims | null> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = header.kid ? ring.verifiers.get(header.kid) : undefined;
+        if (!key) throw new Error('unknown key');
+        return key;
+      },
+      { issuer: ISSUER, audience: AUDIENCE, algorithms: ['EdDSA'], currentDate: clock.now(), typ: 'at+jwt' },
+    );
+    if (typeof payload.sub !== 'string' || typeof payload.role !== 'string') return null;
+    return {
+      sub: payload.sub,
+      role: payload.role,
+      providerId: typeof payload.pid === 'string' ? payload.pid : null,
+      username: typeof payload.usr === 'string' ? payload.usr : '',
+    };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,134 @@
+import { forbidden, newId, notFound, Problem } from '@tk/core';
+import { type Db, type DbOrTx, providers, users } from '@tk/db';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Actor, audit } from '../../lib/audit.ts';
+import { hashPassword } from '../../lib/password.ts';
+import { ProviderRequired, UsernameTaken } from './users.errors.ts';
+import type { User } from './users.schemas.ts';
+
+const PROVIDER_ROLES = ['provider_admin', 'provider_staff'] as const;
+const isProviderRole = (role: string) => (PROVIDER_ROLES as readonly string[]).includes(role);
+
+export function toUser(row: typeof users.$inferSelect): User {
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    ...(row.providerId ? { providerId: row.providerId } : {}),
+    active: row.active,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  role: (typeof users.$inferInsert)['role'];
+  providerId?: string | undefined;
+}
+
+/**
+ * Creates a user. Admins create any role; a provider admin creates only terminal staff of its own
+ * provider. Audited in the same transaction. Throws 403, 400 `provider_required`, 404, 409 `username_taken`.
+ */
+export async function createUser(db: Db, input: CreateUserInput, actor: Actor): Promise<User> {
+  let providerId = input.providerId;
+  if (actor.role === 'provider_admin') {
+    if (input.role !== 'provider_staff')
+      throw forbidden('Provider admins create terminal staff (provider_staff) only.');
+    if (providerId && providerId !== actor.providerId) throw forbidden('Provider admins manage their own staff only.');
+    providerId = actor.providerId ?? undefined;
+  } else if (actor.role !== 'admin') {
+    throw forbidden();
+  }
+  if (isProviderRole(input.role) !== Boolean(providerId)) throw new ProviderRequired(input.role);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    if (providerId) {
+      const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
+      if (!provider) throw notFound('The provider', 'provider_not_found');
+    }
+    const existing = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()));
+    if (existing.length > 0) throw new UsernameTaken();
+    const [row] = await tx
+      .insert(users)
+      .values({
+        id: newId('user'),
+        username: input.username,
+        passwordHash,
+        role: input.role,
+        providerId: providerId ?? null,
+        createdBy: actor.userId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new UsernameTaken();
+    await audit(tx, actor, {
+      action: 'user.created',
+      entityType: 'user',
+      entityId: row.id,
+      data: { role: row.role, providerId },
+    });
+    return toUser(row);
+  });
+}
+
+/** Users an actor may see: all for admins, the own provider's for provider admins. */
+export async function listUsers(
+  db: DbOrTx,
+  actor: Actor,
+  filter: { providerId?: string | undefined },
+): Promise<User[]> {
+  const providerId = actor.role === 'provider_admin' ? actor.providerId : filter.providerId;
+  const rows = await db
+    .select()
+    .from(users)
+    .where(providerId ? eq(users.providerId, providerId) : undefined)
+    .orderBy(users.username);
+  return rows.map(toUser);
+}
+
+/** Deactivate/reactivate a user or set a new password. Provider admins only for their own staff. */
+export async function updateUser(
+  db: Db,
+  userId: string,
+  change: { active?: boolean | undefined; password?: string | undefined },
+  actor: Actor,
+): Promise<User> {
+  const passwordHash = change.password ? await hashPassword(change.password) : undefined;
+  return db.transaction(async (tx) => {
+    const scope =
+      actor.role === 'provider_admin'
+        ? and(eq(users.id, userId), eq(users.providerId, actor.providerId ?? ''))
+        : eq(users.id, userId);
+    const [target] = await tx.select().from(users).where(scope).for('update');
+    if (!target) throw notFound('The user', 'user_not_found');
+    if (target.id === actor.userId && change.active === false) {
+      throw new Problem({
+        status: 409,
+        code: 'cannot_deactivate_self',
+        title: 'Conflict',
+        detail: 'You cannot deactivate yourself.',
+      });
+    }
+    const [row] = await tx
+      .update(users)
+      .set({
+        ...(change.active !== undefined ? { active: change.active } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(users.id, userId))
+      .returning();
+    await audit(tx, actor, {
+      action: 'user.updated',
+      entityType: 'user',
+      entityId: userId,
+      data: { fields: Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined) },
+    });
+    return toUser(row!);
+  });
+}

@@ -1,0 +1,82 @@
+import { type Clock, Problem } from '@tk/core';
+import type { Role } from '@tk/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Actor } from '../lib/audit.ts';
+import type { KeyRing } from '../lib/keys.ts';
+import { verifyAccessToken } from '../lib/tokens.ts';
+
+export interface Principal {
+  userId: string;
+  username: string;
+  role: Role;
+  providerId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on this route; absent = public. */
+    roles?: readonly Role[];
+  }
+}
+
+export const unauthenticated = () =>
+  new Problem({
+    status: 401,
+    code: 'unauthenticated',
+    title: 'Unauthenticated',
+    detail: 'A valid access token is required (Authorization: Bearer …); log in again.',
+  });
+
+/**
+ * Bearer authentication and role checks (ADR 0003). Routes declare `config.roles`; the principal is
+ * read before rate limiting so limits are keyed by user.
+ */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { ring: KeyRing; clock: Clock }) => {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (!header) return;
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    const claims = match?.[1] ? await verifyAccessToken(opts.ring, match[1], opts.clock) : null;
+    if (!claims) {
+      if (request.routeOptions.config?.roles) throw unauthenticated();
+      return;
+    }
+    request.principal = {
+      userId: claims.sub,
+      username: claims.username,
+      role: claims.role as Role,
+      providerId: claims.providerId,
+    };
+  });
+  app.addHook('onRequest', async (request) => {
+    const roles = request.routeOptions.config?.roles;
+    if (!roles) return;
+    if (!request.principal) throw unauthenticated();
+    if (!roles.includes(request.principal.role)) {
+      throw new Problem({
+        status: 403,
+        code: 'forbidden',
+        title: 'Forbidden',
+        detail: `The role ${request.principal.role} may not perform this operation.`,
+      });
+    }
+  });
+});
+
+/** The acting user of an authenticated request, for services and the audit log. */
+export function actorOf(request: FastifyRequest): Actor {
+  const p = request.principal;
+  if (!p) throw unauthenticated();
+  return { userId: p.userId, role: p.role, providerId: p.providerId, requestId: request.id };
+}
+
+/** The principal of a route that declared `config.roles` (never null there). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthenticated();
+  return request.principal;
+}

@@ -1,0 +1,125 @@
+import { Problem, problemType } from '@tk/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+
+/**
+ * The one error handler (ADR 0002): every failure leaves as RFC 9457 `application/problem+json`
+ * with a stable `code` and the `requestId`. 5xx details are logged in full and masked in the response.
+ */
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
+  const body: Record<string, unknown> = {
+    ...(problem.extensions ?? {}),
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    code: problem.code,
+    requestId: request.id,
+  };
+  if (problem.detail) body.detail = problem.detail;
+  if (problem.errors) body.errors = problem.errors;
+  return reply.code(problem.status).type('application/problem+json').send(body);
+}
+
+const STATUS_CODES: Record<number, [string, string]> = {
+  400: ['bad_request', 'Bad request'],
+  401: ['unauthenticated', 'Unauthenticated'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not_found', 'Not found'],
+  405: ['method_not_allowed', 'Method not allowed'],
+  406: ['not_acceptable', 'Not acceptable'],
+  408: ['request_timeout', 'Request timeout'],
+  409: ['conflict', 'Conflict'],
+  413: ['payload_too_large', 'Payload too large'],
+  414: ['uri_too_long', 'URI too long'],
+  415: ['unsupported_media_type', 'Unsupported media type'],
+  422: ['unprocessable_content', 'Unprocessable content'],
+  429: ['rate_limited', 'Too many requests'],
+  431: ['headers_too_large', 'Request header fields too large'],
+};
+
+/** A JSON pointer into the request: `/field` for the body, `/querystring/field` and `/params/id` otherwise. */
+function toPointer(instancePath: string | undefined, context: string): string {
+  const path = instancePath && instancePath !== '/' ? instancePath : '';
+  return context === 'body' ? path || '/' : `/${context}${path}`;
+}
+
+export function toProblem(err: FastifyError | Error): Problem {
+  if (err instanceof Problem) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = (err as FastifyError).validationContext ?? 'body';
+    const errors = err.validation.map((v) => ({
+      pointer: toPointer(v.instancePath, context),
+      detail: v.message ?? 'invalid value',
+    }));
+    return new Problem({
+      status: 400,
+      code: 'validation_failed',
+      title: 'Validation failed',
+      detail: 'The request does not match the schema; see errors.',
+      errors,
+    });
+  }
+  const fe = err as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
+    return new Problem({
+      status: 400,
+      code: 'malformed_json',
+      title: 'Malformed JSON',
+      detail: 'The body is not valid JSON.',
+    });
+  }
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new Problem({
+      status: 400,
+      code: 'malformed_json',
+      title: 'Malformed JSON',
+      detail: 'The JSON body is empty.',
+    });
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new Problem({
+      status: 415,
+      code: 'unsupported_media_type',
+      title: 'Unsupported media type',
+      detail: 'Send application/json.',
+    });
+  }
+  const status = fe.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
+    return new Problem({ status, code, title, detail: fe.message });
+  }
+  return new Problem({
+    status: 500,
+    code: 'internal_error',
+    title: 'Internal server error',
+    detail: 'Something went wrong on our side. The request id identifies it in the logs.',
+  });
+}
+
+export const problemPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500 || isResponseSerializationError(err)) {
+      request.log.error({ err }, 'request failed');
+    } else if (!(err instanceof Problem)) {
+      request.log.info({ problemCode: problem.code, status: problem.status }, 'request refused');
+    }
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new Problem({
+        status: 404,
+        code: 'not_found',
+        title: 'Not found',
+        detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      }),
+    ),
+  );
+});
+
+export { problemType };

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { createTestContext, expectProblem, type TestContext } from './support.ts';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext({ config: { rateLimitPerMinute: 3 } });
+});
+afterAll(() => t.close());
+
+describe('operations endpoints', () => {
+  it('healthz, readyz and metrics answer', async () => {
+    expect((await t.call('GET', '/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await t.call('GET', '/readyz')).json()).toMatchObject({ status: 'ready' });
+    const metrics = await t.call('GET', '/metrics');
+    expect(metrics.body).toContain('http_request_duration_seconds');
+  });
+
+  it('the OpenAPI document lists login and createUser with problem responses', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).json();
+    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) =>
+      Object.values(p).map((o) => o.operationId),
+    );
+    expect(ops).toEqual(expect.arrayContaining(['login', 'createUser']));
+    expect(doc.paths['/api/v1/users'].post.responses['409']).toBeDefined();
+  });
+
+  it('unknown routes are problem+json 404; security headers are set', async () => {
+    const res = await t.call('GET', '/api/v1/nothing-here');
+    expectProblem(res, 404, 'not_found');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('a wrong content type is 415 problem+json', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<x/>',
+    });
+    expectProblem(res, 415, 'unsupported_media_type');
+  });
+
+  it('authenticated requests are limited per user, not per address', async () => {
+    const a = await t.user('admin');
+    const b = await t.user('admin');
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await t.call('GET', '/api/v1/users', { token: a.token })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    // Same address, another user: not limited by a's counter.
+    expect((await t.call('GET', '/api/v1/users', { token: b.token })).statusCode).toBe(200);
+  });
+});
+
+describe('config', () => {
+  it('refuses to start in production without signing keys and a database', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ACCESS_TOKEN_KEYS is required in production/);
+  });
+
+  it('defaults: port 3000, demo seed only on the embedded database', () => {
+    expect(loadConfig({}).port).toBe(3000);
+    expect(loadConfig({}).seed).toBe('demo');
+    expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }).seed).toBe('none');
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+  });
+});
