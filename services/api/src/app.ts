@@ -10,8 +10,17 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.ts';
 import type { KeyRings } from './lib/keys.ts';
 import { redactPaths } from './lib/logging.ts';
+import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
+import { cardsRoutes } from './modules/cards/cards.routes.ts';
+import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { providersRoutes } from './modules/providers/providers.routes.ts';
+import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
+import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -98,6 +107,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/v1' });
   await app.register(usersRoutes, { prefix: '/api/v1' });
+  await app.register(catalogueRoutes, { prefix: '/api/v1' });
+  await app.register(providersRoutes, { prefix: '/api/v1' });
+  await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
+  await app.register(cardsRoutes, { prefix: '/api/v1' });
+  await app.register(importsRoutes, { prefix: '/api/v1' });
+  await app.register(terminalRoutes, { prefix: '/api/v1' });
+  await app.register(settlementRoutes, { prefix: '/api/v1' });
+  await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(adminRoutes, { prefix: '/api/v1' });
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: ['index.html'] });

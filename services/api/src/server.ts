@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { loadKeyRings } from './lib/keys.ts';
+import { startScheduler } from './modules/settlement/scheduler.ts';
 import { bootstrapAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
 
@@ -22,12 +23,14 @@ async function main() {
   await migrate(database);
   const keys = await loadKeyRings(config);
   await bootstrapAdmin(database.db, config.bootstrapAdmin);
-  if (config.seed === 'demo') await seedDemo(database.db);
+  if (config.seed === 'demo') await seedDemo(database.db, keys);
 
   const app = await buildApp(config, { database, keys });
+  const scheduler = config.scheduler ? await startScheduler(database, config, app.log) : undefined;
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
+    await scheduler?.stop();
     await app.close();
     await database.close();
   });

@@ -1,7 +1,10 @@
 import { newId } from '@tk/core';
 import { type Db, providers, type Role, users } from '@tk/db';
 import { audit, systemActor } from '../lib/audit.ts';
+import type { KeyRings } from '../lib/keys.ts';
 import { hashPassword } from '../lib/password.ts';
+import { seedBackoffice } from './backoffice.ts';
+import { seedBookings } from './bookings.ts';
 
 /** The demo password of every demo user (README). Demo data is for the embedded default only. */
 export const DEMO_PASSWORD = 'Teilhabe-Demo-2026';
@@ -42,7 +45,7 @@ const DEMO_IBANS: Record<keyof typeof DEMO_PROVIDERS, string> = {
  * Demo data for a first start on the embedded database: the providers and one user per role.
  * Runs only on an empty database (no users), so restarts keep what was changed.
  */
-export async function seedDemo(db: Db): Promise<boolean> {
+export async function seedDemo(db: Db, keys?: KeyRings): Promise<boolean> {
   const existing = await db.select({ id: users.id }).from(users).limit(1);
   if (existing.length > 0) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -80,5 +83,9 @@ export async function seedDemo(db: Db): Promise<boolean> {
       await audit(tx, actor, { action: 'user.seeded', entityType: 'user', entityId: id, data: { role: u.role } });
     }
   });
+  if (keys) {
+    await seedBackoffice(db, keys);
+    await seedBookings(db);
+  }
   return true;
 }

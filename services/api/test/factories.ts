@@ -1,0 +1,100 @@
+import { generateCardNumber, newId } from '@tk/core';
+import { approvals, beneficiaries, cards, type DbOrTx, providerMealPrices, providers } from '@tk/db';
+import { signCardToken } from '../src/lib/card-token.ts';
+import type { KeyRings } from '../src/lib/keys.ts';
+
+/**
+ * Small factories for tests: rows straight into the test's own database, with sensible defaults.
+ * They bypass the services on purpose (fast setup); the services' own tests go through the API.
+ */
+let seq = 0;
+
+export async function makeProvider(
+  db: DbOrTx,
+  over: Partial<typeof providers.$inferInsert> & { mealPriceCents?: number } = {},
+) {
+  const { mealPriceCents, ...rest } = over;
+  const n = ++seq;
+  const [row] = await db
+    .insert(providers)
+    .values({
+      id: newId('provider'),
+      name: `Anbieter ${n}`,
+      category: 'club',
+      status: 'approved',
+      benefitTypes: ['participation'],
+      accountHolder: `Anbieter ${n} e.V.`,
+      iban: 'DE89370400440532013000',
+      town: 'Musterstadt',
+      country: 'DE',
+      ...rest,
+    })
+    .returning();
+  if (mealPriceCents) {
+    await db
+      .insert(providerMealPrices)
+      .values({ id: newId('provider'), providerId: row!.id, validFrom: '2000-01-01', priceCents: mealPriceCents });
+  }
+  return row!;
+}
+
+export async function makeBeneficiary(db: DbOrTx, over: Partial<typeof beneficiaries.$inferInsert> = {}) {
+  const n = ++seq;
+  const [row] = await db
+    .insert(beneficiaries)
+    .values({
+      id: newId('beneficiary'),
+      givenName: 'Mia',
+      familyName: `Muster${n}`,
+      birthDate: '2015-05-05',
+      caseReference: `AZ-${n}-${newId('beneficiary').slice(-8)}`,
+      ...over,
+    })
+    .returning();
+  return row!;
+}
+
+export async function makeApproval(
+  db: DbOrTx,
+  over: Partial<typeof approvals.$inferInsert> & { beneficiaryId: string },
+) {
+  const budget = over.budgetCents === undefined ? (over.benefitType === 'lunch' ? null : 5000) : over.budgetCents;
+  const [row] = await db
+    .insert(approvals)
+    .values({
+      id: newId('approval'),
+      benefitType: 'participation',
+      legalBasis: 'SGB_II',
+      costBearer: 'JOBCENTER',
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      ...over,
+      budgetCents: budget,
+      remainingCents: over.remainingCents === undefined ? budget : over.remainingCents,
+    })
+    .returning();
+  return row!;
+}
+
+export async function makeCard(db: DbOrTx, keys: KeyRings, beneficiaryId: string) {
+  const id = newId('card');
+  const { token, keyId } = await signCardToken(keys.card, id);
+  const [row] = await db
+    .insert(cards)
+    .values({ id, beneficiaryId, cardNumber: generateCardNumber(), qrToken: token, keyId })
+    .returning();
+  return row!;
+}
+
+/** A child with a card and one approval: the usual starting point of a terminal test. */
+export async function makeChildWithCard(
+  db: DbOrTx,
+  keys: KeyRings,
+  approval: Partial<typeof approvals.$inferInsert> = {},
+  child: Partial<typeof beneficiaries.$inferInsert> = {},
+) {
+  const beneficiary = await makeBeneficiary(db, child);
+  const approvalRow = await makeApproval(db, { ...approval, beneficiaryId: beneficiary.id });
+  const card = await makeCard(db, keys, beneficiary.id);
+  return { beneficiary, approval: approvalRow, card };
+}
