@@ -10,3 +10,4 @@ if (!name || !known.includes(name)) {
 }
 const mod = (await import(`./${name}.ts`)) as { run(args: string[]): Promise<void> };
 await mod.run(args);
+export {};
