@@ -2,7 +2,7 @@
 // `pnpm test`: the whole suite (core, API, browser) on PGlite, or on the PostgreSQL server when
 // TEST_DATABASE_URL is set. Prints vitest's report and a closing summary line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -35,5 +35,7 @@ if (existsSync(jsonFile)) {
 }
 console.log(`\nTests (${target}):`);
 console.log(`${summary}`);
+// CI reads the summary back to add both database runs up.
+if (process.env.TK_TEST_SUMMARY_FILE) writeFileSync(process.env.TK_TEST_SUMMARY_FILE, `${summary}\n`);
 // A run that produced no report (a crash before any test) is a failure, whatever vitest's exit code.
 process.exit(summary === 'no results' ? 1 : (run.status ?? 1));
