@@ -9,6 +9,11 @@ import type { KeyRings } from '../src/lib/keys.ts';
  */
 let seq = 0;
 
+/** Factories write an audit row like every real write does, so `verify` finds the log complete. */
+async function audited(db: DbOrTx, entityType: string, entityId: string) {
+  await db.insert(auditLog).values({ action: `${entityType}.created`, entityType, entityId, data: { by: 'test-factory' } });
+}
+
 export async function makeProvider(
   db: DbOrTx,
   over: Partial<typeof providers.$inferInsert> & { mealPriceCents?: number } = {},
@@ -30,6 +35,7 @@ export async function makeProvider(
       ...rest,
     })
     .returning();
+  await audited(db, 'provider', row!.id);
   if (mealPriceCents) {
     await db
       .insert(providerMealPrices)
@@ -51,6 +57,7 @@ export async function makeBeneficiary(db: DbOrTx, over: Partial<typeof beneficia
       ...over,
     })
     .returning();
+  await audited(db, 'beneficiary', row!.id);
   return row!;
 }
 
@@ -73,6 +80,7 @@ export async function makeApproval(
       remainingCents: over.remainingCents === undefined ? budget : over.remainingCents,
     })
     .returning();
+  await audited(db, 'approval', row!.id);
   return row!;
 }
 
@@ -83,6 +91,7 @@ export async function makeCard(db: DbOrTx, keys: KeyRings, beneficiaryId: string
     .insert(cards)
     .values({ id, beneficiaryId, cardNumber: generateCardNumber(), qrToken: token, keyId })
     .returning();
+  await audited(db, 'card', row!.id);
   return row!;
 }
 
