@@ -1,5 +1,5 @@
 import { generateCardNumber, newId } from '@tk/core';
-import { approvals, beneficiaries, cards, type DbOrTx, providerMealPrices, providers } from '@tk/db';
+import { approvals, auditLog, beneficiaries, cards, type DbOrTx, providerMealPrices, providers } from '@tk/db';
 import { signCardToken } from '../src/lib/card-token.ts';
 import type { KeyRings } from '../src/lib/keys.ts';
 
