@@ -1,5 +1,5 @@
 import { type Clock, fixedClock, newId } from '@tk/core';
-import { type Role, auditLog, users } from '@tk/db';
+import { auditLog, type Role, users } from '@tk/db';
 import { openFromTemplate, type TestDatabase } from '@tk/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
@@ -68,7 +68,9 @@ export async function createTestContext(
       const id = newId('user');
       const username = `${role}-${++counter}-${id.slice(-6)}`;
       await database.db.insert(users).values({ id, username, passwordHash: await cachedHash, role, providerId });
-      await database.db.insert(auditLog).values({ action: 'user.created', entityType: 'user', entityId: id, data: { role } });
+      await database.db
+        .insert(auditLog)
+        .values({ action: 'user.created', entityType: 'user', entityId: id, data: { role } });
       const res = await ctx.call('POST', '/api/v1/auth/login', { body: { username, password: TEST_PASSWORD } });
       if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
       return { id, username, token: res.json().token as string };
@@ -104,4 +106,11 @@ export function expectProblem(res: LightMyRequestResponse, status: number, code:
     throw new Error(`not a complete problem: ${res.body}`);
   }
   return body;
+}
+
+/** Every test file that writes money ends with this: the invariant checker must find nothing. */
+export async function expectInvariantsHold(db: TestDatabase['db']): Promise<void> {
+  const { verifyInvariants, formatReport } = await import('../src/modules/admin/verify.service.ts');
+  const report = await verifyInvariants(db);
+  if (!report.ok) throw new Error(formatReport(report));
 }
