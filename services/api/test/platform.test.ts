@@ -23,6 +23,8 @@ describe('operations endpoints', () => {
     );
     expect(ops).toEqual(expect.arrayContaining(['login', 'createUser']));
     expect(doc.paths['/api/v1/users'].post.responses['409']).toBeDefined();
+    expect(doc.paths['/api/v1/users'].post['x-roles']).toEqual(['admin', 'provider_admin']);
+    expect(doc.paths['/api/v1/auth/login'].post['x-roles']).toBeUndefined();
   });
 
   it('unknown routes are problem+json 404; security headers are set', async () => {

@@ -19,7 +19,13 @@ export const openapiPlugin = fp(async (app: FastifyInstance) => {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
-    transform: jsonSchemaTransform,
+    // Each operation also lists the roles that may call it (`x-roles`), from the route's `config.roles`:
+    // documentation for integrators, and the input of the role-matrix and fuzz tests.
+    transform: (input) => {
+      const output = jsonSchemaTransform(input);
+      const roles = (input.route.config as { roles?: readonly string[] } | undefined)?.roles;
+      return roles ? { ...output, schema: { ...output.schema, 'x-roles': [...roles] } } : output;
+    },
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
