@@ -1,4 +1,165 @@
+import { Problem } from '@tk/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import { CardNotFound, InvalidCode } from './terminal.errors.ts';
+import {
+  IdempotencyHeaders,
+  ListRedemptionsQuery,
+  LookupBody,
+  LookupResponse,
+  RedeemBody,
+  RedemptionCreated,
+  RedemptionList,
+  RedemptionSchema,
+  ReverseBody,
+  ReverseResponse,
+} from './terminal.schemas.ts';
+import * as terminal from './terminal.service.ts';
+import { createCodeFailureThrottle } from './terminal.throttle.ts';
+
+const TERMINAL_ROLES = ['provider_staff', 'provider_admin'] as const;
 
 /** Routes of the terminal area (registered in app.ts under /api/v1). */
-export const terminalRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, clock, keys } = app.ctx;
+  const deps: terminal.TerminalDeps = { clock, cardKeys: keys.card };
+  const security = [{ bearerAuth: [] }];
+  const throttle = createCodeFailureThrottle(db);
+
+  /** Runs a card operation under the invalid-code throttle: failures count, and over the limit everything is refused. */
+  async function guarded<T>(request: FastifyRequest, reply: FastifyReply, operation: string, run: () => Promise<T>) {
+    const actor = actorOf(request);
+    try {
+      await throttle.assertAllowed(actor);
+      return await run();
+    } catch (err) {
+      let problem = err;
+      if (err instanceof InvalidCode || err instanceof CardNotFound) {
+        problem = (await throttle.recordFailure(actor, operation, err.code)) ?? err;
+      }
+      const retryAfter = problem instanceof Problem ? problem.extensions?.retryAfterSeconds : undefined;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      throw problem;
+    }
+  }
+
+  app.post(
+    '/terminal/lookup',
+    {
+      schema: {
+        operationId: 'lookupCard',
+        tags: ['terminal'],
+        summary: 'Look a card up (QR token or card number): status, display name, what this provider may redeem',
+        security,
+        body: LookupBody,
+        response: { 200: LookupResponse, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request, reply) =>
+      guarded(request, reply, 'lookup', () =>
+        terminal.lookupCard(db, deps, request.body, terminal.asTerminalActor(actorOf(request))),
+      ),
+  );
+
+  app.post(
+    '/terminal/redemptions',
+    {
+      schema: {
+        operationId: 'redeem',
+        tags: ['terminal'],
+        summary: 'Book a redemption (binding payment promise); requires an Idempotency-Key header',
+        security,
+        headers: IdempotencyHeaders,
+        body: RedeemBody,
+        response: {
+          200: RedemptionCreated.describe('Replay of an earlier request with the same Idempotency-Key'),
+          201: RedemptionCreated,
+          ...problems(400, 401, 403, 404, 409, 422, 429),
+        },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request, reply) => {
+      try {
+        const outcome = await guarded(request, reply, 'redeem', () =>
+          terminal.redeem(
+            db,
+            deps,
+            request.body,
+            request.headers['idempotency-key'],
+            terminal.asTerminalActor(actorOf(request)),
+          ),
+        );
+        app.metrics.redemptions.inc({ result: outcome.replayed ? 'replayed' : 'booked' });
+        if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.code(outcome.status).send(outcome.body);
+      } catch (err) {
+        app.metrics.redemptions.inc({ result: err instanceof Problem ? err.code : 'error' });
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/terminal/redemptions/:id/reverse',
+    {
+      schema: {
+        operationId: 'reverseRedemption',
+        tags: ['terminal'],
+        summary: 'Reverse an own redemption (after settlement: a correction in the next batch)',
+        security,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: ReverseBody,
+        response: { 200: ReverseResponse, ...problems(400, 401, 403, 404, 409, 422, 429) },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request) =>
+      terminal.reverseRedemption(
+        db,
+        deps,
+        request.params.id,
+        request.body ?? {},
+        request.headers['idempotency-key'],
+        terminal.asTerminalActor(actorOf(request)),
+      ),
+  );
+
+  app.get(
+    '/terminal/redemptions',
+    {
+      schema: {
+        operationId: 'listRedemptions',
+        tags: ['terminal'],
+        summary: "The provider's own redemptions by service date (from..to inclusive, default today)",
+        security,
+        querystring: ListRedemptionsQuery,
+        response: { 200: RedemptionList, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request) => ({
+      items: await terminal.listRedemptions(db, deps, request.query, terminal.asTerminalActor(actorOf(request))),
+    }),
+  );
+
+  app.get(
+    '/terminal/redemptions/:id',
+    {
+      schema: {
+        operationId: 'getRedemption',
+        tags: ['terminal'],
+        summary: 'One of the provider’s own redemptions',
+        security,
+        params: IdParams,
+        response: { 200: RedemptionSchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request) => terminal.getRedemption(db, request.params.id, terminal.asTerminalActor(actorOf(request))),
+  );
+};

@@ -1,0 +1,107 @@
+import { REDEEMABLE_BENEFIT_TYPES } from '@tk/core';
+import { z } from 'zod';
+import { Cents, IsoDate, IsoTimestamp } from '../../lib/http-schemas.ts';
+
+/** What a terminal sends as the card: the scanned QR token or the typed card number. */
+const CardCode = z.string().trim().min(1).max(1024).describe('QR token (compact JWS) or the 16-digit card number');
+
+export const LookupBody = z.object({ code: CardCode });
+
+export const EntitlementSchema = z
+  .object({
+    approvalId: z.string(),
+    benefitType: z.enum(REDEEMABLE_BENEFIT_TYPES),
+    availableCents: Cents.optional().describe('Remaining budget (participation, tutoring, trip)'),
+    lunchAvailableToday: z.boolean().optional().describe("Lunch: whether today's meal is still open"),
+    mealPriceCents: Cents.optional().describe(
+      "Lunch: what one meal costs today at this provider (after the city's cap)",
+    ),
+  })
+  .meta({ id: 'Entitlement' });
+
+export const LookupResponse = z
+  .object({
+    card: z.object({ status: z.literal('active') }),
+    holder: z.object({ displayName: z.string().describe('Given name and the initial of the family name') }),
+    entitlements: z.array(EntitlementSchema),
+  })
+  .meta({ id: 'CardLookup' });
+export type LookupResult = z.infer<typeof LookupResponse>;
+
+export const RedeemBody = z.object({
+  code: CardCode,
+  approvalId: z.string().min(1).max(64),
+  serviceDate: IsoDate.optional().describe('Day the service was delivered; default today (Europe/Berlin)'),
+  amountCents: z.number().int().positive().max(10_000_000).optional().describe('participation, trip: the amount'),
+  meals: z.number().int().min(1).max(1).optional().describe('lunch: one meal per booking'),
+  minutes: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .optional()
+    .describe('tutoring: minutes delivered'),
+});
+export type RedeemInput = z.infer<typeof RedeemBody>;
+
+export const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Required for redeem: a fresh random value per booking, the same one when retrying'),
+});
+
+export const RedemptionCreated = z
+  .object({
+    id: z.string(),
+    approvalId: z.string(),
+    amountCents: Cents,
+    serviceDate: IsoDate,
+    availableCents: Cents.optional().describe('Remaining budget after this booking (not for lunch)'),
+  })
+  .meta({ id: 'RedemptionCreated' });
+export type RedeemResult = z.infer<typeof RedemptionCreated>;
+
+export const ReverseBody = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .nullish()
+  .describe('Optional reason');
+
+export const ReverseResponse = z
+  .object({
+    id: z.string(),
+    status: z.literal('reversed'),
+    reversalId: z.string(),
+    kind: z
+      .enum(['void', 'correction'])
+      .describe('void: before settlement; correction: a negative line in the next batch'),
+    amountCents: Cents,
+  })
+  .meta({ id: 'RedemptionReversed' });
+export type ReverseResult = z.infer<typeof ReverseResponse>;
+
+export const RedemptionSchema = z
+  .object({
+    id: z.string(),
+    approvalId: z.string(),
+    benefitType: z.enum(REDEEMABLE_BENEFIT_TYPES),
+    serviceDate: IsoDate,
+    amountCents: Cents,
+    status: z.enum(['booked', 'reversed']),
+    displayName: z.string().describe('Given name and family initial, as the lookup shows it'),
+    minutes: z.number().int().optional(),
+    bookedAt: IsoTimestamp,
+    reversedAt: IsoTimestamp.optional(),
+    settled: z.boolean().describe('True once the redemption is in a settlement batch'),
+  })
+  .meta({ id: 'Redemption' });
+export type Redemption = z.infer<typeof RedemptionSchema>;
+
+export const ListRedemptionsQuery = z.object({
+  from: IsoDate.optional().describe('First service date (inclusive); default today'),
+  to: IsoDate.optional().describe('Last service date (inclusive); default today'),
+});
+
+export const RedemptionList = z.object({ items: z.array(RedemptionSchema) }).meta({ id: 'RedemptionList' });
