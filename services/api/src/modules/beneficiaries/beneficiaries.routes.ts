@@ -1,4 +1,145 @@
+import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import {
+  AmendApprovalBody,
+  ApprovalSchema,
+  ApprovalWithHistorySchema,
+  BeneficiaryPage,
+  BeneficiarySchema,
+  BeneficiarySummarySchema,
+  CreateApprovalBody,
+  CreateBeneficiaryBody,
+  RevokeApprovalBody,
+  SearchBeneficiariesQuery,
+} from './beneficiaries.schemas.ts';
+import * as service from './beneficiaries.service.ts';
 
-/** Routes of the beneficiaries area (registered in app.ts under /api/v1). */
-export const beneficiariesRoutes: FastifyPluginAsyncZod = async (_app) => {};
+/** Routes of the beneficiaries area: children and their approvals (registered in app.ts under /api/v1). */
+export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, clock } = app.ctx;
+  const security = [{ bearerAuth: [] }];
+  const today = () => berlinDate(clock.now());
+  const write = { roles: ['caseworker'] as const };
+  const read = { roles: ['caseworker', 'admin'] as const };
+
+  app.post(
+    '/beneficiaries',
+    {
+      schema: {
+        operationId: 'createBeneficiary',
+        tags: ['beneficiaries'],
+        summary: 'Record a child',
+        security,
+        body: CreateBeneficiaryBody,
+        response: { 201: BeneficiarySummarySchema, ...problems(400, 401, 403, 409, 429) },
+      },
+      config: write,
+    },
+    async (request, reply) =>
+      reply.code(201).send(await service.createBeneficiary(db, request.body, actorOf(request), today())),
+  );
+
+  app.get(
+    '/beneficiaries',
+    {
+      schema: {
+        operationId: 'searchBeneficiaries',
+        tags: ['beneficiaries'],
+        summary: 'Search children by name or case reference (paginated)',
+        security,
+        querystring: SearchBeneficiariesQuery,
+        response: { 200: BeneficiaryPage, ...problems(400, 401, 403, 429) },
+      },
+      config: read,
+    },
+    async (request) => service.searchBeneficiaries(db, request.query),
+  );
+
+  app.get(
+    '/beneficiaries/:id',
+    {
+      schema: {
+        operationId: 'getBeneficiary',
+        tags: ['beneficiaries'],
+        summary: 'The child page: child, approvals with balances, cards',
+        security,
+        params: IdParams,
+        response: { 200: BeneficiarySchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: read,
+    },
+    async (request) => service.getBeneficiary(db, request.params.id, today()),
+  );
+
+  app.post(
+    '/beneficiaries/:id/approvals',
+    {
+      schema: {
+        operationId: 'createApproval',
+        tags: ['approvals'],
+        summary: 'Record an approval (Bewilligung) for a child',
+        security,
+        params: IdParams,
+        body: CreateApprovalBody,
+        response: { 201: ApprovalSchema, ...problems(400, 401, 403, 404, 422, 429) },
+      },
+      config: write,
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await service.createApproval(db, request.params.id, request.body, actorOf(request), today())),
+  );
+
+  app.get(
+    '/approvals/:id',
+    {
+      schema: {
+        operationId: 'getApproval',
+        tags: ['approvals'],
+        summary: 'One approval with its append-only history',
+        security,
+        params: IdParams,
+        response: { 200: ApprovalWithHistorySchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: read,
+    },
+    async (request) => service.getApproval(db, request.params.id, today()),
+  );
+
+  app.patch(
+    '/approvals/:id',
+    {
+      schema: {
+        operationId: 'amendApproval',
+        tags: ['approvals'],
+        summary: 'Amend an approval; the budget is recomputed and never drops below what is booked',
+        security,
+        params: IdParams,
+        body: AmendApprovalBody,
+        response: { 200: ApprovalSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
+      },
+      config: write,
+    },
+    async (request) => service.amendApproval(db, request.params.id, request.body, actorOf(request), today()),
+  );
+
+  app.post(
+    '/approvals/:id/revoke',
+    {
+      schema: {
+        operationId: 'revokeApproval',
+        tags: ['approvals'],
+        summary: 'Revoke an approval (Aufhebung) from an effective date',
+        security,
+        params: IdParams,
+        body: RevokeApprovalBody,
+        response: { 200: ApprovalSchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: write,
+    },
+    async (request) => service.revokeApproval(db, request.params.id, request.body, actorOf(request), today()),
+  );
+};

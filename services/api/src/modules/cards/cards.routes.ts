@@ -1,4 +1,216 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import { getSettings } from '../catalogue/catalogue.service.ts';
+import { cardPdf, qrPng, qrSvg, sheetPdf } from './cards.render.ts';
+import {
+  BlockCardBody,
+  CardSchema,
+  PrintSheetBody,
+  ReplaceCardBody,
+  ReplaceCardResponse,
+  ResignCardsBody,
+  ResignCardsResponse,
+} from './cards.schemas.ts';
+import * as service from './cards.service.ts';
+
+const Binary = (description: string) => z.any().describe(description);
 
 /** Routes of the cards area (registered in app.ts under /api/v1). */
-export const cardsRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, keys } = app.ctx;
+  const security = [{ bearerAuth: [] }];
+  const tags = ['cards'];
+  const caseworker = { roles: ['caseworker'] as const };
+  const read = { roles: ['caseworker', 'admin'] as const };
+
+  app.post(
+    '/beneficiaries/:id/cards',
+    {
+      schema: {
+        operationId: 'issueCard',
+        tags,
+        summary: 'Issue the child’s card (one active card per child)',
+        security,
+        params: IdParams,
+        response: { 201: CardSchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) =>
+      reply.code(201).send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
+  );
+
+  app.get(
+    '/cards/:id',
+    {
+      schema: {
+        operationId: 'getCard',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: CardSchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: read,
+    },
+    async (request) => service.getCard(db, request.params.id),
+  );
+
+  app.get(
+    '/cards/:id/qr.svg',
+    {
+      schema: {
+        operationId: 'getCardQr',
+        tags,
+        summary: 'The QR code of the card’s token as SVG',
+        security,
+        params: IdParams,
+        produces: ['image/svg+xml'],
+        response: { 200: Binary('SVG image'), ...problems(400, 401, 403, 404, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) => {
+      const card = await service.getCard(db, request.params.id);
+      return reply
+        .type('image/svg+xml')
+        .header('cache-control', 'no-store')
+        .send(await qrSvg(card.qrToken));
+    },
+  );
+
+  app.get(
+    '/cards/:id/qr.png',
+    {
+      schema: {
+        operationId: 'getCardQrPng',
+        tags,
+        summary: 'The QR code of the card’s token as PNG',
+        security,
+        params: IdParams,
+        produces: ['image/png'],
+        response: { 200: Binary('PNG image'), ...problems(400, 401, 403, 404, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) => {
+      const card = await service.getCard(db, request.params.id);
+      return reply
+        .type('image/png')
+        .header('cache-control', 'no-store')
+        .send(await qrPng(card.qrToken));
+    },
+  );
+
+  app.get(
+    '/cards/:id/print.pdf',
+    {
+      schema: {
+        operationId: 'printCard',
+        tags,
+        summary: 'The card as PDF in ID-1 size (85.60 × 53.98 mm)',
+        security,
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: { 200: Binary('PDF'), ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) => {
+      const [entry] = await service.cardsForPrint(db, [request.params.id]);
+      const { cityName } = await getSettings(db);
+      const pdf = await cardPdf(
+        { ...entry!.card, givenName: entry!.givenName, familyName: entry!.familyName },
+        cityName,
+      );
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `inline; filename="karte-${entry!.card.id}.pdf"`)
+        .send(pdf);
+    },
+  );
+
+  app.post(
+    '/cards/print-sheet',
+    {
+      schema: {
+        operationId: 'printCardSheet',
+        tags,
+        summary: 'Many cards on A4 sheets (10 per page) as PDF',
+        security,
+        body: PrintSheetBody,
+        produces: ['application/pdf'],
+        response: { 200: Binary('PDF'), ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) => {
+      const entries = await service.cardsForPrint(db, request.body.cardIds);
+      const { cityName } = await getSettings(db);
+      const pdf = await sheetPdf(
+        entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName })),
+        cityName,
+      );
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .header('content-disposition', 'inline; filename="karten.pdf"')
+        .send(pdf);
+    },
+  );
+
+  app.post(
+    '/cards/:id/block',
+    {
+      schema: {
+        operationId: 'blockCard',
+        tags,
+        summary: 'Block a card (lost, stolen, damaged, other); it stops working at once',
+        security,
+        params: IdParams,
+        body: BlockCardBody,
+        response: { 200: CardSchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request) => service.blockCard(db, request.params.id, request.body.reason, actorOf(request)),
+  );
+
+  app.post(
+    '/cards/:id/replace',
+    {
+      schema: {
+        operationId: 'replaceCard',
+        tags,
+        summary: 'Replace an active or blocked card; entitlements stay with the child',
+        security,
+        params: IdParams,
+        body: ReplaceCardBody.optional(),
+        response: { 201: ReplaceCardResponse, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request))),
+  );
+
+  app.post(
+    '/cards/re-sign',
+    {
+      schema: {
+        operationId: 'resignCards',
+        tags,
+        summary: 'Key rotation: re-sign the QR tokens of active cards signed by a retiring key',
+        security,
+        body: ResignCardsBody,
+        response: { 200: ResignCardsResponse, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request) => service.resignCards(db, keys.card, request.body.fromKeyId, actorOf(request)),
+  );
+};

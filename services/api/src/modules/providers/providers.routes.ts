@@ -1,4 +1,120 @@
+import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import {
+  CreateProviderBody,
+  ListProvidersQuery,
+  ProviderList,
+  ProviderSchema,
+  SuspendProviderBody,
+  UpdateProviderBody,
+} from './providers.schemas.ts';
+import * as providersService from './providers.service.ts';
 
 /** Routes of the providers area (registered in app.ts under /api/v1). */
-export const providersRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, clock } = app.ctx;
+  const security = [{ bearerAuth: [] }];
+  const tags = ['providers'];
+  const today = () => berlinDate(clock.now());
+
+  app.post(
+    '/providers',
+    {
+      schema: {
+        operationId: 'createProvider',
+        tags,
+        summary: 'Register a provider (status pending; another admin approves)',
+        security,
+        body: CreateProviderBody,
+        response: { 201: ProviderSchema, ...problems(400, 401, 403, 409, 422, 429) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), today())),
+  );
+
+  app.get(
+    '/providers',
+    {
+      schema: {
+        operationId: 'listProviders',
+        tags,
+        security,
+        querystring: ListProvidersQuery,
+        response: { 200: ProviderList, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: ['admin', 'caseworker', 'accounting'] },
+    },
+    async (request) => ({ items: await providersService.listProviders(db, request.query, today()) }),
+  );
+
+  app.get(
+    '/providers/:id',
+    {
+      schema: {
+        operationId: 'getProvider',
+        tags,
+        summary: 'One provider (provider users: only their own)',
+        security,
+        params: IdParams,
+        response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: { roles: ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] },
+    },
+    async (request) => providersService.getProvider(db, request.params.id, actorOf(request), today()),
+  );
+
+  app.patch(
+    '/providers/:id',
+    {
+      schema: {
+        operationId: 'updateProvider',
+        tags,
+        summary: 'Change a provider; a bank data change sets needs_reapproval (four eyes)',
+        security,
+        params: IdParams,
+        body: UpdateProviderBody,
+        response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), today()),
+  );
+
+  app.post(
+    '/providers/:id/approve',
+    {
+      schema: {
+        operationId: 'approveProvider',
+        tags,
+        summary: 'Approve a provider; not by the admin who last changed its bank data',
+        security,
+        params: IdParams,
+        response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request) => providersService.approveProvider(db, request.params.id, actorOf(request), today()),
+  );
+
+  app.post(
+    '/providers/:id/suspend',
+    {
+      schema: {
+        operationId: 'suspendProvider',
+        tags,
+        summary: 'Suspend a provider (its terminals stop redeeming)',
+        security,
+        params: IdParams,
+        body: SuspendProviderBody.optional(),
+        response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request) =>
+      providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), today()),
+  );
+};

@@ -1,0 +1,128 @@
+import { BENEFIT_TYPES, LEGAL_BASES } from '@tk/core';
+import { z } from 'zod';
+import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { CardSchema } from '../cards/cards.schemas.ts';
+
+export const APPROVAL_STATUSES = ['upcoming', 'active', 'grace', 'expired', 'revoked', 'recorded'] as const;
+
+export const CreateBeneficiaryBody = z.object({
+  givenName: z.string().trim().min(1).max(100),
+  familyName: z.string().trim().min(1).max(100),
+  birthDate: IsoDate,
+  caseReference: z.string().trim().min(1).max(64).describe('Aktenzeichen'),
+});
+export type CreateBeneficiaryInput = z.infer<typeof CreateBeneficiaryBody>;
+
+export const BeneficiarySummarySchema = z
+  .object({
+    id: z.string(),
+    givenName: z.string(),
+    familyName: z.string(),
+    birthDate: IsoDate,
+    caseReference: z.string(),
+    activeCardId: z.string().optional(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'BeneficiarySummary' });
+export type BeneficiarySummary = z.infer<typeof BeneficiarySummarySchema>;
+
+export const ApprovalSchema = z
+  .object({
+    id: z.string(),
+    beneficiaryId: z.string(),
+    benefitType: z.enum(BENEFIT_TYPES),
+    legalBasis: z.enum(LEGAL_BASES),
+    costBearer: z.string().optional(),
+    reference: z.string().optional(),
+    subject: z.string().optional(),
+    validFrom: IsoDate,
+    validTo: IsoDate,
+    lastBookingDay: IsoDate.describe('validTo plus the grace period (or the day before revocation)'),
+    providerId: z.string().optional(),
+    providerName: z.string().optional(),
+    budgetCents: Cents.nullable().describe('null for lunch (yes/no approval)'),
+    remainingCents: Cents.nullable(),
+    bookedCents: Cents.describe('Sum of booked (not reversed) redemptions'),
+    mealsBooked: z.number().int().optional(),
+    hours: z.number().int().optional(),
+    hourlyRateCents: Cents.optional(),
+    redeemable: z.boolean(),
+    status: z.enum(APPROVAL_STATUSES),
+    revokedFrom: IsoDate.optional(),
+    revocationReason: z.string().optional(),
+    imported: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Approval' });
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+export const ApprovalRevisionSchema = z
+  .object({
+    kind: z.enum(['created', 'amended', 'revoked']),
+    changedAt: z.string(),
+    changedBy: z.string().optional(),
+    reason: z.string().optional(),
+    snapshot: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'ApprovalRevision' });
+
+export const ApprovalWithHistorySchema = ApprovalSchema.extend({ revisions: z.array(ApprovalRevisionSchema) }).meta({
+  id: 'ApprovalWithHistory',
+});
+
+export const BeneficiarySchema = BeneficiarySummarySchema.extend({
+  approvals: z.array(ApprovalSchema),
+  cards: z.array(CardSchema),
+}).meta({ id: 'Beneficiary' });
+export type Beneficiary = z.infer<typeof BeneficiarySchema>;
+
+export const SearchBeneficiariesQuery = z.object({
+  q: z.string().trim().max(100).optional().describe('Part of the name, or the start of the case reference'),
+  caseReference: z.string().trim().max(64).optional().describe('Exact case reference'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const BeneficiaryPage = z.object({
+  items: z.array(BeneficiarySummarySchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+
+export const CreateApprovalBody = z.object({
+  benefitType: z.enum(BENEFIT_TYPES),
+  legalBasis: z.enum(LEGAL_BASES),
+  costBearer: z.string().trim().min(1).max(40).optional(),
+  validFrom: IsoDate,
+  validTo: IsoDate,
+  providerId: z.string().min(1).max(64).optional(),
+  amountCents: Cents.positive().max(100_000_00).optional(),
+  hours: z.number().int().positive().max(1000).optional(),
+  hourlyRateCents: Cents.positive().max(1000_00).optional(),
+  subject: z.string().trim().min(1).max(100).optional(),
+  reference: z.string().trim().min(1).max(100).optional(),
+});
+export type CreateApprovalInput = z.infer<typeof CreateApprovalBody>;
+
+export const AmendApprovalBody = z
+  .object({
+    validFrom: IsoDate,
+    validTo: IsoDate,
+    providerId: z.string().min(1).max(64).nullable(),
+    amountCents: Cents.positive().max(100_000_00),
+    hours: z.number().int().positive().max(1000),
+    hourlyRateCents: Cents.positive().max(1000_00),
+    costBearer: z.string().trim().min(1).max(40).nullable(),
+    subject: z.string().trim().min(1).max(100).nullable(),
+    reference: z.string().trim().min(1).max(100).nullable(),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'nothing to change');
+export type AmendApprovalInput = z.infer<typeof AmendApprovalBody>;
+
+export const RevokeApprovalBody = z.object({
+  effectiveDate: IsoDate.describe('Services on or after this date are refused'),
+  reason: z.string().trim().min(1).max(500),
+});

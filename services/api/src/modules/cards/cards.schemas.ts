@@ -1,0 +1,34 @@
+import { BLOCK_REASONS, CARD_STATUSES } from '@tk/db';
+import { z } from 'zod';
+
+export const CardSchema = z
+  .object({
+    id: z.string(),
+    beneficiaryId: z.string(),
+    cardNumber: z.string().describe('16 digits, Luhn check digit last'),
+    cardNumberFormatted: z.string().describe('Groups of four, as printed'),
+    qrToken: z.string().describe('Compact JWS (EdDSA) with the card id and key id (ADR 0008)'),
+    keyId: z.string(),
+    status: z.enum(CARD_STATUSES),
+    blockReason: z.enum(BLOCK_REASONS).optional(),
+    issuedAt: z.string(),
+    blockedAt: z.string().optional(),
+    replacedByCardId: z.string().optional(),
+  })
+  .meta({ id: 'Card' });
+export type Card = z.infer<typeof CardSchema>;
+
+export const BlockCardBody = z.object({ reason: z.enum(BLOCK_REASONS) });
+
+export const ReplaceCardBody = z
+  .object({ reason: z.enum(BLOCK_REASONS).describe('Recorded on the old card if it was still active') })
+  .partial();
+
+export const ReplaceCardResponse = CardSchema.extend({ replacedCardId: z.string() });
+
+export const PrintSheetBody = z.object({ cardIds: z.array(z.string().min(1).max(64)).min(1).max(500) });
+
+export const ResignCardsBody = z.object({
+  fromKeyId: z.string().min(1).max(64).describe('Re-sign active cards whose token uses this (retiring) key'),
+});
+export const ResignCardsResponse = z.object({ resignedCards: z.number().int(), keyId: z.string() });

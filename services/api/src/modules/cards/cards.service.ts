@@ -1,0 +1,204 @@
+import { formatCardNumber, generateCardNumber, newId } from '@tk/core';
+import { beneficiaries, cards, type DbOrTx } from '@tk/db';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import { type Actor, audit } from '../../lib/audit.ts';
+import { signCardToken } from '../../lib/card-token.ts';
+import type { KeyRing } from '../../lib/keys.ts';
+import { beneficiaryNotFound } from '../beneficiaries/beneficiaries.errors.ts';
+import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
+import type { Card } from './cards.schemas.ts';
+
+type CardRow = typeof cards.$inferSelect;
+type BlockReason = NonNullable<CardRow['blockReason']>;
+
+export function toCard(row: CardRow): Card {
+  return {
+    id: row.id,
+    beneficiaryId: row.beneficiaryId,
+    cardNumber: row.cardNumber,
+    cardNumberFormatted: formatCardNumber(row.cardNumber),
+    qrToken: row.qrToken,
+    keyId: row.keyId,
+    status: row.status,
+    ...(row.blockReason ? { blockReason: row.blockReason } : {}),
+    issuedAt: row.issuedAt.toISOString(),
+    ...(row.blockedAt ? { blockedAt: row.blockedAt.toISOString() } : {}),
+    ...(row.replacedByCardId ? { replacedByCardId: row.replacedByCardId } : {}),
+  };
+}
+
+/** Attempts before giving up on a free card number (a collision among 10^15 numbers is already rare). */
+const NUMBER_ATTEMPTS = 8;
+
+/**
+ * Inserts a new active card for a child inside `tx`. `ON CONFLICT DO NOTHING` covers both unique
+ * indexes without aborting the transaction: a clash on the card number retries with a new number,
+ * a clash on "one active card per child" is 409 `active_card_exists`.
+ */
+async function insertCard(tx: DbOrTx, ring: KeyRing, beneficiaryId: string, actor: Actor): Promise<CardRow> {
+  for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
+    const id = newId('card');
+    const { token, keyId } = await signCardToken(ring, id);
+    const [row] = await tx
+      .insert(cards)
+      .values({ id, beneficiaryId, cardNumber: generateCardNumber(), qrToken: token, keyId, issuedBy: actor.userId })
+      .onConflictDoNothing()
+      .returning();
+    if (row) return row;
+    const [active] = await tx
+      .select({ id: cards.id })
+      .from(cards)
+      .where(and(eq(cards.beneficiaryId, beneficiaryId), eq(cards.status, 'active')));
+    if (active) throw new ActiveCardExists(active.id);
+  }
+  throw new Error('no free card number found');
+}
+
+/**
+ * Issues the child's card: random 16-digit Luhn number, QR token signed with the current card key.
+ * One active card per child (partial unique index): 409 `active_card_exists`; 404 `beneficiary_not_found`.
+ */
+export async function issueCard(db: DbOrTx, ring: KeyRing, beneficiaryId: string, actor: Actor): Promise<Card> {
+  return db.transaction(async (tx) => {
+    const [child] = await tx
+      .select({ id: beneficiaries.id })
+      .from(beneficiaries)
+      .where(eq(beneficiaries.id, beneficiaryId))
+      .for('update');
+    if (!child) throw beneficiaryNotFound();
+    const row = await insertCard(tx, ring, beneficiaryId, actor);
+    await audit(tx, actor, {
+      action: 'card.issued',
+      entityType: 'card',
+      entityId: row.id,
+      data: { beneficiaryId, keyId: row.keyId },
+    });
+    return toCard(row);
+  });
+}
+
+export async function getCard(db: DbOrTx, cardId: string): Promise<Card> {
+  const [row] = await db.select().from(cards).where(eq(cards.id, cardId));
+  if (!row) throw cardNotFound();
+  return toCard(row);
+}
+
+/** Blocks an active card (lost, stolen, damaged, other): it stops working at once. 409 `card_not_active`. */
+export async function blockCard(db: DbOrTx, cardId: string, reason: BlockReason, actor: Actor): Promise<Card> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
+    if (!current) throw cardNotFound();
+    if (current.status !== 'active') throw new CardNotActive(current.status);
+    const [row] = await tx
+      .update(cards)
+      .set({ status: 'blocked', blockReason: reason, blockedAt: new Date(), blockedBy: actor.userId })
+      .where(eq(cards.id, cardId))
+      .returning();
+    await audit(tx, actor, { action: 'card.blocked', entityType: 'card', entityId: cardId, data: { reason } });
+    return toCard(row!);
+  });
+}
+
+/**
+ * Replaces an active or blocked card in one transaction: the old one becomes `replaced` (pointing at
+ * its successor) and a new active card is issued. Budgets belong to the child, so nothing moves.
+ * 409 `card_already_replaced`.
+ */
+export async function replaceCard(
+  db: DbOrTx,
+  ring: KeyRing,
+  cardId: string,
+  reason: BlockReason | undefined,
+  actor: Actor,
+): Promise<Card & { replacedCardId: string }> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
+    if (!current) throw cardNotFound();
+    if (current.status === 'replaced') throw new CardAlreadyReplaced();
+    // The old card leaves `active` first, so the partial unique index admits the new one.
+    await tx
+      .update(cards)
+      .set({
+        status: 'replaced',
+        ...(current.status === 'active'
+          ? { blockReason: reason ?? 'other', blockedAt: new Date(), blockedBy: actor.userId }
+          : {}),
+      })
+      .where(eq(cards.id, cardId));
+    const fresh = await insertCard(tx, ring, current.beneficiaryId, actor);
+    await tx.update(cards).set({ replacedByCardId: fresh.id }).where(eq(cards.id, cardId));
+    await audit(tx, actor, {
+      action: 'card.replaced',
+      entityType: 'card',
+      entityId: cardId,
+      data: { newCardId: fresh.id, from: current.status, ...(reason ? { reason } : {}) },
+    });
+    await audit(tx, actor, {
+      action: 'card.issued',
+      entityType: 'card',
+      entityId: fresh.id,
+      data: { beneficiaryId: current.beneficiaryId, replaces: cardId, keyId: fresh.keyId },
+    });
+    return { ...toCard(fresh), replacedCardId: cardId };
+  });
+}
+
+/** Active cards for printing, in the order asked; 404 for an unknown id, 409 for a card that is not active. */
+export async function cardsForPrint(
+  db: DbOrTx,
+  cardIds: string[],
+): Promise<{ card: CardRow; givenName: string; familyName: string }[]> {
+  const rows = await db
+    .select({ card: cards, givenName: beneficiaries.givenName, familyName: beneficiaries.familyName })
+    .from(cards)
+    .innerJoin(beneficiaries, eq(beneficiaries.id, cards.beneficiaryId))
+    .where(inArray(cards.id, cardIds));
+  const byId = new Map(rows.map((r) => [r.card.id, r]));
+  return cardIds.map((id) => {
+    const row = byId.get(id);
+    if (!row) throw cardNotFound();
+    if (row.card.status !== 'active') throw new CardNotActive(row.card.status);
+    return row;
+  });
+}
+
+/**
+ * Key rotation (ADR 0008): re-signs the QR token of every active card signed by `fromKeyId` with the
+ * current signing key, in batches. The card number stays; the printed QR changes, so these cards are
+ * reprinted before the old key is retired. Audited once per batch with the card ids.
+ */
+export async function resignCards(
+  db: DbOrTx,
+  ring: KeyRing,
+  fromKeyId: string,
+  actor: Actor,
+): Promise<{ resignedCards: number; keyId: string }> {
+  const keyId = ring.signer.kid;
+  if (fromKeyId === keyId) return { resignedCards: 0, keyId };
+  let total = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const batch = await tx
+        .select({ id: cards.id })
+        .from(cards)
+        .where(and(eq(cards.keyId, fromKeyId), eq(cards.status, 'active'), ne(cards.keyId, keyId)))
+        .limit(500)
+        .for('update', { skipLocked: true });
+      for (const card of batch) {
+        const { token } = await signCardToken(ring, card.id);
+        await tx.update(cards).set({ qrToken: token, keyId }).where(eq(cards.id, card.id));
+      }
+      if (batch.length > 0) {
+        await audit(tx, actor, {
+          action: 'card.resigned',
+          entityType: 'card',
+          data: { fromKeyId, toKeyId: keyId, cardIds: batch.map((c) => c.id) },
+        });
+      }
+      return batch.length;
+    });
+    total += done;
+    if (done === 0) break;
+  }
+  return { resignedCards: total, keyId };
+}

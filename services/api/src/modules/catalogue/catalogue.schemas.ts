@@ -1,0 +1,83 @@
+import {
+  type benefitRates,
+  type benefitTypes,
+  type citySettings,
+  type costBearers,
+  type legalBases,
+  RULE_KINDS,
+} from '@tk/db';
+import { z } from 'zod';
+import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+
+export const BenefitTypeSchema = z
+  .object({
+    code: z.string(),
+    nameDe: z.string(),
+    ruleKind: z.enum(RULE_KINDS),
+    redeemable: z.boolean(),
+  })
+  .meta({ id: 'BenefitType' });
+
+export const BenefitRateSchema = z
+  .object({ benefitType: z.string(), validFrom: IsoDate, amountCents: Cents })
+  .meta({ id: 'BenefitRate' });
+
+export const LegalBasisSchema = z
+  .object({ code: z.string(), nameDe: z.string(), federalRefund: z.boolean() })
+  .meta({ id: 'LegalBasis' });
+
+export const CostBearerSchema = z.object({ code: z.string(), nameDe: z.string() }).meta({ id: 'CostBearer' });
+
+export const CitySettingsSchema = z
+  .object({
+    cityName: z.string(),
+    gracePeriodMonths: z.number().int(),
+    participationMode: z.enum(['flat', 'capped']),
+    lunchMealsPerDay: z.number().int(),
+    mealPriceCapCents: Cents.nullable(),
+    debtorName: z.string(),
+    debtorIban: z.string(),
+    debtorBic: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'CitySettings' });
+export type CitySettings = z.infer<typeof CitySettingsSchema>;
+
+export const CatalogueSchema = z
+  .object({
+    benefitTypes: z.array(BenefitTypeSchema),
+    rates: z.array(BenefitRateSchema),
+    legalBases: z.array(LegalBasisSchema),
+    costBearers: z.array(CostBearerSchema),
+    settings: CitySettingsSchema,
+  })
+  .meta({ id: 'Catalogue' });
+export type Catalogue = z.infer<typeof CatalogueSchema>;
+
+export const AddBenefitRateBody = z.object({
+  benefitType: z.string().min(1).max(40),
+  validFrom: IsoDate,
+  amountCents: Cents.positive().max(10_000_00),
+});
+
+export const UpdateCitySettingsBody = z
+  .object({
+    cityName: z.string().trim().min(1).max(120),
+    gracePeriodMonths: z.number().int().min(0).max(24),
+    participationMode: z.enum(['flat', 'capped']),
+    lunchMealsPerDay: z.number().int().min(1).max(3),
+    mealPriceCapCents: Cents.positive().max(100_00).nullable(),
+    debtorName: z.string().trim().min(1).max(70),
+    debtorIban: z.string().trim().min(15).max(42),
+    debtorBic: z.string().trim().min(8).max(11).nullable(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export type UpdateCitySettingsInput = z.infer<typeof UpdateCitySettingsBody>;
+
+// Row types, so the service's mapping stays tied to the tables.
+export type BenefitTypeRow = typeof benefitTypes.$inferSelect;
+export type BenefitRateRow = typeof benefitRates.$inferSelect;
+export type LegalBasisRow = typeof legalBases.$inferSelect;
+export type CostBearerRow = typeof costBearers.$inferSelect;
+export type CitySettingsRow = typeof citySettings.$inferSelect;
