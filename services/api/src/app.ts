@@ -25,7 +25,7 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
-import { problemPlugin } from './plugins/problem.ts';
+import { problemPlugin, sendProblem, toProblem } from './plugins/problem.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 
 export interface AppDeps {
@@ -66,6 +66,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
     bodyLimit: 1024 * 1024,
+    // Router-level errors (malformed URL encoding, over-long path parameters) are problems too.
+    frameworkErrors: (err, request, reply) => {
+      sendProblem(reply, request, toProblem(err));
+    },
+    maxParamLength: 200,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -98,7 +98,26 @@ export function toProblem(err: FastifyError | Error): Problem {
   });
 }
 
+/** True when a string anywhere in the value holds a NUL character (PostgreSQL text cannot store it). */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+}
+
 export const problemPlugin = fp(async (app: FastifyInstance) => {
+  // Input PostgreSQL cannot store is refused for every route at once, before any handler sees it.
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new Problem({
+        status: 400,
+        code: 'invalid_characters',
+        title: 'Invalid characters',
+        detail: 'The request contains a NUL character, which is not allowed in any field.',
+      });
+    }
+  });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
     if (problem.status >= 500 || isResponseSerializationError(err)) {
