@@ -68,8 +68,8 @@ export const UpdateCitySettingsBody = z
     lunchMealsPerDay: z.number().int().min(1).max(3),
     mealPriceCapCents: Cents.positive().max(100_00).nullable(),
     debtorName: z.string().trim().min(1).max(70),
-    debtorIban: z.string().trim().min(15).max(42),
-    debtorBic: z.string().trim().min(8).max(11).nullable(),
+    debtorIban: z.string().trim().min(1).max(50),
+    debtorBic: z.string().trim().max(11).nullable(),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');

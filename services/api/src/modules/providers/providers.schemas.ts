@@ -5,16 +5,23 @@ import { Cents, IsoDate } from '../../lib/http-schemas.ts';
 
 const RedeemableType = z.enum(['lunch', 'participation', 'tutoring', 'trip']);
 
+export const AddressBody = z.object({
+  street: z.string().trim().min(1).max(70).optional(),
+  postalCode: z.string().trim().min(1).max(16).optional(),
+  town: z.string().trim().min(1).max(35),
+  country: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'ISO 3166 country code, e.g. DE')
+    .transform((c) => c.toUpperCase()),
+});
+
 export const AddressSchema = z
   .object({
-    street: z.string().trim().min(1).max(70).optional(),
-    postalCode: z.string().trim().min(1).max(16).optional(),
-    town: z.string().trim().min(1).max(35),
-    country: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z]{2}$/, 'ISO 3166 country code, e.g. DE')
-      .transform((c) => c.toUpperCase()),
+    street: z.string().optional(),
+    postalCode: z.string().optional(),
+    town: z.string(),
+    country: z.string().describe('ISO 3166 alpha-2'),
   })
   .meta({ id: 'Address' });
 
@@ -49,7 +56,7 @@ export const CreateProviderBody = z.object({
   accountHolder: z.string().trim().min(1).max(70).describe('Exactly as at the bank (Verification of Payee)'),
   iban: z.string().trim().min(1).max(50),
   bic: z.string().trim().max(11).optional(),
-  address: AddressSchema,
+  address: AddressBody,
   email: z.email().optional(),
   benefitTypes: z.array(RedeemableType).min(1).max(4),
   mealPriceCents: Cents.positive().optional(),
@@ -64,7 +71,7 @@ export const UpdateProviderBody = z
     accountHolder: z.string().trim().min(1).max(70),
     iban: z.string().trim().min(1).max(50),
     bic: z.string().trim().max(11).nullable(),
-    address: AddressSchema,
+    address: AddressBody,
     email: z.email().nullable(),
     benefitTypes: z.array(RedeemableType).min(1).max(4),
     mealPriceCents: Cents.positive(),
