@@ -2,6 +2,8 @@ import { generateCardNumber, newId } from '@tk/core';
 import { approvals, auditLog, beneficiaries, cards, type DbOrTx, providerMealPrices, providers } from '@tk/db';
 import { signCardToken } from '../src/lib/card-token.ts';
 import type { KeyRings } from '../src/lib/keys.ts';
+import { redemptionReversals, redemptions } from '@tk/db';
+import { eq } from 'drizzle-orm';
 
 /**
  * Small factories for tests: rows straight into the test's own database, with sensible defaults.
@@ -107,3 +109,67 @@ export async function makeChildWithCard(
   const card = await makeCard(db, keys, beneficiary.id);
   return { beneficiary, approval: approvalRow, card };
 }
+
+/**
+ * A booked redemption straight into the table (settlement tests do not depend on the terminal).
+ * `bookedAt` decides which settlement cutoff takes it.
+ */
+export async function makeRedemption(
+  db: DbOrTx,
+  over: Partial<typeof redemptions.$inferInsert> & {
+    providerId: string;
+    approvalId: string;
+    beneficiaryId: string;
+    cardId: string;
+  },
+) {
+  const [row] = await db
+    .insert(redemptions)
+    .values({
+      id: newId('redemption'),
+      benefitType: 'participation',
+      serviceDate: '2026-11-10',
+      amountCents: 1000,
+      bookedBy: 'usr_test',
+      ...over,
+    })
+    .returning();
+  await audited(db, 'redemption', row!.id);
+  return row!;
+}
+
+/**
+ * A reversal row as the terminal writes it: `void` before settlement, `correction` after (the
+ * redemption's batch is set). Flips the redemption to `reversed`.
+ */
+export async function makeReversal(
+  db: DbOrTx,
+  redemption: typeof redemptions.$inferSelect,
+  over: Partial<typeof redemptionReversals.$inferInsert> = {},
+) {
+  const kind = over.kind ?? (redemption.batchId ? 'correction' : 'void');
+  const reversedAt = over.reversedAt ?? new Date();
+  const [row] = await db
+    .insert(redemptionReversals)
+    .values({
+      id: newId('reversal'),
+      redemptionId: redemption.id,
+      providerId: redemption.providerId,
+      amountCents: redemption.amountCents,
+      kind,
+      reversedBy: 'usr_test',
+      ...over,
+      reversedAt,
+    })
+    .returning();
+  await db.update(redemptions).set({ status: 'reversed', reversedAt }).where(eq(redemptions.id, redemption.id));
+  await audited(db, 'redemption_reversal', row!.id);
+  return row!;
+}
+
+/** A correction (reversal after settlement) of a settled redemption. */
+export const makeCorrection = (
+  db: DbOrTx,
+  redemption: typeof redemptions.$inferSelect,
+  over: Partial<typeof redemptionReversals.$inferInsert> = {},
+) => makeReversal(db, redemption, { ...over, kind: 'correction' });

@@ -1,0 +1,256 @@
+import { addDays, berlinDate, type CivilDate, type Clock, newId } from '@tk/core';
+import { type Db, queryRows, type Tx } from '@tk/db';
+import { sql } from 'drizzle-orm';
+import { type Actor, audit, systemActor } from '../../lib/audit.ts';
+import { CutoffDateInvalid } from './settlement.errors.ts';
+
+/** Serialises settlement runs across API instances and the CLI (pg_advisory_xact_lock). */
+export const SETTLEMENT_RUN_LOCK_KEY = 7_146_812_101;
+
+export interface SettlementRunResult {
+  id: string;
+  cutoffDate: CivilDate;
+  batchCount: number;
+  totalCents: number;
+  status: 'completed';
+  startedAt: string;
+  finishedAt: string;
+  triggeredBy: string;
+}
+
+export interface RunSettlementInput {
+  /** Settle what was booked before 00:00 Europe/Berlin of this date. Default: today in Berlin. */
+  cutoffDate?: CivilDate | undefined;
+  /** `usr_…` of the accounting user, or `scheduler` / `cli`. */
+  triggeredBy: string;
+}
+
+interface BatchAggregate {
+  batch_id: string;
+  total: number;
+  count: number;
+  period_from: string | null;
+  period_to: string | null;
+}
+
+/** A pseudonymous card reference: the last four digits of the (random) card number, never a name. */
+const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
+
+/**
+ * The nightly settlement (ADR 0012): every redemption (booked, not settled) and every correction
+ * reversal (not settled) booked before midnight Berlin of `cutoffDate` goes into exactly one batch
+ * per provider. One transaction under an advisory lock: a crash leaves nothing behind, a concurrent
+ * or repeated run finds nothing left to settle. Set-based (INSERT … SELECT, UPDATE … RETURNING):
+ * only per-provider aggregates reach Node. A provider whose net total is not positive gets a
+ * `carried_forward` batch whose amount opens its next batch. Throws 422 `cutoff_date_invalid`.
+ */
+export async function runSettlement(
+  db: Db,
+  input: RunSettlementInput,
+  clock: Clock,
+  actor: Actor = systemActor(),
+): Promise<SettlementRunResult> {
+  const today = berlinDate(clock.now());
+  const cutoffDate = input.cutoffDate ?? today;
+  const latest = addDays(today, 1);
+  if (cutoffDate > latest) throw new CutoffDateInvalid(latest);
+  return db.transaction((tx) => settleInTransaction(tx, cutoffDate, input.triggeredBy, actor));
+}
+
+async function settleInTransaction(
+  tx: Tx,
+  cutoffDate: CivilDate,
+  triggeredBy: string,
+  actor: Actor,
+): Promise<SettlementRunResult> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${SETTLEMENT_RUN_LOCK_KEY})`);
+  // DST-safe: the instant at which the cutoff date begins in Berlin, computed by PostgreSQL's tz data.
+  const cutoffAt = sql`((${cutoffDate}::date)::timestamp at time zone 'Europe/Berlin')`;
+  const runId = newId('run');
+  const [run] = await queryRows<{ started_at: Date }>(
+    tx,
+    sql`insert into settlement_runs (id, cutoff_date, status, triggered_by)
+        values (${runId}, ${cutoffDate}::date, 'running', ${triggeredBy}) returning started_at`,
+  );
+
+  const pending = await queryRows<{ provider_id: string }>(
+    tx,
+    sql`select provider_id from redemptions
+          where batch_id is null and status = 'booked' and booked_at < ${cutoffAt}
+        union
+        select provider_id from redemption_reversals
+          where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt}
+        order by provider_id`,
+  );
+
+  let batchCount = 0;
+  let totalCents = 0;
+  if (pending.length > 0) {
+    // Batches first (the lines reference them); their numbers are given once we know which got lines.
+    const draft = pending.map((p) => {
+      const id = newId('batch');
+      return { id, number: id, provider_id: p.provider_id };
+    });
+    await tx.execute(
+      sql`insert into settlement_batches (id, number, run_id, provider_id, cutoff_date, total_cents, line_count, status)
+          select x.id, x.number, ${runId}, x.provider_id, ${cutoffDate}::date, 0, 0, 'open'
+          from jsonb_to_recordset(${JSON.stringify(draft)}::jsonb) as x(id text, number text, provider_id text)`,
+    );
+
+    // Redemptions: mark them settled and write their lines in one statement. The UPDATE takes the
+    // row locks, so a concurrent reversal either happened before (row no longer 'booked') or waits
+    // and then sees the redemption settled (and becomes a correction).
+    const redemptionTotals = await queryRows<BatchAggregate>(
+      tx,
+      sql`with settled as (
+            update redemptions r set batch_id = b.id
+            from settlement_batches b
+            where b.run_id = ${runId} and b.provider_id = r.provider_id
+              and r.batch_id is null and r.status = 'booked' and r.booked_at < ${cutoffAt}
+            returning r.id, r.batch_id, r.approval_id, r.card_id, r.service_date, r.booked_at, r.benefit_type, r.amount_cents
+          ), lines as (
+            insert into settlement_lines
+              (batch_id, kind, redemption_id, card_ref, service_date, booked_at, benefit_type, legal_basis, cost_bearer, amount_cents)
+            select s.batch_id, 'redemption', s.id, ${cardRef}, s.service_date, s.booked_at, s.benefit_type,
+                   a.legal_basis, a.cost_bearer, s.amount_cents
+            from settled s
+            join approvals a on a.id = s.approval_id
+            join cards c on c.id = s.card_id
+            returning batch_id, amount_cents, service_date
+          )
+          select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
+                 min(service_date)::text as period_from, max(service_date)::text as period_to
+          from lines group by batch_id`,
+    );
+
+    // Corrections (reversals of already settled redemptions): negative lines.
+    const correctionTotals = await queryRows<BatchAggregate>(
+      tx,
+      sql`with settled as (
+            update redemption_reversals v set batch_id = b.id
+            from settlement_batches b
+            where b.run_id = ${runId} and b.provider_id = v.provider_id
+              and v.kind = 'correction' and v.batch_id is null and v.reversed_at < ${cutoffAt}
+            returning v.id, v.batch_id, v.redemption_id, v.amount_cents, v.reversed_at
+          ), lines as (
+            insert into settlement_lines
+              (batch_id, kind, reversal_id, card_ref, service_date, booked_at, benefit_type, legal_basis, cost_bearer, amount_cents)
+            select s.batch_id, 'correction', s.id, ${cardRef}, r.service_date, s.reversed_at, r.benefit_type,
+                   a.legal_basis, a.cost_bearer, -s.amount_cents
+            from settled s
+            join redemptions r on r.id = s.redemption_id
+            join approvals a on a.id = r.approval_id
+            join cards c on c.id = r.card_id
+            returning batch_id, amount_cents, service_date
+          )
+          select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
+                 min(service_date)::text as period_from, max(service_date)::text as period_to
+          from lines group by batch_id`,
+    );
+
+    const totals = new Map<string, BatchAggregate>();
+    for (const agg of [...redemptionTotals, ...correctionTotals]) merge(totals, agg);
+    const withLines = [...totals.keys()];
+
+    // Earlier carried-forward batches of these providers open their new batch (each exactly once).
+    if (withLines.length > 0) {
+      const carried = await queryRows<BatchAggregate>(
+        tx,
+        sql`with lines as (
+              insert into settlement_lines (batch_id, kind, carried_from_batch_id, amount_cents)
+              select b.id, 'carry_forward', cf.id, cf.total_cents
+              from settlement_batches cf
+              join settlement_batches b on b.provider_id = cf.provider_id and b.run_id = ${runId}
+              where cf.status = 'carried_forward' and cf.run_id <> ${runId}
+                and b.id in (select jsonb_array_elements_text(${JSON.stringify(withLines)}::jsonb))
+                and not exists (select 1 from settlement_lines l where l.carried_from_batch_id = cf.id)
+              returning batch_id, amount_cents
+            )
+            select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
+                   null::text as period_from, null::text as period_to
+            from lines group by batch_id`,
+      );
+      for (const agg of carried) merge(totals, agg);
+    }
+
+    // Batches that found nothing (everything was reversed meanwhile) are dropped before numbering.
+    const empty = draft.filter((d) => !totals.has(d.id)).map((d) => d.id);
+    if (empty.length > 0) {
+      await tx.execute(
+        sql`delete from settlement_batches
+            where run_id = ${runId} and id in (select jsonb_array_elements_text(${JSON.stringify(empty)}::jsonb))`,
+      );
+    }
+
+    const finals = draft.filter((d) => totals.has(d.id));
+    if (finals.length > 0) {
+      const year = cutoffDate.slice(0, 4);
+      const [counter] = await queryRows<{ value: number }>(
+        tx,
+        sql`insert into counters (name, value) values (${`settlement_batch:${year}`}, ${finals.length})
+            on conflict (name) do update set value = counters.value + excluded.value
+            returning value`,
+      );
+      const first = Number(counter!.value) - finals.length + 1;
+      const updates = finals.map((d, i) => {
+        const agg = totals.get(d.id)!;
+        totalCents += agg.total;
+        return {
+          id: d.id,
+          number: `ABR-${year}-${String(first + i).padStart(6, '0')}`,
+          total: agg.total,
+          count: agg.count,
+          period_from: agg.period_from,
+          period_to: agg.period_to,
+        };
+      });
+      await tx.execute(
+        sql`update settlement_batches b
+            set number = x.number, total_cents = x.total, line_count = x.count,
+                period_from = x.period_from::date, period_to = x.period_to::date,
+                status = case when x.total <= 0 then 'carried_forward' else 'open' end
+            from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+              as x(id text, number text, total bigint, count int, period_from text, period_to text)
+            where b.id = x.id`,
+      );
+      batchCount = finals.length;
+    }
+  }
+
+  const [done] = await queryRows<{ finished_at: Date }>(
+    tx,
+    sql`update settlement_runs set status = 'completed', finished_at = now(),
+          batch_count = ${batchCount}, total_cents = ${totalCents}
+        where id = ${runId} returning finished_at`,
+  );
+  await audit(tx, actor, {
+    action: 'settlement.run_completed',
+    entityType: 'settlement_run',
+    entityId: runId,
+    data: { cutoffDate, batchCount, totalCents, triggeredBy },
+  });
+  return {
+    id: runId,
+    cutoffDate,
+    batchCount,
+    totalCents,
+    status: 'completed',
+    startedAt: new Date(run!.started_at).toISOString(),
+    finishedAt: new Date(done!.finished_at).toISOString(),
+    triggeredBy,
+  };
+}
+
+function merge(totals: Map<string, BatchAggregate>, agg: BatchAggregate): void {
+  const total = Number(agg.total);
+  const count = Number(agg.count);
+  const seen = totals.get(agg.batch_id);
+  if (!seen) {
+    totals.set(agg.batch_id, { ...agg, total, count });
+    return;
+  }
+  seen.total += total;
+  seen.count += count;
+  if (agg.period_from && (!seen.period_from || agg.period_from < seen.period_from)) seen.period_from = agg.period_from;
+  if (agg.period_to && (!seen.period_to || agg.period_to > seen.period_to)) seen.period_to = agg.period_to;
+}

@@ -1,0 +1,129 @@
+import { BATCH_STATUSES } from '@tk/db';
+import { z } from 'zod';
+import { Cents, IsoDate, IsoTimestamp } from '../../lib/http-schemas.ts';
+
+export const RunSettlementBody = z
+  .object({
+    cutoffDate: IsoDate.optional().describe(
+      'Settle what was booked before 00:00 Europe/Berlin of this date; default today, at most tomorrow',
+    ),
+  })
+  .default({});
+
+export const SettlementRunSchema = z
+  .object({
+    id: z.string(),
+    cutoffDate: IsoDate,
+    batchCount: z.number().int(),
+    totalCents: Cents.describe('Net sum of the batches this run created'),
+    status: z.enum(['running', 'completed']),
+    startedAt: IsoTimestamp,
+    finishedAt: IsoTimestamp.nullable(),
+    triggeredBy: z.string(),
+  })
+  .meta({ id: 'SettlementRun' });
+export type SettlementRun = z.infer<typeof SettlementRunSchema>;
+export const SettlementRunList = z.object({ items: z.array(SettlementRunSchema) });
+export const ListRunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+export const BatchStatus = z.enum(BATCH_STATUSES);
+
+export const BatchSchema = z
+  .object({
+    id: z.string(),
+    number: z.string().describe('Readable, unique batch (and statement) number, e.g. ABR-2026-000123'),
+    providerId: z.string(),
+    providerName: z.string(),
+    totalCents: Cents,
+    lineCount: z.number().int(),
+    status: BatchStatus,
+    runId: z.string(),
+    cutoffDate: IsoDate,
+    periodFrom: IsoDate.nullable(),
+    periodTo: IsoDate.nullable(),
+    createdAt: IsoTimestamp,
+    certifiedBy: z.string().nullable(),
+    certifiedAt: IsoTimestamp.nullable(),
+    releasedBy: z.string().nullable(),
+    releasedAt: IsoTimestamp.nullable(),
+    paymentFileId: z.string().nullable(),
+    paidAt: IsoTimestamp.nullable(),
+    paidBy: z.string().nullable(),
+  })
+  .meta({ id: 'SettlementBatch' });
+export type Batch = z.infer<typeof BatchSchema>;
+
+export const BatchLineSchema = z
+  .object({
+    kind: z.enum(['redemption', 'correction', 'carry_forward']),
+    redemptionId: z.string().nullable(),
+    reversalId: z.string().nullable(),
+    carriedFromBatchId: z.string().nullable(),
+    carriedFromBatchNumber: z.string().nullable(),
+    cardRef: z.string().nullable().describe('Pseudonymous card reference: last four digits of the card number'),
+    serviceDate: IsoDate.nullable(),
+    bookedAt: IsoTimestamp.nullable(),
+    benefitType: z.string().nullable(),
+    legalBasis: z.string().nullable().describe('Accounting only; null for provider users'),
+    costBearer: z.string().nullable().describe('Accounting only; null for provider users'),
+    amountCents: Cents,
+  })
+  .meta({ id: 'SettlementLine' });
+export type BatchLine = z.infer<typeof BatchLineSchema>;
+
+export const BatchWithLinesSchema = BatchSchema.extend({ lines: z.array(BatchLineSchema) }).meta({
+  id: 'SettlementBatchWithLines',
+});
+
+export const ListBatchesQuery = z.object({
+  status: BatchStatus.optional(),
+  providerId: z.string().max(64).optional(),
+  runId: z.string().max(64).optional(),
+  paymentFileId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const BatchList = z.object({ items: z.array(BatchSchema), total: z.number().int() });
+
+export const CreatePaymentFileBody = z.object({
+  batchIds: z.array(z.string().min(1).max(64)).min(1).max(5000),
+  executionDate: IsoDate.optional().describe('Requested execution date; default the next business day'),
+});
+
+export const PaymentFileSchema = z
+  .object({
+    id: z.string(),
+    messageId: z.string(),
+    executionDate: IsoDate,
+    batchCount: z.number().int(),
+    totalCents: Cents,
+    createdAt: IsoTimestamp,
+    createdBy: z.string(),
+    batchIds: z.array(z.string()),
+    status: z.enum(['exported', 'paid', 'partly_paid']),
+  })
+  .meta({ id: 'PaymentFile' });
+export type PaymentFile = z.infer<typeof PaymentFileSchema>;
+export const PaymentFileList = z.object({ items: z.array(PaymentFileSchema) });
+
+export const BookingsCsvQuery = z.object({
+  delimiter: z.enum([';', ',', 'tab']).default(';').describe('Column separator; default ";" (German Excel)'),
+  bom: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe('Write a UTF-8 byte order mark (Excel needs it to read umlauts)'),
+});
+
+export const ReverseRedemptionBody = z.object({
+  reason: z.string().trim().min(3).max(500).describe('Why the city reverses this redemption (recorded)'),
+});
+export const ReverseRedemptionResult = z
+  .object({
+    id: z.string(),
+    status: z.literal('reversed'),
+    reversalId: z.string(),
+    kind: z.enum(['void', 'correction']),
+    amountCents: Cents,
+  })
+  .meta({ id: 'CityReversal' });

@@ -1,0 +1,319 @@
+import type { Clock } from '@tk/core';
+import { newId } from '@tk/core';
+import {
+  approvals,
+  type Db,
+  type DbOrTx,
+  providers,
+  queryRows,
+  redemptionReversals,
+  redemptions,
+  settlementBatches,
+  settlementRuns,
+  type Tx,
+} from '@tk/db';
+import { and, count, desc, eq, isNotNull, max, type SQL, sql } from 'drizzle-orm';
+import { type Actor, audit } from '../../lib/audit.ts';
+import {
+  AlreadyReversed,
+  BatchNotFound,
+  FourEyesRequired,
+  InvalidBatchState,
+  ProviderNotApproved,
+  RedemptionNotFound,
+} from './settlement.errors.ts';
+import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
+
+const PROVIDER_ROLES = ['provider_admin', 'provider_staff'];
+export const isProviderUser = (actor: Actor) => PROVIDER_ROLES.includes(actor.role);
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toRun(row: typeof settlementRuns.$inferSelect): SettlementRun {
+  return {
+    id: row.id,
+    cutoffDate: row.cutoffDate,
+    batchCount: row.batchCount,
+    totalCents: Number(row.totalCents),
+    status: row.status,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: iso(row.finishedAt),
+    triggeredBy: row.triggeredBy,
+  };
+}
+
+/** Runs, newest first (the accounting desk's history of nightly and manual runs). */
+export async function listRuns(db: DbOrTx, limit: number): Promise<SettlementRun[]> {
+  const rows = await db.select().from(settlementRuns).orderBy(desc(settlementRuns.startedAt)).limit(limit);
+  return rows.map(toRun);
+}
+
+const batchColumns = { batch: settlementBatches, providerName: providers.name };
+
+function toBatch(row: { batch: typeof settlementBatches.$inferSelect; providerName: string }): Batch {
+  const b = row.batch;
+  return {
+    id: b.id,
+    number: b.number,
+    providerId: b.providerId,
+    providerName: row.providerName,
+    totalCents: Number(b.totalCents),
+    lineCount: b.lineCount,
+    status: b.status,
+    runId: b.runId,
+    cutoffDate: b.cutoffDate,
+    periodFrom: b.periodFrom,
+    periodTo: b.periodTo,
+    createdAt: b.createdAt.toISOString(),
+    certifiedBy: b.certifiedBy,
+    certifiedAt: iso(b.certifiedAt),
+    releasedBy: b.releasedBy,
+    releasedAt: iso(b.releasedAt),
+    paymentFileId: b.paymentFileId,
+    paidAt: iso(b.paidAt),
+    paidBy: b.paidBy,
+  };
+}
+
+export interface BatchFilter {
+  status?: Batch['status'] | undefined;
+  providerId?: string | undefined;
+  runId?: string | undefined;
+  paymentFileId?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Batches, newest first. Provider users see only their own provider's batches, whatever they filter. */
+export async function listBatches(
+  db: DbOrTx,
+  actor: Actor,
+  filter: BatchFilter,
+): Promise<{ items: Batch[]; total: number }> {
+  const conditions: SQL[] = [];
+  const providerId = isProviderUser(actor) ? (actor.providerId ?? '') : filter.providerId;
+  if (providerId) conditions.push(eq(settlementBatches.providerId, providerId));
+  if (filter.status) conditions.push(eq(settlementBatches.status, filter.status));
+  if (filter.runId) conditions.push(eq(settlementBatches.runId, filter.runId));
+  if (filter.paymentFileId) conditions.push(eq(settlementBatches.paymentFileId, filter.paymentFileId));
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const rows = await db
+    .select(batchColumns)
+    .from(settlementBatches)
+    .innerJoin(providers, eq(providers.id, settlementBatches.providerId))
+    .where(where)
+    .orderBy(desc(settlementBatches.createdAt), desc(settlementBatches.number))
+    .limit(filter.limit)
+    .offset(filter.offset);
+  const [total] = await db.select({ n: count() }).from(settlementBatches).where(where);
+  return { items: rows.map(toBatch), total: total?.n ?? 0 };
+}
+
+/** One batch; another provider's batch is "not found" for a provider user (404 hides 403). */
+export async function findBatch(db: DbOrTx, id: string, actor: Actor): Promise<Batch> {
+  const [row] = await db
+    .select(batchColumns)
+    .from(settlementBatches)
+    .innerJoin(providers, eq(providers.id, settlementBatches.providerId))
+    .where(eq(settlementBatches.id, id));
+  if (!row || (isProviderUser(actor) && row.batch.providerId !== actor.providerId)) throw new BatchNotFound();
+  return toBatch(row);
+}
+
+/** The lines of a batch in booking order. Legal basis and cost bearer are withheld from provider users. */
+export async function batchLines(db: DbOrTx, batchId: string, actor: Actor): Promise<BatchLine[]> {
+  const rows = await queryRows<{
+    kind: BatchLine['kind'];
+    redemption_id: string | null;
+    reversal_id: string | null;
+    carried_from_batch_id: string | null;
+    carried_from_batch_number: string | null;
+    card_ref: string | null;
+    service_date: string | null;
+    booked_at: Date | string | null;
+    benefit_type: string | null;
+    legal_basis: string | null;
+    cost_bearer: string | null;
+    amount_cents: number;
+  }>(
+    db,
+    sql`select l.kind, l.redemption_id, l.reversal_id, l.carried_from_batch_id, cf.number as carried_from_batch_number,
+               l.card_ref, l.service_date, l.booked_at, l.benefit_type, l.legal_basis, l.cost_bearer, l.amount_cents
+        from settlement_lines l
+        left join settlement_batches cf on cf.id = l.carried_from_batch_id
+        where l.batch_id = ${batchId}
+        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id`,
+  );
+  const accounting = !isProviderUser(actor);
+  return rows.map((r) => ({
+    kind: r.kind,
+    redemptionId: r.redemption_id,
+    reversalId: r.reversal_id,
+    carriedFromBatchId: r.carried_from_batch_id,
+    carriedFromBatchNumber: r.carried_from_batch_number,
+    cardRef: r.card_ref,
+    serviceDate: r.service_date,
+    bookedAt: r.booked_at ? new Date(r.booked_at).toISOString() : null,
+    benefitType: r.benefit_type,
+    legalBasis: accounting ? r.legal_basis : null,
+    costBearer: accounting ? r.cost_bearer : null,
+    amountCents: Number(r.amount_cents),
+  }));
+}
+
+export async function getBatch(db: DbOrTx, id: string, actor: Actor): Promise<Batch & { lines: BatchLine[] }> {
+  const batch = await findBatch(db, id, actor);
+  return { ...batch, lines: await batchLines(db, id, actor) };
+}
+
+async function lockBatch(tx: Tx, id: string) {
+  const [row] = await tx.select().from(settlementBatches).where(eq(settlementBatches.id, id)).for('update');
+  if (!row) throw new BatchNotFound();
+  return row;
+}
+
+/**
+ * Certifies a batch (*sachlich und rechnerisch richtig*): open → certified, with user and time.
+ * Throws 404 `batch_not_found`, 409 `invalid_batch_state`.
+ */
+export async function certifyBatch(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
+  await db.transaction(async (tx) => {
+    const batch = await lockBatch(tx, id);
+    if (batch.status !== 'open') throw new InvalidBatchState(batch.number, batch.status, 'open');
+    await tx
+      .update(settlementBatches)
+      .set({ status: 'certified', certifiedBy: actor.userId, certifiedAt: clock.now() })
+      .where(eq(settlementBatches.id, id));
+    await audit(tx, actor, {
+      action: 'settlement.batch_certified',
+      entityType: 'settlement_batch',
+      entityId: id,
+      data: { number: batch.number, totalCents: Number(batch.totalCents) },
+    });
+  });
+  return findBatch(db, id, actor);
+}
+
+/**
+ * Releases a certified batch for payment (*Anordnung*), the second signature. Four eyes: not by its
+ * certifier, and not by whoever changed the provider's bank data since its last payment (409
+ * `four_eyes_required`); only for an approved provider (409 `provider_not_approved`).
+ * Throws 404 `batch_not_found`, 409 `invalid_batch_state`.
+ */
+export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
+  await db.transaction(async (tx) => {
+    const batch = await lockBatch(tx, id);
+    if (batch.status !== 'certified') throw new InvalidBatchState(batch.number, batch.status, 'certified');
+    if (batch.certifiedBy === actor.userId) {
+      throw new FourEyesRequired('You certified this batch; a different accounting user must release it.');
+    }
+    // Lock the provider row too: a bank data change cannot slip in between this check and the release.
+    const [provider] = await tx.select().from(providers).where(eq(providers.id, batch.providerId)).for('share');
+    if (!provider) throw new BatchNotFound();
+    if (provider.status !== 'approved') throw new ProviderNotApproved(provider.status);
+    if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
+      const [last] = await tx
+        .select({ paidAt: max(settlementBatches.paidAt) })
+        .from(settlementBatches)
+        .where(and(eq(settlementBatches.providerId, provider.id), isNotNull(settlementBatches.paidAt)));
+      const lastPaid = last?.paidAt ? new Date(last.paidAt) : null;
+      if (!lastPaid || !provider.bankDataChangedAt || provider.bankDataChangedAt > lastPaid) {
+        throw new FourEyesRequired(
+          "You changed this provider's bank data; a different accounting user must release its next payment.",
+        );
+      }
+    }
+    await tx
+      .update(settlementBatches)
+      .set({ status: 'released', releasedBy: actor.userId, releasedAt: clock.now() })
+      .where(eq(settlementBatches.id, id));
+    await audit(tx, actor, {
+      action: 'settlement.batch_released',
+      entityType: 'settlement_batch',
+      entityId: id,
+      data: { number: batch.number, totalCents: Number(batch.totalCents), certifiedBy: batch.certifiedBy },
+    });
+  });
+  return findBatch(db, id, actor);
+}
+
+/** Marks an exported batch as paid (bank statement seen). Throws 404, 409 `invalid_batch_state`. */
+export async function markBatchPaid(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
+  await db.transaction(async (tx) => {
+    const batch = await lockBatch(tx, id);
+    if (batch.status !== 'exported') throw new InvalidBatchState(batch.number, batch.status, 'exported');
+    await markPaidInTransaction(tx, [batch], actor, clock);
+  });
+  return findBatch(db, id, actor);
+}
+
+export async function markPaidInTransaction(
+  tx: Tx,
+  batches: (typeof settlementBatches.$inferSelect)[],
+  actor: Actor,
+  clock: Clock,
+): Promise<void> {
+  const now = clock.now();
+  for (const batch of batches) {
+    await tx
+      .update(settlementBatches)
+      .set({ status: 'paid', paidAt: now, paidBy: actor.userId })
+      .where(eq(settlementBatches.id, batch.id));
+    await audit(tx, actor, {
+      action: 'settlement.batch_paid',
+      entityType: 'settlement_batch',
+      entityId: batch.id,
+      data: { number: batch.number, totalCents: Number(batch.totalCents), paymentFileId: batch.paymentFileId },
+    });
+  }
+}
+
+/**
+ * A city-side reversal with a recorded reason. Not yet settled: the redemption is voided (never paid).
+ * Already settled: a correction, a negative line in the provider's next batch; the settled batch is
+ * never edited. Either way the approval's budget is restored in the same transaction.
+ * Throws 404 `redemption_not_found`, 409 `already_reversed`.
+ */
+export async function reverseRedemptionByCity(
+  db: Db,
+  redemptionId: string,
+  reason: string,
+  actor: Actor,
+  clock: Clock,
+): Promise<{ id: string; status: 'reversed'; reversalId: string; kind: 'void' | 'correction'; amountCents: number }> {
+  return db.transaction(async (tx) => {
+    const [redemption] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId)).for('update');
+    if (!redemption) throw new RedemptionNotFound();
+    if (redemption.status === 'reversed') throw new AlreadyReversed();
+    const [existing] = await tx
+      .select({ id: redemptionReversals.id })
+      .from(redemptionReversals)
+      .where(eq(redemptionReversals.redemptionId, redemptionId));
+    if (existing) throw new AlreadyReversed();
+    const kind = redemption.batchId ? 'correction' : 'void';
+    const reversalId = newId('reversal');
+    const now = clock.now();
+    await tx.insert(redemptionReversals).values({
+      id: reversalId,
+      redemptionId,
+      providerId: redemption.providerId,
+      amountCents: redemption.amountCents,
+      kind,
+      reason,
+      reversedAt: now,
+      reversedBy: actor.userId ?? 'system',
+    });
+    await tx.update(redemptions).set({ status: 'reversed', reversedAt: now }).where(eq(redemptions.id, redemptionId));
+    await tx
+      .update(approvals)
+      .set({ remainingCents: sql`${approvals.remainingCents} + ${redemption.amountCents}` })
+      .where(and(eq(approvals.id, redemption.approvalId), isNotNull(approvals.remainingCents)));
+    await audit(tx, actor, {
+      action: 'redemption.reversed_by_city',
+      entityType: 'redemption',
+      entityId: redemptionId,
+      data: { reversalId, kind, amountCents: redemption.amountCents, providerId: redemption.providerId },
+    });
+    return { id: redemptionId, status: 'reversed' as const, reversalId, kind, amountCents: redemption.amountCents };
+  });
+}
