@@ -124,26 +124,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: ['index.html'] });
-    // The web UI is a single page: unknown non-API paths get its index.
-    app.setNotFoundHandler((request, reply) => {
-      if (
-        request.method === 'GET' &&
-        !request.url.startsWith('/api/') &&
-        request.headers.accept?.includes('text/html')
-      ) {
+    // The web UI is a single page: unknown GET paths outside /api that ask for HTML get its index;
+    // everything else falls through to the problem plugin's 404 (it owns the not-found handler).
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      if (!request.url.startsWith('/api/') && request.headers.accept?.includes('text/html')) {
         return reply.sendFile('index.html');
       }
-      return reply
-        .code(404)
-        .type('application/problem+json')
-        .send({
-          type: 'https://teilhabekarte.de/problems/not-found',
-          title: 'Not found',
-          status: 404,
-          code: 'not_found',
-          requestId: request.id,
-          detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
-        });
+      return reply.callNotFound();
     });
   }
   return app;
