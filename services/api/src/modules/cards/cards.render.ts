@@ -120,13 +120,13 @@ function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Printable
   doc.restore();
 }
 
+/** The document's bytes once `doc.end()` has been called. */
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    doc.end();
   });
 }
 
@@ -137,6 +137,7 @@ export function cardPdf(card: PrintableCard, cityName: string): Promise<Buffer> 
   const doc = new PDFDocument({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0, info: INFO, autoFirstPage: true });
   const done = collect(doc);
   drawCard(doc, 0, 0, card, cityName);
+  doc.end();
   return done;
 }
 
@@ -155,5 +156,6 @@ export function sheetPdf(list: PrintableCard[], cityName: string): Promise<Buffe
     const row = Math.floor(slot / 2);
     drawCard(doc, left + col * (ID1_WIDTH_PT + gapX), top + row * (ID1_HEIGHT_PT + gapY), card, cityName);
   });
+  doc.end();
   return done;
 }

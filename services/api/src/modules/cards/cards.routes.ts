@@ -187,7 +187,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Replace an active or blocked card; entitlements stay with the child',
         security,
         params: IdParams,
-        body: ReplaceCardBody.optional(),
+        body: ReplaceCardBody.nullish(),
         response: { 201: ReplaceCardResponse, ...problems(400, 401, 403, 404, 409, 429) },
       },
       config: caseworker,

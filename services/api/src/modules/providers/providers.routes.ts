@@ -109,7 +109,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Suspend a provider (its terminals stop redeeming)',
         security,
         params: IdParams,
-        body: SuspendProviderBody.optional(),
+        body: SuspendProviderBody.nullish(),
         response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
       config: { roles: ['admin'] },
