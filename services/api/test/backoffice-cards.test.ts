@@ -31,9 +31,7 @@ const issue = (beneficiaryId: string, token = caseworker.token) =>
 function pdfText(pdf: Buffer): string {
   const raw = pdf.toString('latin1');
   let text = '';
-  const re = /stream\r?\n/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(raw))) {
+  for (const m of raw.matchAll(/stream\r?\n/g)) {
     const start = m.index + m[0].length;
     const end = raw.indexOf('endstream', start);
     const chunk = pdf.subarray(start, end);
