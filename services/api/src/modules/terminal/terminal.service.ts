@@ -148,6 +148,7 @@ export async function lookupCard(
   for (const a of row.approvals ?? []) {
     if (today > lastBookingDay(a.validTo, row.grace_period_months)) continue;
     // The latest service date bookable today: today, or the period's last day during the grace period.
+    // biome-ignore lint/complexity/useMathMinMax: ISO date strings compare as text, not numbers
     const latest = today < a.validTo ? today : a.validTo;
     if (a.revokedFrom && a.revokedFrom <= latest) continue;
     if (!isOfEligibleAge(a.benefitType, birthDate, latest)) continue;
