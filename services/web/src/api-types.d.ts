@@ -224,6 +224,533 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/beneficiaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search children by name or case reference (paginated) */
+        get: operations["searchBeneficiaries"];
+        put?: never;
+        /** Record a child */
+        post: operations["createBeneficiary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/beneficiaries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The child page: child, approvals with balances, cards */
+        get: operations["getBeneficiary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/beneficiaries/{id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an approval (Bewilligung) for a child */
+        post: operations["createApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval with its append-only history */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Amend an approval; the budget is recomputed and never drops below what is booked */
+        patch: operations["amendApproval"];
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an approval (Aufhebung) from an effective date */
+        post: operations["revokeApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/beneficiaries/{id}/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the child’s card (one active card per child) */
+        post: operations["issueCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QR code of the card’s token as SVG */
+        get: operations["getCardQr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QR code of the card’s token as PNG */
+        get: operations["getCardQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/print.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The card as PDF in ID-1 size (85.60 × 53.98 mm) */
+        get: operations["printCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/print-sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many cards on A4 sheets (10 per page) as PDF */
+        post: operations["printCardSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block a card (lost, stolen, damaged, other); it stops working at once */
+        post: operations["blockCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace an active or blocked card; entitlements stay with the child */
+        post: operations["replaceCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/re-sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Key rotation: re-sign the QR tokens of active cards signed by a retiring key */
+        post: operations["resignCards"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminal/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Look a card up (QR token or card number): status, display name, what this provider may redeem */
+        post: operations["lookupCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminal/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's own redemptions by service date (from..to inclusive, default today) */
+        get: operations["listRedemptions"];
+        put?: never;
+        /** Book a redemption (binding payment promise); requires an Idempotency-Key header */
+        post: operations["redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminal/redemptions/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reverse an own redemption (after settlement: a correction in the next batch) */
+        post: operations["reverseRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminal/redemptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the provider’s own redemptions */
+        get: operations["getRedemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listSettlementRuns"];
+        put?: never;
+        /** Settle everything booked before 00:00 Europe/Berlin of the cutoff date (the nightly job, by hand) */
+        post: operations["runSettlement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Settlement batches; provider users see only their own */
+        get: operations["listBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches/{id}/statement.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's statement (Gutschrift) as PDF */
+        get: operations["getBatchStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches/{id}/certify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sachlich und rechnerisch richtig: open → certified */
+        post: operations["certifyBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anordnung by a second accounting user: certified → released */
+        post: operations["releaseBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/batches/{id}/paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that an exported batch was paid: exported → paid */
+        post: operations["markBatchPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/payment-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listPaymentFiles"];
+        put?: never;
+        /** SEPA credit transfer file (pain.001.001.09) from released batches; they become exported */
+        post: operations["createPaymentFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/payment-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getPaymentFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/payment-files/{id}/paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the bank executed the file: its exported batches become paid */
+        post: operations["markPaymentFilePaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/payment-files/{id}/sepa.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pain.001.001.09 XML as exported */
+        get: operations["getPaymentFileSepa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/payment-files/{id}/bookings.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booking list for the finance software: batch × legal basis × cost bearer × benefit type */
+        get: operations["getPaymentFileBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/redemptions/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** City-side reversal with a recorded reason (a correction in the next batch once settled) */
+        post: operations["reverseRedemptionByCity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -288,6 +815,159 @@ export interface components {
             expiresAt: string;
             user: components["schemas"]["SessionUserInput"];
         };
+        CardInput: {
+            id: string;
+            beneficiaryId: string;
+            /** @description 16 digits, Luhn check digit last */
+            cardNumber: string;
+            /** @description Groups of four, as printed */
+            cardNumberFormatted: string;
+            /** @description Compact JWS (EdDSA) with the card id and key id (ADR 0008) */
+            qrToken: string;
+            keyId: string;
+            /** @enum {string} */
+            status: "active" | "blocked" | "replaced";
+            /** @enum {string} */
+            blockReason?: "lost" | "stolen" | "damaged" | "other";
+            issuedAt: string;
+            blockedAt?: string;
+            replacedByCardId?: string;
+        };
+        BeneficiarySummaryInput: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+        };
+        ApprovalInput: {
+            id: string;
+            beneficiaryId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @enum {string} */
+            legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+            costBearer?: string;
+            reference?: string;
+            subject?: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validFrom: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validTo: string;
+            /**
+             * Format: date
+             * @description validTo plus the grace period (or the day before revocation)
+             */
+            lastBookingDay: string;
+            providerId?: string;
+            providerName?: string;
+            /** @description null for lunch (yes/no approval) */
+            budgetCents: number | null;
+            remainingCents: number | null;
+            /** @description Sum of booked (not reversed) redemptions */
+            bookedCents: number;
+            mealsBooked?: number;
+            hours?: number;
+            /** @description Amount in euro cents */
+            hourlyRateCents?: number;
+            redeemable: boolean;
+            /** @enum {string} */
+            status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            revokedFrom?: string;
+            revocationReason?: string;
+            imported: boolean;
+            createdAt: string;
+        };
+        ApprovalRevisionInput: {
+            /** @enum {string} */
+            kind: "created" | "amended" | "revoked";
+            changedAt: string;
+            changedBy?: string;
+            reason?: string;
+            snapshot: {
+                [key: string]: unknown;
+            };
+        };
+        ApprovalWithHistoryInput: {
+            id: string;
+            beneficiaryId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @enum {string} */
+            legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+            costBearer?: string;
+            reference?: string;
+            subject?: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validFrom: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validTo: string;
+            /**
+             * Format: date
+             * @description validTo plus the grace period (or the day before revocation)
+             */
+            lastBookingDay: string;
+            providerId?: string;
+            providerName?: string;
+            /** @description null for lunch (yes/no approval) */
+            budgetCents: number | null;
+            remainingCents: number | null;
+            /** @description Sum of booked (not reversed) redemptions */
+            bookedCents: number;
+            mealsBooked?: number;
+            hours?: number;
+            /** @description Amount in euro cents */
+            hourlyRateCents?: number;
+            redeemable: boolean;
+            /** @enum {string} */
+            status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            revokedFrom?: string;
+            revocationReason?: string;
+            imported: boolean;
+            createdAt: string;
+            revisions: components["schemas"]["ApprovalRevisionInput"][];
+        };
+        BeneficiaryInput: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            approvals: components["schemas"]["ApprovalInput"][];
+            cards: components["schemas"]["CardInput"][];
+        };
         BenefitTypeInput: {
             code: string;
             nameDe: string;
@@ -337,6 +1017,7 @@ export interface components {
             street?: string;
             postalCode?: string;
             town: string;
+            /** @description ISO 3166 alpha-2 */
             country: string;
         };
         MealPriceInput: {
@@ -369,6 +1050,204 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        SettlementRunInput: {
+            id: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            batchCount: number;
+            /** @description Net sum of the batches this run created */
+            totalCents: number;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            triggeredBy: string;
+        };
+        SettlementBatchInput: {
+            id: string;
+            /** @description Readable, unique batch (and statement) number, e.g. ABR-2026-000123 */
+            number: string;
+            providerId: string;
+            providerName: string;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            lineCount: number;
+            /** @enum {string} */
+            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            runId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            periodFrom: string | null;
+            periodTo: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            certifiedBy: string | null;
+            certifiedAt: string | null;
+            releasedBy: string | null;
+            releasedAt: string | null;
+            paymentFileId: string | null;
+            paidAt: string | null;
+            paidBy: string | null;
+        };
+        SettlementLineInput: {
+            /** @enum {string} */
+            kind: "redemption" | "correction" | "carry_forward";
+            redemptionId: string | null;
+            reversalId: string | null;
+            carriedFromBatchId: string | null;
+            carriedFromBatchNumber: string | null;
+            /** @description Pseudonymous card reference: last four digits of the card number */
+            cardRef: string | null;
+            serviceDate: string | null;
+            bookedAt: string | null;
+            benefitType: string | null;
+            /** @description Accounting only; null for provider users */
+            legalBasis: string | null;
+            /** @description Accounting only; null for provider users */
+            costBearer: string | null;
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        SettlementBatchWithLinesInput: {
+            id: string;
+            /** @description Readable, unique batch (and statement) number, e.g. ABR-2026-000123 */
+            number: string;
+            providerId: string;
+            providerName: string;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            lineCount: number;
+            /** @enum {string} */
+            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            runId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            periodFrom: string | null;
+            periodTo: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            certifiedBy: string | null;
+            certifiedAt: string | null;
+            releasedBy: string | null;
+            releasedAt: string | null;
+            paymentFileId: string | null;
+            paidAt: string | null;
+            paidBy: string | null;
+            lines: components["schemas"]["SettlementLineInput"][];
+        };
+        PaymentFileInput: {
+            id: string;
+            messageId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            executionDate: string;
+            batchCount: number;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            batchIds: string[];
+            /** @enum {string} */
+            status: "exported" | "paid" | "partly_paid";
+        };
+        CityReversalInput: {
+            id: string;
+            /** @constant */
+            status: "reversed";
+            reversalId: string;
+            /** @enum {string} */
+            kind: "void" | "correction";
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        EntitlementInput: {
+            approvalId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /** @description Remaining budget (participation, tutoring, trip) */
+            availableCents?: number;
+            /** @description Lunch: whether today's meal is still open */
+            lunchAvailableToday?: boolean;
+            /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
+            mealPriceCents?: number;
+        };
+        CardLookupInput: {
+            card: {
+                /** @constant */
+                status: "active";
+            };
+            holder: {
+                /** @description Given name and the initial of the family name */
+                displayName: string;
+            };
+            entitlements: components["schemas"]["EntitlementInput"][];
+        };
+        RedemptionCreatedInput: {
+            id: string;
+            approvalId: string;
+            /** @description Amount in euro cents */
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            serviceDate: string;
+            /** @description Remaining budget after this booking (not for lunch) */
+            availableCents?: number;
+        };
+        RedemptionReversedInput: {
+            id: string;
+            /** @constant */
+            status: "reversed";
+            reversalId: string;
+            /**
+             * @description void: before settlement; correction: a negative line in the next batch
+             * @enum {string}
+             */
+            kind: "void" | "correction";
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        RedemptionInput: {
+            id: string;
+            approvalId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            serviceDate: string;
+            /** @description Amount in euro cents */
+            amountCents: number;
+            /** @enum {string} */
+            status: "booked" | "reversed";
+            /** @description Given name and family initial, as the lookup shows it */
+            displayName: string;
+            minutes?: number;
+            /** Format: date-time */
+            bookedAt: string;
+            /** Format: date-time */
+            reversedAt?: string;
+            /** @description True once the redemption is in a settlement batch */
+            settled: boolean;
+        };
+        RedemptionListInput: {
+            items: components["schemas"]["RedemptionInput"][];
         };
         UserInput: {
             id: string;
@@ -422,6 +1301,159 @@ export interface components {
             expiresAt: string;
             user: components["schemas"]["SessionUser"];
         };
+        Card: {
+            id: string;
+            beneficiaryId: string;
+            /** @description 16 digits, Luhn check digit last */
+            cardNumber: string;
+            /** @description Groups of four, as printed */
+            cardNumberFormatted: string;
+            /** @description Compact JWS (EdDSA) with the card id and key id (ADR 0008) */
+            qrToken: string;
+            keyId: string;
+            /** @enum {string} */
+            status: "active" | "blocked" | "replaced";
+            /** @enum {string} */
+            blockReason?: "lost" | "stolen" | "damaged" | "other";
+            issuedAt: string;
+            blockedAt?: string;
+            replacedByCardId?: string;
+        };
+        BeneficiarySummary: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+        };
+        Approval: {
+            id: string;
+            beneficiaryId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @enum {string} */
+            legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+            costBearer?: string;
+            reference?: string;
+            subject?: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validFrom: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validTo: string;
+            /**
+             * Format: date
+             * @description validTo plus the grace period (or the day before revocation)
+             */
+            lastBookingDay: string;
+            providerId?: string;
+            providerName?: string;
+            /** @description null for lunch (yes/no approval) */
+            budgetCents: number | null;
+            remainingCents: number | null;
+            /** @description Sum of booked (not reversed) redemptions */
+            bookedCents: number;
+            mealsBooked?: number;
+            hours?: number;
+            /** @description Amount in euro cents */
+            hourlyRateCents?: number;
+            redeemable: boolean;
+            /** @enum {string} */
+            status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            revokedFrom?: string;
+            revocationReason?: string;
+            imported: boolean;
+            createdAt: string;
+        };
+        ApprovalRevision: {
+            /** @enum {string} */
+            kind: "created" | "amended" | "revoked";
+            changedAt: string;
+            changedBy?: string;
+            reason?: string;
+            snapshot: {
+                [key: string]: unknown;
+            };
+        };
+        ApprovalWithHistory: {
+            id: string;
+            beneficiaryId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @enum {string} */
+            legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+            costBearer?: string;
+            reference?: string;
+            subject?: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validFrom: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            validTo: string;
+            /**
+             * Format: date
+             * @description validTo plus the grace period (or the day before revocation)
+             */
+            lastBookingDay: string;
+            providerId?: string;
+            providerName?: string;
+            /** @description null for lunch (yes/no approval) */
+            budgetCents: number | null;
+            remainingCents: number | null;
+            /** @description Sum of booked (not reversed) redemptions */
+            bookedCents: number;
+            mealsBooked?: number;
+            hours?: number;
+            /** @description Amount in euro cents */
+            hourlyRateCents?: number;
+            redeemable: boolean;
+            /** @enum {string} */
+            status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            revokedFrom?: string;
+            revocationReason?: string;
+            imported: boolean;
+            createdAt: string;
+            revisions: components["schemas"]["ApprovalRevision"][];
+        };
+        Beneficiary: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            approvals: components["schemas"]["Approval"][];
+            cards: components["schemas"]["Card"][];
+        };
         BenefitType: {
             code: string;
             nameDe: string;
@@ -471,7 +1503,8 @@ export interface components {
             street?: string;
             postalCode?: string;
             town: string;
-            country: unknown;
+            /** @description ISO 3166 alpha-2 */
+            country: string;
         };
         MealPrice: {
             /**
@@ -503,6 +1536,204 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        SettlementRun: {
+            id: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            batchCount: number;
+            /** @description Net sum of the batches this run created */
+            totalCents: number;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            triggeredBy: string;
+        };
+        SettlementBatch: {
+            id: string;
+            /** @description Readable, unique batch (and statement) number, e.g. ABR-2026-000123 */
+            number: string;
+            providerId: string;
+            providerName: string;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            lineCount: number;
+            /** @enum {string} */
+            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            runId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            periodFrom: string | null;
+            periodTo: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            certifiedBy: string | null;
+            certifiedAt: string | null;
+            releasedBy: string | null;
+            releasedAt: string | null;
+            paymentFileId: string | null;
+            paidAt: string | null;
+            paidBy: string | null;
+        };
+        SettlementLine: {
+            /** @enum {string} */
+            kind: "redemption" | "correction" | "carry_forward";
+            redemptionId: string | null;
+            reversalId: string | null;
+            carriedFromBatchId: string | null;
+            carriedFromBatchNumber: string | null;
+            /** @description Pseudonymous card reference: last four digits of the card number */
+            cardRef: string | null;
+            serviceDate: string | null;
+            bookedAt: string | null;
+            benefitType: string | null;
+            /** @description Accounting only; null for provider users */
+            legalBasis: string | null;
+            /** @description Accounting only; null for provider users */
+            costBearer: string | null;
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        SettlementBatchWithLines: {
+            id: string;
+            /** @description Readable, unique batch (and statement) number, e.g. ABR-2026-000123 */
+            number: string;
+            providerId: string;
+            providerName: string;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            lineCount: number;
+            /** @enum {string} */
+            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            runId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            cutoffDate: string;
+            periodFrom: string | null;
+            periodTo: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            certifiedBy: string | null;
+            certifiedAt: string | null;
+            releasedBy: string | null;
+            releasedAt: string | null;
+            paymentFileId: string | null;
+            paidAt: string | null;
+            paidBy: string | null;
+            lines: components["schemas"]["SettlementLine"][];
+        };
+        PaymentFile: {
+            id: string;
+            messageId: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            executionDate: string;
+            batchCount: number;
+            /** @description Amount in euro cents */
+            totalCents: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            batchIds: string[];
+            /** @enum {string} */
+            status: "exported" | "paid" | "partly_paid";
+        };
+        CityReversal: {
+            id: string;
+            /** @constant */
+            status: "reversed";
+            reversalId: string;
+            /** @enum {string} */
+            kind: "void" | "correction";
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        Entitlement: {
+            approvalId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /** @description Remaining budget (participation, tutoring, trip) */
+            availableCents?: number;
+            /** @description Lunch: whether today's meal is still open */
+            lunchAvailableToday?: boolean;
+            /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
+            mealPriceCents?: number;
+        };
+        CardLookup: {
+            card: {
+                /** @constant */
+                status: "active";
+            };
+            holder: {
+                /** @description Given name and the initial of the family name */
+                displayName: string;
+            };
+            entitlements: components["schemas"]["Entitlement"][];
+        };
+        RedemptionCreated: {
+            id: string;
+            approvalId: string;
+            /** @description Amount in euro cents */
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            serviceDate: string;
+            /** @description Remaining budget after this booking (not for lunch) */
+            availableCents?: number;
+        };
+        RedemptionReversed: {
+            id: string;
+            /** @constant */
+            status: "reversed";
+            reversalId: string;
+            /**
+             * @description void: before settlement; correction: a negative line in the next batch
+             * @enum {string}
+             */
+            kind: "void" | "correction";
+            /** @description Amount in euro cents */
+            amountCents: number;
+        };
+        Redemption: {
+            id: string;
+            approvalId: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            serviceDate: string;
+            /** @description Amount in euro cents */
+            amountCents: number;
+            /** @enum {string} */
+            status: "booked" | "reversed";
+            /** @description Given name and family initial, as the lookup shows it */
+            displayName: string;
+            minutes?: number;
+            /** Format: date-time */
+            bookedAt: string;
+            /** Format: date-time */
+            reversedAt?: string;
+            /** @description True once the redemption is in a settlement batch */
+            settled: boolean;
+        };
+        RedemptionList: {
+            items: components["schemas"]["Redemption"][];
         };
         User: {
             id: string;
@@ -1174,7 +2405,12 @@ export interface operations {
                     accountHolder: string;
                     iban: string;
                     bic?: string;
-                    address: components["schemas"]["AddressInput"];
+                    address: {
+                        street?: string;
+                        postalCode?: string;
+                        town: string;
+                        country: string;
+                    };
                     /** Format: email */
                     email?: string;
                     benefitTypes: ("lunch" | "participation" | "tutoring" | "trip")[];
@@ -1339,7 +2575,12 @@ export interface operations {
                     accountHolder?: string;
                     iban?: string;
                     bic?: string | null;
-                    address?: components["schemas"]["AddressInput"];
+                    address?: {
+                        street?: string;
+                        postalCode?: string;
+                        town: string;
+                        country: string;
+                    };
                     email?: string | null;
                     benefitTypes?: ("lunch" | "participation" | "tutoring" | "trip")[];
                     /** @description Amount in euro cents */
@@ -1516,7 +2757,7 @@ export interface operations {
             content: {
                 "application/json": {
                     reason?: string;
-                };
+                } | null;
             };
         };
         responses: {
@@ -1527,6 +2768,2763 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchBeneficiaries: {
+        parameters: {
+            query?: {
+                /** @description Part of the name, or the start of the case reference */
+                q?: string;
+                /** @description Exact case reference */
+                caseReference?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BeneficiarySummary"][];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBeneficiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    givenName: string;
+                    familyName: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    birthDate: string;
+                    /** @description Aktenzeichen */
+                    caseReference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BeneficiarySummary"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBeneficiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Beneficiary"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                    /** @enum {string} */
+                    legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                    costBearer?: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    validFrom: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    validTo: string;
+                    providerId?: string;
+                    /** @description Amount in euro cents */
+                    amountCents?: number;
+                    hours?: number;
+                    /** @description Amount in euro cents */
+                    hourlyRateCents?: number;
+                    subject?: string;
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalWithHistory"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    amendApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    validFrom?: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    validTo?: string;
+                    providerId?: string | null;
+                    /** @description Amount in euro cents */
+                    amountCents?: number;
+                    hours?: number;
+                    /** @description Amount in euro cents */
+                    hourlyRateCents?: number;
+                    costBearer?: string | null;
+                    subject?: string | null;
+                    reference?: string | null;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Services on or after this date are refused
+                     */
+                    effectiveDate: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issueCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCardQr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCardQrPng: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PNG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cardIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    blockCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "lost" | "stolen" | "damaged" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Recorded on the old card if it was still active
+                     * @enum {string}
+                     */
+                    reason?: "lost" | "stolen" | "damaged" | "other";
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        beneficiaryId: string;
+                        /** @description 16 digits, Luhn check digit last */
+                        cardNumber: string;
+                        /** @description Groups of four, as printed */
+                        cardNumberFormatted: string;
+                        /** @description Compact JWS (EdDSA) with the card id and key id (ADR 0008) */
+                        qrToken: string;
+                        keyId: string;
+                        /** @enum {string} */
+                        status: "active" | "blocked" | "replaced";
+                        /** @enum {string} */
+                        blockReason?: "lost" | "stolen" | "damaged" | "other";
+                        issuedAt: string;
+                        blockedAt?: string;
+                        replacedByCardId?: string;
+                        replacedCardId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resignCards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Re-sign active cards whose token uses this (retiring) key */
+                    fromKeyId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resignedCards: number;
+                        keyId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookupCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description QR token (compact JWS) or the 16-digit card number */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardLookup"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRedemptions: {
+        parameters: {
+            query?: {
+                /** @description First service date (inclusive); default today */
+                from?: string;
+                /** @description Last service date (inclusive); default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionList"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description QR token (compact JWS) or the 16-digit card number */
+                    code: string;
+                    approvalId: string;
+                    /**
+                     * Format: date
+                     * @description Day the service was delivered; default today (Europe/Berlin)
+                     */
+                    serviceDate?: string;
+                    /** @description participation, trip: the amount */
+                    amountCents?: number;
+                    /** @description lunch: one meal per booking */
+                    meals?: number;
+                    /** @description tutoring: minutes delivered */
+                    minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Replay of an earlier request with the same Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionCreated"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionCreated"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverseRedemption: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional reason */
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionReversed"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSettlementRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SettlementRun"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runSettlement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Settle what was booked before 00:00 Europe/Berlin of this date; default today, at most tomorrow
+                     */
+                    cutoffDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementRun"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBatches: {
+        parameters: {
+            query?: {
+                status?: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+                providerId?: string;
+                runId?: string;
+                paymentFileId?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SettlementBatch"][];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementBatchWithLines"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBatchStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF (application/pdf) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certifyBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementBatch"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    releaseBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementBatch"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markBatchPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementBatch"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPaymentFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PaymentFile"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPaymentFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batchIds: string[];
+                    /**
+                     * Format: date
+                     * @description Requested execution date; default the next business day
+                     */
+                    executionDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentFile"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentFile"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markPaymentFilePaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentFile"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentFileSepa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description pain.001.001.09 XML (application/xml) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentFileBookings: {
+        parameters: {
+            query?: {
+                /** @description Column separator; default ";" (German Excel) */
+                delimiter?: ";" | "," | "tab";
+                /** @description Write a UTF-8 byte order mark (Excel needs it to read umlauts) */
+                bom?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv; German Excel defaults) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverseRedemptionByCity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why the city reverses this redemption (recorded) */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityReversal"];
                 };
             };
             /** @description Default Response */

@@ -1,0 +1,77 @@
+import { api, unwrap } from '../../api/client';
+import { ApiError } from '../../api/problems';
+import type { components } from '../../api-types';
+
+export type CardLookup = components['schemas']['CardLookup'];
+export type Entitlement = components['schemas']['Entitlement'];
+export type RedemptionCreated = components['schemas']['RedemptionCreated'];
+export type Redemption = components['schemas']['Redemption'];
+export type BenefitType = Entitlement['benefitType'];
+
+export interface RedeemRequest {
+  code: string;
+  approvalId: string;
+  serviceDate?: string;
+  amountCents?: number;
+  meals?: number;
+  minutes?: number;
+}
+
+export const BENEFIT_LABELS: Record<BenefitType, string> = {
+  lunch: 'Mittagessen',
+  participation: 'Teilhabe (Verein, Kultur, Freizeit)',
+  tutoring: 'Lernförderung',
+  trip: 'Ausflug / Klassenfahrt',
+};
+
+export async function lookupCard(code: string): Promise<CardLookup> {
+  return unwrap(await api.POST('/api/v1/terminal/lookup', { body: { code } }));
+}
+
+/** Waits between retries of a booking whose answer did not arrive. */
+const RETRY_DELAYS_MS = [300, 1000, 2500];
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Books a redemption. The caller makes one `Idempotency-Key` per booking (crypto.randomUUID) and
+ * passes the same key again when the user retries: when the network drops the request or its answer,
+ * this retries with the SAME key, so the server books at most once and replays its first answer.
+ */
+export async function redeem(request: RedeemRequest, idempotencyKey: string): Promise<RedemptionCreated> {
+  for (let attempt = 0; ; attempt++) {
+    const canRetry = attempt < RETRY_DELAYS_MS.length;
+    let result: Awaited<ReturnType<typeof postRedemption>>;
+    try {
+      result = await postRedemption(request, idempotencyKey);
+    } catch {
+      // fetch rejected: offline, connection reset, or the answer was lost on the way back.
+      if (!canRetry) throw new ApiError(0, undefined, 'network');
+      await sleep(RETRY_DELAYS_MS[attempt]!);
+      continue;
+    }
+    if (RETRYABLE_STATUS.has(result.response.status) && canRetry) {
+      await sleep(RETRY_DELAYS_MS[attempt]!);
+      continue;
+    }
+    return unwrap(result);
+  }
+}
+
+function postRedemption(body: RedeemRequest, idempotencyKey: string) {
+  return api.POST('/api/v1/terminal/redemptions', { body, headers: { 'idempotency-key': idempotencyKey } });
+}
+
+/** Today's bookings of this provider (the server's today, Europe/Berlin). */
+export async function listTodaysRedemptions(): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', {})).items;
+}
+
+export async function reverseRedemption(id: string): Promise<void> {
+  unwrap(await api.POST('/api/v1/terminal/redemptions/{id}/reverse', { params: { path: { id } }, body: {} }));
+}
+
+/** A fresh idempotency key for one booking. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,34 @@
+import { linkClick } from '../../router';
+import { CanteenMode } from './canteen-mode';
+import { StatementsPage } from './statements-page';
+import { TerminalPage } from './terminal-page';
+
+const TABS = [
+  { path: '/terminal', label: 'Buchen' },
+  { path: '/terminal/kantine', label: 'Kantinenmodus' },
+  { path: '/terminal/abrechnungen', label: 'Abrechnungen' },
+] as const;
+
+/** The web terminal for provider staff: booking, canteen mode, and (later) settlement statements. */
+export function TerminalSection({ path }: { path: string }) {
+  const current = TABS.find((t) => t.path === path) ?? TABS[0];
+  return (
+    <>
+      <h1 class="visually-hidden">Terminal</h1>
+      <nav aria-label="Terminal" class="terminal">
+        <ul class="subnav">
+          {TABS.map((t) => (
+            <li key={t.path}>
+              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {current.path === '/terminal' && <TerminalPage />}
+      {current.path === '/terminal/kantine' && <CanteenMode />}
+      {current.path === '/terminal/abrechnungen' && <StatementsPage />}
+    </>
+  );
+}

@@ -1,0 +1,6 @@
+export { Alert } from './alert';
+export { Button } from './button';
+export { ConfirmDialog } from './confirm-dialog';
+export { Field } from './field';
+export * from './money';
+export { type Column, Table } from './table';
