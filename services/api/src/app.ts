@@ -70,7 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     frameworkErrors: (err, request, reply) => {
       sendProblem(reply, request, toProblem(err));
     },
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
