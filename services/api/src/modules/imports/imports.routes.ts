@@ -1,4 +1,91 @@
+import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import { NotCsv } from './imports.errors.ts';
+import { ImportJobList, ImportJobSchema, ImportQuery } from './imports.schemas.ts';
+import * as service from './imports.service.ts';
+
+/** Large exports (50,000 lines ≈ 6 MB) fit with room to spare. */
+export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /** Routes of the imports area (registered in app.ts under /api/v1). */
-export const importsRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, keys, clock } = app.ctx;
+  const security = [{ bearerAuth: [] }];
+  const tags = ['imports'];
+  const roles = { roles: ['caseworker'] as const };
+
+  // Scoped to this plugin: only the import routes accept CSV, raw bytes (the service decodes them).
+  app.addContentTypeParser(
+    ['text/csv', 'application/csv'],
+    { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/imports',
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        operationId: 'createImport',
+        tags,
+        summary: 'Bulk import of children and approvals from CSV (dry run or import)',
+        description:
+          'Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid). See ADR 0009.',
+        security,
+        consumes: ['text/csv'],
+        querystring: ImportQuery,
+        response: { 201: ImportJobSchema, 202: ImportJobSchema, ...problems(400, 401, 403, 413, 415, 429) },
+      },
+      config: roles,
+    },
+    async (request, reply) => {
+      if (!Buffer.isBuffer(request.body)) throw new NotCsv();
+      const { mode, issueCards, fileName } = request.query;
+      const { job, completion } = await service.startImport(
+        db,
+        keys.card,
+        request.body,
+        { mode, issueCards, fileName },
+        actorOf(request),
+        berlinDate(clock.now()),
+      );
+      if (request.query.async) {
+        completion.catch((err) => request.log.error({ err, importJobId: job.id }, 'import failed'));
+        return reply.code(202).send(job);
+      }
+      return reply.code(201).send(await completion);
+    },
+  );
+
+  app.get(
+    '/imports',
+    {
+      schema: {
+        operationId: 'listImports',
+        tags,
+        security,
+        response: { 200: ImportJobList, ...problems(401, 403, 429) },
+      },
+      config: roles,
+    },
+    async () => ({ items: await service.listImports(db) }),
+  );
+
+  app.get(
+    '/imports/:id',
+    {
+      schema: {
+        operationId: 'getImport',
+        tags,
+        summary: 'Progress and report of an import (poll while status is running)',
+        security,
+        params: IdParams,
+        response: { 200: ImportJobSchema, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: roles,
+    },
+    async (request) => service.getImport(db, request.params.id),
+  );
+};

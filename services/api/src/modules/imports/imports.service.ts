@@ -1,0 +1,690 @@
+import { type CivilDate, generateCardNumber, newId, parseEuroToCents, parseGermanOrIsoDate } from '@tk/core';
+import {
+  approvalRevisions,
+  approvals,
+  auditLog,
+  beneficiaries,
+  cards,
+  costBearers,
+  type Db,
+  type DbOrTx,
+  importJobs,
+  providers,
+} from '@tk/db';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from '../../lib/audit.ts';
+import { signCardToken } from '../../lib/card-token.ts';
+import type { KeyRing } from '../../lib/keys.ts';
+import { evaluateApproval, type RuleField } from '../beneficiaries/approvals.rules.ts';
+import { ratesOf } from '../catalogue/catalogue.service.ts';
+import {
+  benefitTypeOf,
+  COLUMNS,
+  type ColumnKey,
+  type CsvRow,
+  decodeCsv,
+  legalBasisOf,
+  parseCsv,
+} from './imports.csv.ts';
+import { importNotFound } from './imports.errors.ts';
+import type { ImportJob } from './imports.schemas.ts';
+
+/** Rows written per transaction (ADR 0009): large enough for few round trips, small enough for short locks. */
+export const DEFAULT_CHUNK_SIZE = 1000;
+/** Lookups of existing rows are batched too (bind-parameter limit of PostgreSQL: 65,535). */
+const LOOKUP_BATCH = 5000;
+/** The stored report keeps this many lines; more errors are summarised in one closing line. */
+const REPORT_LIMIT = 10_000;
+
+export interface ImportOptions {
+  mode: 'dry_run' | 'import';
+  issueCards: boolean;
+  fileName?: string | undefined;
+  chunkSize?: number | undefined;
+}
+
+interface ReportLine {
+  line: number;
+  field: string;
+  message: string;
+}
+
+interface ValidRow {
+  line: number;
+  caseReference: string;
+  givenName: string;
+  familyName: string;
+  birthDate: CivilDate;
+  benefitType: string;
+  legalBasis: string;
+  costBearer: string | null;
+  validFrom: CivilDate;
+  validTo: CivilDate;
+  providerId: string | null;
+  amountCents: number | null;
+  hours: number | null;
+  hourlyRateCents: number | null;
+  subject: string | null;
+  reference: string | null;
+  budgetCents: number | null;
+  importKey: string;
+}
+
+const RULE_COLUMN: Record<RuleField, string> = {
+  validFrom: COLUMNS.validFrom,
+  validTo: COLUMNS.validTo,
+  providerId: COLUMNS.provider,
+  amountCents: COLUMNS.amount,
+  hours: COLUMNS.hours,
+  hourlyRateCents: COLUMNS.hourlyRate,
+  benefitType: COLUMNS.benefitType,
+};
+
+function batches<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+type JobRow = typeof importJobs.$inferSelect;
+
+function toJob(row: JobRow): ImportJob {
+  return {
+    id: row.id,
+    mode: row.mode,
+    status: row.status,
+    ...(row.fileName ? { fileName: row.fileName } : {}),
+    totalRows: row.totalRows,
+    processedRows: row.processedRows,
+    validRows: row.validRows,
+    invalidRows: row.invalidRows,
+    unchangedRows: Math.max(0, row.validRows - row.createdApprovals),
+    createdBeneficiaries: row.createdBeneficiaries,
+    createdApprovals: row.createdApprovals,
+    issuedCards: row.issuedCards,
+    report: row.report ?? [],
+    createdAt: row.createdAt.toISOString(),
+    ...(row.finishedAt ? { finishedAt: row.finishedAt.toISOString() } : {}),
+  };
+}
+
+/** Several audit rows in one statement (the bulk counterpart of `audit()`, same columns). */
+async function auditMany(
+  tx: DbOrTx,
+  actor: Actor,
+  entries: { action: string; entityType: string; entityId: string; data: Record<string, unknown> }[],
+): Promise<void> {
+  for (const part of batches(entries, 5000)) {
+    await tx.insert(auditLog).values(
+      part.map((e) => ({
+        actorId: actor.userId,
+        action: e.action,
+        entityType: e.entityType,
+        entityId: e.entityId,
+        requestId: actor.requestId,
+        data: e.data,
+      })),
+    );
+  }
+}
+
+interface Lookups {
+  costBearerByKey: Map<string, string>;
+  providerById: Map<string, { id: string; benefitTypes: string[] }>;
+  providerIdsByName: Map<string, string[]>;
+  participationRates: Awaited<ReturnType<typeof ratesOf>>;
+  existingChildren: Map<string, { id: string; givenName: string; familyName: string; birthDate: string }>;
+}
+
+async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
+  const [bearers, providerRows, participationRates] = await Promise.all([
+    db.select().from(costBearers),
+    db.select({ id: providers.id, name: providers.name, benefitTypes: providers.benefitTypes }).from(providers),
+    ratesOf(db, 'participation'),
+  ]);
+  const costBearerByKey = new Map<string, string>();
+  for (const b of bearers) {
+    costBearerByKey.set(b.code.toLowerCase(), b.code);
+    costBearerByKey.set(b.nameDe.toLowerCase(), b.code);
+  }
+  const providerById = new Map(providerRows.map((p) => [p.id, p]));
+  const providerIdsByName = new Map<string, string[]>();
+  for (const p of providerRows) {
+    const key = p.name.trim().toLowerCase();
+    providerIdsByName.set(key, [...(providerIdsByName.get(key) ?? []), p.id]);
+  }
+  const refs = [...new Set(rows.map((r) => r.values.caseReference).filter((v): v is string => Boolean(v)))];
+  const existingChildren: Lookups['existingChildren'] = new Map();
+  for (const part of batches(refs, LOOKUP_BATCH)) {
+    const found = await db
+      .select({
+        id: beneficiaries.id,
+        caseReference: beneficiaries.caseReference,
+        givenName: beneficiaries.givenName,
+        familyName: beneficiaries.familyName,
+        birthDate: beneficiaries.birthDate,
+      })
+      .from(beneficiaries)
+      .where(inArray(beneficiaries.caseReference, part));
+    for (const f of found) existingChildren.set(f.caseReference, f);
+  }
+  return { costBearerByKey, providerById, providerIdsByName, participationRates, existingChildren };
+}
+
+const quote = (v: string) => `„${v.length > 60 ? `${v.slice(0, 60)}…` : v}“`;
+
+/**
+ * Validates every row (fields, amount rules, consistency of the child's data across lines and with
+ * the database, duplicates): returns the valid rows and a German report per line and field.
+ */
+function validate(
+  rows: CsvRow[],
+  lookups: Lookups,
+  today: CivilDate,
+): { valid: ValidRow[]; report: ReportLine[]; invalid: number } {
+  const report: ReportLine[] = [];
+  const valid: ValidRow[] = [];
+  const childInFile = new Map<string, { line: number; givenName: string; familyName: string; birthDate: string }>();
+  const keyInFile = new Map<string, number>();
+  let invalid = 0;
+
+  for (const { line, values } of rows) {
+    const errors: ReportLine[] = [];
+    const err = (key: ColumnKey | string, message: string) =>
+      errors.push({ line, field: key in COLUMNS ? COLUMNS[key as ColumnKey] : key, message });
+    const required = (key: ColumnKey, max: number): string | null => {
+      const v = values[key];
+      if (!v) {
+        err(key, 'Pflichtfeld fehlt.');
+        return null;
+      }
+      if (v.length > max) {
+        err(key, `Zu lang (höchstens ${max} Zeichen).`);
+        return null;
+      }
+      return v;
+    };
+    const date = (key: ColumnKey): CivilDate | null => {
+      const v = values[key];
+      if (!v) {
+        err(key, 'Pflichtfeld fehlt.');
+        return null;
+      }
+      const d = parseGermanOrIsoDate(v);
+      if (!d) err(key, `Kein gültiges Datum: ${quote(v)} (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).`);
+      return d;
+    };
+    const euros = (key: ColumnKey): number | null => {
+      const v = values[key];
+      if (!v) return null;
+      const cents = parseEuroToCents(v);
+      if (cents === null || cents <= 0 || cents > 100_000_00) {
+        err(key, `Kein gültiger Betrag: ${quote(v)} (z. B. 123,45).`);
+        return null;
+      }
+      return cents;
+    };
+
+    const caseReference = required('caseReference', 64);
+    const givenName = required('givenName', 100);
+    const familyName = required('familyName', 100);
+    const birthDate = date('birthDate');
+    if (birthDate && birthDate > today) err('birthDate', 'Das Geburtsdatum liegt in der Zukunft.');
+    const benefitRaw = values.benefitType;
+    const benefitType = benefitRaw ? benefitTypeOf(benefitRaw) : null;
+    if (!benefitRaw) err('benefitType', 'Pflichtfeld fehlt.');
+    else if (!benefitType)
+      err(
+        'benefitType',
+        `Unbekannte Leistungsart ${quote(benefitRaw)} (erlaubt: Mittagessen, Teilhabe, Lernfoerderung, Ausflug, Schulbedarf, Schuelerbefoerderung).`,
+      );
+    const legalRaw = values.legalBasis;
+    const legalBasis = legalRaw ? legalBasisOf(legalRaw) : null;
+    if (!legalRaw) err('legalBasis', 'Pflichtfeld fehlt.');
+    else if (!legalBasis)
+      err(
+        'legalBasis',
+        `Unbekannter Rechtskreis ${quote(legalRaw)} (erlaubt: SGB II, SGB XII 3, SGB XII 4, BKGG KiZ, BKGG WoGG, AsylbLG).`,
+      );
+    let costBearer: string | null = null;
+    if (values.costBearer) {
+      costBearer = lookups.costBearerByKey.get(values.costBearer.toLowerCase()) ?? null;
+      if (!costBearer) err('costBearer', `Unbekannter Kostenträger ${quote(values.costBearer)}.`);
+    }
+    const validFrom = date('validFrom');
+    const validTo = date('validTo');
+    const amountCents = euros('amount');
+    const hourlyRateCents = euros('hourlyRate');
+    let hours: number | null = null;
+    if (values.hours) {
+      if (/^\d{1,4}$/.test(values.hours) && Number(values.hours) > 0) hours = Number(values.hours);
+      else err('hours', `Stunden müssen eine ganze Zahl größer 0 sein: ${quote(values.hours)}.`);
+    }
+    let provider: { id: string; benefitTypes: string[] } | null = null;
+    if (values.provider) {
+      provider = lookups.providerById.get(values.provider) ?? null;
+      if (!provider) {
+        const ids = lookups.providerIdsByName.get(values.provider.trim().toLowerCase()) ?? [];
+        if (ids.length === 1) provider = lookups.providerById.get(ids[0]!)!;
+        else if (ids.length > 1)
+          err('provider', `Anbietername ${quote(values.provider)} ist nicht eindeutig; bitte die Anbieter-ID angeben.`);
+        else err('provider', `Unbekannter Anbieter ${quote(values.provider)}.`);
+      }
+    }
+    const subject = values.subject?.slice(0, 100) ?? null;
+    const reference = values.reference?.slice(0, 100) ?? null;
+
+    // The child's master data must agree across lines and with an existing child.
+    if (caseReference && givenName && familyName && birthDate) {
+      const known = lookups.existingChildren.get(caseReference);
+      const first = childInFile.get(caseReference);
+      if (
+        known &&
+        (known.givenName !== givenName || known.familyName !== familyName || known.birthDate !== birthDate)
+      ) {
+        err(
+          'caseReference',
+          `Aktenzeichen ${quote(caseReference)} ist bereits mit anderem Namen oder Geburtsdatum erfasst; bitte Stammdaten prüfen.`,
+        );
+      } else if (
+        first &&
+        (first.givenName !== givenName || first.familyName !== familyName || first.birthDate !== birthDate)
+      ) {
+        err(
+          'caseReference',
+          `Aktenzeichen ${quote(caseReference)} steht in Zeile ${first.line} mit anderem Namen oder Geburtsdatum.`,
+        );
+      } else if (!first) {
+        childInFile.set(caseReference, { line, givenName, familyName, birthDate });
+      }
+    }
+
+    let budgetCents: number | null = null;
+    if (errors.length === 0 && benefitType && validFrom && validTo && birthDate) {
+      const result = evaluateApproval(
+        { benefitType, validFrom, validTo, providerId: provider?.id ?? null, amountCents, hours, hourlyRateCents },
+        { birthDate, rates: benefitType === 'participation' ? lookups.participationRates : [], provider },
+      );
+      if (result.ok) budgetCents = result.budgetCents;
+      else errors.push({ line, field: RULE_COLUMN[result.field], message: result.detailDe });
+    }
+    const importKey = `${caseReference}|${benefitType}|${validFrom}|${validTo}`;
+    if (errors.length === 0) {
+      const earlier = keyInFile.get(importKey);
+      if (earlier !== undefined) {
+        err(
+          'caseReference',
+          `Doppelte Bewilligung: gleiches Aktenzeichen, gleiche Leistungsart und gleicher Zeitraum wie Zeile ${earlier}.`,
+        );
+      } else {
+        keyInFile.set(importKey, line);
+      }
+    }
+    if (errors.length > 0) {
+      invalid++;
+      report.push(...errors);
+      continue;
+    }
+    valid.push({
+      line,
+      caseReference: caseReference!,
+      givenName: givenName!,
+      familyName: familyName!,
+      birthDate: birthDate!,
+      benefitType: benefitType!,
+      legalBasis: legalBasis!,
+      costBearer,
+      validFrom: validFrom!,
+      validTo: validTo!,
+      providerId: provider?.id ?? null,
+      amountCents,
+      hours,
+      hourlyRateCents,
+      subject,
+      reference,
+      budgetCents,
+      importKey,
+    });
+  }
+  return { valid, report, invalid };
+}
+
+async function existingImportKeys(db: DbOrTx, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of batches(keys, LOOKUP_BATCH)) {
+    const rows = await db.select({ k: approvals.importKey }).from(approvals).where(inArray(approvals.importKey, part));
+    for (const r of rows) if (r.k) found.add(r.k);
+  }
+  return found;
+}
+
+/** Issues cards for new children in one statement; a clash on a card number retries those children. */
+async function issueCardsBulk(
+  tx: DbOrTx,
+  ring: KeyRing,
+  beneficiaryIds: string[],
+  actor: Actor,
+): Promise<{ id: string; beneficiaryId: string }[]> {
+  const issued: { id: string; beneficiaryId: string }[] = [];
+  let pending = beneficiaryIds;
+  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+    const values = await Promise.all(
+      pending.map(async (beneficiaryId) => {
+        const id = newId('card');
+        const { token, keyId } = await signCardToken(ring, id);
+        return { id, beneficiaryId, cardNumber: generateCardNumber(), qrToken: token, keyId, issuedBy: actor.userId };
+      }),
+    );
+    const rows = await tx
+      .insert(cards)
+      .values(values)
+      .onConflictDoNothing()
+      .returning({ id: cards.id, beneficiaryId: cards.beneficiaryId });
+    issued.push(...rows);
+    const done = new Set(rows.map((r) => r.beneficiaryId));
+    pending = pending.filter((b) => !done.has(b));
+    if (pending.length > 0) {
+      // A child that got an active card elsewhere meanwhile keeps it; only number clashes retry.
+      const active = await tx
+        .select({ b: cards.beneficiaryId })
+        .from(cards)
+        .where(sql`${cards.status} = 'active' and ${inArray(cards.beneficiaryId, pending)}`);
+      const has = new Set(active.map((a) => a.b));
+      pending = pending.filter((b) => !has.has(b));
+    }
+  }
+  return issued;
+}
+
+/** Writes one chunk of valid rows in one transaction: children, approvals, revisions, cards, audit, progress. */
+async function writeChunk(
+  db: Db,
+  ring: KeyRing,
+  jobId: string,
+  chunk: ValidRow[],
+  childIds: Map<string, string>,
+  options: ImportOptions,
+  actor: Actor,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const newChildren = new Map<string, ValidRow>();
+    for (const row of chunk)
+      if (!childIds.has(row.caseReference) && !newChildren.has(row.caseReference))
+        newChildren.set(row.caseReference, row);
+    const created: { id: string; caseReference: string }[] = [];
+    if (newChildren.size > 0) {
+      const values = [...newChildren.values()].map((r) => ({
+        id: newId('beneficiary'),
+        givenName: r.givenName,
+        familyName: r.familyName,
+        birthDate: r.birthDate,
+        caseReference: r.caseReference,
+        createdBy: actor.userId,
+      }));
+      created.push(
+        ...(await tx
+          .insert(beneficiaries)
+          .values(values)
+          .onConflictDoNothing()
+          .returning({ id: beneficiaries.id, caseReference: beneficiaries.caseReference })),
+      );
+      const localIds = new Map(created.map((c) => [c.caseReference, c.id]));
+      const raced = [...newChildren.keys()].filter((ref) => !localIds.has(ref));
+      if (raced.length > 0) {
+        // Created by someone else since validation: use theirs.
+        const rows = await tx
+          .select({ id: beneficiaries.id, caseReference: beneficiaries.caseReference })
+          .from(beneficiaries)
+          .where(inArray(beneficiaries.caseReference, raced));
+        for (const r of rows) localIds.set(r.caseReference, r.id);
+      }
+      for (const [ref, id] of localIds) childIds.set(ref, id);
+    }
+
+    const approvalValues = chunk.map((r) => ({
+      id: newId('approval'),
+      beneficiaryId: childIds.get(r.caseReference)!,
+      benefitType: r.benefitType,
+      legalBasis: r.legalBasis,
+      costBearer: r.costBearer,
+      reference: r.reference,
+      subject: r.subject,
+      validFrom: r.validFrom,
+      validTo: r.validTo,
+      providerId: r.providerId,
+      budgetCents: r.budgetCents,
+      remainingCents: r.budgetCents,
+      hours: r.hours,
+      hourlyRateCents: r.hourlyRateCents,
+      importKey: r.importKey,
+      createdBy: actor.userId,
+    }));
+    const inserted = await tx
+      .insert(approvals)
+      .values(approvalValues)
+      .onConflictDoNothing()
+      .returning({ id: approvals.id });
+    const insertedIds = new Set(inserted.map((i) => i.id));
+    const fresh = approvalValues.filter((a) => insertedIds.has(a.id));
+    if (fresh.length > 0) {
+      await tx.insert(approvalRevisions).values(
+        fresh.map((a) => ({
+          id: newId('approval'),
+          approvalId: a.id,
+          kind: 'created' as const,
+          snapshot: {
+            benefitType: a.benefitType,
+            legalBasis: a.legalBasis,
+            costBearer: a.costBearer,
+            reference: a.reference,
+            subject: a.subject,
+            validFrom: a.validFrom,
+            validTo: a.validTo,
+            providerId: a.providerId,
+            budgetCents: a.budgetCents,
+            remainingCents: a.remainingCents,
+            hours: a.hours,
+            hourlyRateCents: a.hourlyRateCents,
+            revokedFrom: null,
+            importJobId: jobId,
+          },
+          reason: 'Import',
+          changedBy: actor.userId,
+        })),
+      );
+    }
+    const issued =
+      options.issueCards && created.length > 0
+        ? await issueCardsBulk(
+            tx,
+            ring,
+            created.map((c) => c.id),
+            actor,
+          )
+        : [];
+    const data = { importJobId: jobId };
+    await auditMany(tx, actor, [
+      ...created.map((c) => ({ action: 'beneficiary.imported', entityType: 'beneficiary', entityId: c.id, data })),
+      ...fresh.map((a) => ({
+        action: 'approval.imported',
+        entityType: 'approval',
+        entityId: a.id,
+        data: { ...data, beneficiaryId: a.beneficiaryId, benefitType: a.benefitType, budgetCents: a.budgetCents },
+      })),
+      ...issued.map((c) => ({
+        action: 'card.issued',
+        entityType: 'card',
+        entityId: c.id,
+        data: { ...data, beneficiaryId: c.beneficiaryId },
+      })),
+    ]);
+    await tx
+      .update(importJobs)
+      .set({
+        processedRows: sql`${importJobs.processedRows} + ${chunk.length}`,
+        createdBeneficiaries: sql`${importJobs.createdBeneficiaries} + ${created.length}`,
+        createdApprovals: sql`${importJobs.createdApprovals} + ${fresh.length}`,
+        issuedCards: sql`${importJobs.issuedCards} + ${issued.length}`,
+      })
+      .where(eq(importJobs.id, jobId));
+  });
+}
+
+function capReport(report: ReportLine[]): ReportLine[] {
+  if (report.length <= REPORT_LIMIT) return report;
+  return [
+    ...report.slice(0, REPORT_LIMIT),
+    { line: 0, field: '', message: `Weitere ${report.length - REPORT_LIMIT} Fehler sind nicht aufgeführt.` },
+  ];
+}
+
+async function processJob(
+  db: Db,
+  ring: KeyRing,
+  jobId: string,
+  rows: CsvRow[],
+  options: ImportOptions,
+  actor: Actor,
+  today: CivilDate,
+): Promise<ImportJob> {
+  const lookups = await loadLookups(db, rows);
+  const { valid, report, invalid } = validate(rows, lookups, today);
+  const existing = await existingImportKeys(
+    db,
+    valid.map((v) => v.importKey),
+  );
+  const toWrite = valid.filter((v) => !existing.has(v.importKey));
+  const childIds = new Map([...lookups.existingChildren].map(([ref, c]) => [ref, c.id]));
+  const storedReport = capReport(report);
+
+  if (options.mode === 'dry_run') {
+    const newRefs = new Set(toWrite.filter((r) => !childIds.has(r.caseReference)).map((r) => r.caseReference));
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(importJobs)
+        .set({
+          status: 'completed',
+          processedRows: rows.length,
+          validRows: valid.length,
+          invalidRows: invalid,
+          createdBeneficiaries: newRefs.size,
+          createdApprovals: toWrite.length,
+          issuedCards: options.issueCards ? newRefs.size : 0,
+          report: storedReport,
+          finishedAt: new Date(),
+        })
+        .where(eq(importJobs.id, jobId))
+        .returning();
+      await auditMany(tx, actor, [
+        {
+          action: 'import.dry_run',
+          entityType: 'import_job',
+          entityId: jobId,
+          data: { totalRows: rows.length, validRows: valid.length, invalidRows: invalid },
+        },
+      ]);
+      return toJob(row!);
+    });
+  }
+
+  // Invalid and already imported rows need no writes: they count as processed at once.
+  await db
+    .update(importJobs)
+    .set({
+      validRows: valid.length,
+      invalidRows: invalid,
+      processedRows: rows.length - toWrite.length,
+      report: storedReport,
+    })
+    .where(eq(importJobs.id, jobId));
+  for (const chunk of batches(toWrite, options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
+    await writeChunk(db, ring, jobId, chunk, childIds, options, actor);
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(importJobs)
+      .set({ status: 'completed', finishedAt: new Date() })
+      .where(eq(importJobs.id, jobId))
+      .returning();
+    await auditMany(tx, actor, [
+      {
+        action: 'import.completed',
+        entityType: 'import_job',
+        entityId: jobId,
+        data: {
+          totalRows: row!.totalRows,
+          invalidRows: row!.invalidRows,
+          createdBeneficiaries: row!.createdBeneficiaries,
+          createdApprovals: row!.createdApprovals,
+          issuedCards: row!.issuedCards,
+        },
+      },
+    ]);
+    return toJob(row!);
+  });
+}
+
+/**
+ * Starts a bulk import (ADR 0009): parses the CSV (400 `invalid_csv` / `missing_columns` before any
+ * job exists), records the job, then validates and, in `import` mode, writes the valid rows in one
+ * transaction per chunk. Keyed by `importKey`, so a re-import creates nothing. `completion` settles
+ * with the finished job; on an unexpected error the job is marked `failed` (committed chunks stay,
+ * a rerun continues idempotently).
+ */
+export async function startImport(
+  db: Db,
+  ring: KeyRing,
+  file: Buffer | string,
+  options: ImportOptions,
+  actor: Actor,
+  today: CivilDate,
+): Promise<{ job: ImportJob; completion: Promise<ImportJob> }> {
+  const rows = parseCsv(decodeCsv(file));
+  const [jobRow] = await db
+    .insert(importJobs)
+    .values({
+      id: newId('importJob'),
+      mode: options.mode,
+      fileName: options.fileName ?? null,
+      totalRows: rows.length,
+      createdBy: actor.userId,
+    })
+    .returning();
+  const jobId = jobRow!.id;
+  const completion = processJob(db, ring, jobId, rows, options, actor, today).catch(async (err) => {
+    await db
+      .update(importJobs)
+      .set({ status: 'failed', finishedAt: new Date() })
+      .where(eq(importJobs.id, jobId))
+      .catch(() => {});
+    throw err;
+  });
+  return { job: toJob(jobRow!), completion };
+}
+
+/** Runs an import to the end and returns the finished job. */
+export async function runImport(
+  db: Db,
+  ring: KeyRing,
+  file: Buffer | string,
+  options: ImportOptions,
+  actor: Actor,
+  today: CivilDate,
+): Promise<ImportJob> {
+  const { completion } = await startImport(db, ring, file, options, actor, today);
+  return completion;
+}
+
+export async function getImport(db: DbOrTx, jobId: string): Promise<ImportJob> {
+  const [row] = await db.select().from(importJobs).where(eq(importJobs.id, jobId));
+  if (!row) throw importNotFound();
+  return toJob(row);
+}
+
+export async function listImports(db: DbOrTx): Promise<Omit<ImportJob, 'report'>[]> {
+  const rows = await db.select().from(importJobs).orderBy(desc(importJobs.createdAt)).limit(50);
+  return rows.map((r) => {
+    const { report: _report, ...rest } = toJob({ ...r, report: null });
+    return rest;
+  });
+}
