@@ -1,16 +1,97 @@
+import { berlinDate, type Clock, isCivilDate, systemClock } from '@tk/core';
 import type { Database } from '@tk/db';
 import type { FastifyBaseLogger } from 'fastify';
+import { type Db, fromPglite, PgBoss } from 'pg-boss';
 import type { Config } from '../../config.ts';
+import { runSettlement, type SettlementRunResult } from './settlement.run.ts';
+
+export const SETTLEMENT_QUEUE = 'settlement-nightly';
+export const SCHEDULER_TRIGGER = 'scheduler';
 
 export interface Scheduler {
+  /** Sends the nightly job now (as the cron would); the worker of any instance picks it up once. */
+  trigger(cutoffDate?: string): Promise<string | null>;
   stop(): Promise<void>;
 }
 
-/** Starts the nightly settlement schedule (issue: nightly settlement). Not yet implemented: does nothing. */
+export interface SchedulerOptions {
+  clock?: Clock;
+  /** Test and operations knobs; defaults are pg-boss's. */
+  pollingIntervalSeconds?: number;
+  cronMonitorIntervalSeconds?: number;
+  cronWorkerIntervalSeconds?: number;
+  /** Called after each run the worker completed (metrics, tests). */
+  onRun?: (result: SettlementRunResult) => void;
+}
+
+/**
+ * pg-boss talks to the database through an adapter: over our pool on PostgreSQL, over the one
+ * in-process session on PGlite (pg-boss's own `fromPglite`, which runs its multi-statement DDL via
+ * `exec` and rolls back an aborted transaction so the shared session is never poisoned). ADR 0011.
+ */
+function executor(database: Database): Db {
+  if (database.kind === 'pglite') return fromPglite(database.pglite!);
+  const pool = database.pool!;
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      // Without parameters pg uses the simple protocol, which runs pg-boss's multi-statement scripts
+      // and answers with one result per statement.
+      const result: unknown = values?.length ? await pool.query(text, values) : await pool.query(text);
+      if (Array.isArray(result)) return { rows: result.flatMap((r: { rows?: unknown[] }) => r.rows ?? []) };
+      return result as { rows: unknown[] };
+    },
+  };
+}
+
+/**
+ * Starts the nightly settlement schedule: pg-boss stores the cron (config.settlementCron, default
+ * `0 2 * * *`, Europe/Berlin) and its jobs in the application database, so several API instances
+ * share one schedule and exactly one worker takes each job (SKIP LOCKED). The job runs
+ * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice.
+ */
 export async function startScheduler(
-  _database: Database,
-  _config: Config,
-  _log: FastifyBaseLogger,
+  database: Database,
+  config: Config,
+  log: FastifyBaseLogger,
+  options: SchedulerOptions = {},
 ): Promise<Scheduler> {
-  return { stop: async () => {} };
+  const clock = options.clock ?? systemClock;
+  const boss = new PgBoss({
+    db: executor(database),
+    backend: database.kind === 'pglite' ? 'pglite' : 'postgres',
+    schema: 'pgboss',
+    ...(options.cronMonitorIntervalSeconds ? { cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds } : {}),
+    ...(options.cronWorkerIntervalSeconds ? { cronWorkerIntervalSeconds: options.cronWorkerIntervalSeconds } : {}),
+  });
+  boss.on('error', (err) => log.error({ err }, 'scheduler: pg-boss error'));
+  await boss.start();
+  // A standard queue: duplicates (two nodes, a manual trigger) are harmless, `oncePerCutoff` makes them no-ops;
+  // a stricter policy would let a job left 'active' by a killed process block the next night.
+  await boss.createQueue(SETTLEMENT_QUEUE, { retryLimit: 3, retryDelay: 300 });
+  await boss.schedule(SETTLEMENT_QUEUE, config.settlementCron, null, { tz: 'Europe/Berlin' });
+  await boss.work<{ cutoffDate?: string } | null>(
+    SETTLEMENT_QUEUE,
+    { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 10 },
+    async (jobs) => {
+      for (const job of jobs) {
+        const requested = job.data?.cutoffDate;
+        const cutoffDate = requested && isCivilDate(requested) ? requested : berlinDate(clock.now());
+        const result = await runSettlement(
+          database.db,
+          { cutoffDate, triggeredBy: SCHEDULER_TRIGGER, oncePerCutoff: true },
+          clock,
+        );
+        log.info(
+          { runId: result.id, cutoffDate, batchCount: result.batchCount, skipped: result.skipped ?? false },
+          'nightly settlement finished',
+        );
+        options.onRun?.(result);
+      }
+    },
+  );
+  log.info({ cron: config.settlementCron, tz: 'Europe/Berlin' }, 'nightly settlement scheduled');
+  return {
+    trigger: (cutoffDate) => boss.send(SETTLEMENT_QUEUE, cutoffDate ? { cutoffDate } : {}),
+    stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+  };
 }

@@ -1,6 +1,6 @@
 import { addDays, berlinDate, type CivilDate, type Clock, newId } from '@tk/core';
-import { type Db, queryRows, type Tx } from '@tk/db';
-import { sql } from 'drizzle-orm';
+import { type Db, queryRows, settlementRuns, type Tx } from '@tk/db';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit, systemActor } from '../../lib/audit.ts';
 import { CutoffDateInvalid } from './settlement.errors.ts';
 
@@ -16,6 +16,21 @@ export interface SettlementRunResult {
   startedAt: string;
   finishedAt: string;
   triggeredBy: string;
+  /** Set when `oncePerCutoff` found an earlier run and nothing was done. */
+  skipped?: boolean;
+}
+
+function toRunResult(row: typeof settlementRuns.$inferSelect): SettlementRunResult {
+  return {
+    id: row.id,
+    cutoffDate: row.cutoffDate,
+    batchCount: row.batchCount,
+    totalCents: Number(row.totalCents),
+    status: 'completed',
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: (row.finishedAt ?? row.startedAt).toISOString(),
+    triggeredBy: row.triggeredBy,
+  };
 }
 
 export interface RunSettlementInput {
@@ -23,6 +38,11 @@ export interface RunSettlementInput {
   cutoffDate?: CivilDate | undefined;
   /** `usr_…` of the accounting user, or `scheduler` / `cli`. */
   triggeredBy: string;
+  /**
+   * The scheduler's guard: if a run by the same trigger already completed for this cutoff, return it
+   * instead of running again (checked under the advisory lock, so two instances firing at once run once).
+   */
+  oncePerCutoff?: boolean;
 }
 
 interface BatchAggregate {
@@ -54,16 +74,31 @@ export async function runSettlement(
   const cutoffDate = input.cutoffDate ?? today;
   const latest = addDays(today, 1);
   if (cutoffDate > latest) throw new CutoffDateInvalid(latest);
-  return db.transaction((tx) => settleInTransaction(tx, cutoffDate, input.triggeredBy, actor));
+  return db.transaction((tx) => settleInTransaction(tx, cutoffDate, input, actor));
 }
 
 async function settleInTransaction(
   tx: Tx,
   cutoffDate: CivilDate,
-  triggeredBy: string,
+  input: RunSettlementInput,
   actor: Actor,
 ): Promise<SettlementRunResult> {
+  const { triggeredBy } = input;
   await tx.execute(sql`select pg_advisory_xact_lock(${SETTLEMENT_RUN_LOCK_KEY})`);
+  if (input.oncePerCutoff) {
+    const [previous] = await tx
+      .select()
+      .from(settlementRuns)
+      .where(
+        and(
+          eq(settlementRuns.cutoffDate, cutoffDate),
+          eq(settlementRuns.triggeredBy, triggeredBy),
+          eq(settlementRuns.status, 'completed'),
+        ),
+      )
+      .limit(1);
+    if (previous) return { ...toRunResult(previous), skipped: true };
+  }
   // DST-safe: the instant at which the cutoff date begins in Berlin, computed by PostgreSQL's tz data.
   const cutoffAt = sql`((${cutoffDate}::date)::timestamp at time zone 'Europe/Berlin')`;
   const runId = newId('run');

@@ -1,0 +1,131 @@
+import { settlementBatches, settlementRuns } from '@tk/db';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Scheduler, type SchedulerOptions, startScheduler } from '../src/modules/settlement/scheduler.ts';
+import type { SettlementRunResult } from '../src/modules/settlement/settlement.run.ts';
+import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
+import { createTestContext, onServer, type TestContext } from './support.ts';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext();
+});
+afterAll(() => t.close());
+
+/** Resolves with the next run a scheduler's worker completes. */
+function nextRun() {
+  let resolve!: (r: SettlementRunResult) => void;
+  const promise = new Promise<SettlementRunResult>((r) => {
+    resolve = r;
+  });
+  return { promise, onRun: resolve };
+}
+
+const fast: SchedulerOptions = {
+  pollingIntervalSeconds: 0.5,
+  cronMonitorIntervalSeconds: 1,
+  cronWorkerIntervalSeconds: 1,
+};
+
+async function pendingBooking(bookedAt: string) {
+  const provider = await makeProvider(t.db);
+  const c = await makeChildWithCard(t.db, t.keys);
+  await makeRedemption(t.db, {
+    providerId: provider.id,
+    approvalId: c.approval.id,
+    beneficiaryId: c.beneficiary.id,
+    cardId: c.card.id,
+    amountCents: 1500,
+    bookedAt: new Date(bookedAt),
+  });
+  return provider;
+}
+
+describe('nightly scheduler (pg-boss)', () => {
+  it('the cron schedule fires the settlement job, which settles up to midnight of today (Berlin)', async () => {
+    const provider = await pendingBooking('2026-11-19T18:00:00+01:00');
+    const run = nextRun();
+    // Every two seconds instead of 02:00, so the test sees the cron fire.
+    const scheduler = await startScheduler(t.database, { ...t.config, settlementCron: '*/2 * * * * *' }, t.app.log, {
+      ...fast,
+      clock: t.clock,
+      onRun: run.onRun,
+    });
+    try {
+      const result = await run.promise;
+      expect(result).toMatchObject({ cutoffDate: '2026-11-20', triggeredBy: 'scheduler' });
+      const [batch] = await t.db.select().from(settlementBatches).where(eq(settlementBatches.providerId, provider.id));
+      expect(batch).toMatchObject({ totalCents: 1500, runId: result.id });
+    } finally {
+      await scheduler.stop();
+    }
+  }, 60_000);
+
+  it('a job sent directly runs the same function for the requested cutoff, once per cutoff', async () => {
+    const provider = await pendingBooking('2026-11-10T18:00:00+01:00');
+    let runs: SettlementRunResult[] = [];
+    let wake = () => {};
+    const scheduler = await startScheduler(t.database, t.config, t.app.log, {
+      ...fast,
+      clock: t.clock,
+      // Only this test's cutoff: a cron job left over from the test before may still be processed.
+      onRun: (r) => {
+        if (r.cutoffDate === '2026-11-11') runs.push(r);
+        wake();
+      },
+    });
+    try {
+      const waitFor = (n: number) =>
+        new Promise<void>((resolve) => {
+          wake = () => runs.length >= n && resolve();
+          wake();
+        });
+      await scheduler.trigger('2026-11-11');
+      await waitFor(1);
+      expect(runs[0]).toMatchObject({ cutoffDate: '2026-11-11', batchCount: 1 });
+      await scheduler.trigger('2026-11-11');
+      await waitFor(2);
+      expect(runs[1]).toMatchObject({ id: runs[0]!.id, skipped: true });
+      expect(await t.db.$count(settlementBatches, eq(settlementBatches.providerId, provider.id))).toBe(1);
+    } finally {
+      runs = [];
+      await scheduler.stop();
+    }
+  }, 60_000);
+});
+
+describe.runIf(onServer)('several API instances on one PostgreSQL database', () => {
+  it('two scheduler instances: the night is settled by exactly one run', async () => {
+    await pendingBooking('2026-11-21T18:00:00+01:00');
+    const results: SettlementRunResult[] = [];
+    let wake = () => {};
+    const onRun = (r: SettlementRunResult) => {
+      results.push(r);
+      wake();
+    };
+    const clock = { now: () => new Date('2026-11-22T01:00:00Z') };
+    const schedulers: Scheduler[] = [];
+    for (let i = 0; i < 2; i++) {
+      schedulers.push(
+        await startScheduler(t.database, { ...t.config, settlementCron: '*/2 * * * * *' }, t.app.log, {
+          ...fast,
+          clock,
+          onRun,
+        }),
+      );
+    }
+    try {
+      // Both instances also push a job of their own, as two nodes firing the same night would.
+      await Promise.all(schedulers.map((s) => s.trigger('2026-11-22')));
+      await new Promise<void>((resolve) => {
+        wake = () => results.length >= 3 && resolve();
+        wake();
+      });
+      const runs = await t.db.select().from(settlementRuns).where(eq(settlementRuns.cutoffDate, '2026-11-22'));
+      expect(runs.filter((r) => r.triggeredBy === 'scheduler')).toHaveLength(1);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    } finally {
+      await Promise.all(schedulers.map((s) => s.stop()));
+    }
+  }, 90_000);
+});
