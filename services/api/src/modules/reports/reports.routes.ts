@@ -1,4 +1,80 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problems } from '../../lib/http-schemas.ts';
+import { DateRangeQuery, ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
+import * as reports from './reports.service.ts';
 
-/** Routes of the reports area (registered in app.ts under /api/v1). */
-export const reportsRoutes: FastifyPluginAsyncZod = async (_app) => {};
+const REPORT_ROLES = ['accounting', 'admin'] as const;
+// CSV is sent as it is (Fastify does not serialise strings); the schema documents it.
+const jsonOrCsv = <T extends z.ZodType>(schema: T) =>
+  z.union([schema, z.string().meta({ description: 'CSV (format=csv)' })]);
+
+/** Reports without personal data (registered in app.ts under /api/v1). JSON, or CSV with `format=csv`. */
+export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db } = app.ctx;
+  const security = [{ bearerAuth: [] }];
+  const tags = ['reports'];
+
+  app.get(
+    '/reports/reimbursement',
+    {
+      schema: {
+        operationId: 'getReimbursementReport',
+        tags,
+        summary: 'Paid amounts by payment date × legal basis × cost bearer (federal refund is cash based)',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(ReimbursementReport), ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: REPORT_ROLES },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.reimbursementReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.reimbursementCsv(report));
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/take-up',
+    {
+      schema: {
+        operationId: 'getTakeUpReport',
+        tags,
+        summary: 'Take-up per benefit type and month: children with a booking / children with an approval',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(TakeUpReport), ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: REPORT_ROLES },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.takeUpReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.takeUpCsv(report));
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/provider-spend',
+    {
+      schema: {
+        operationId: 'getProviderSpendReport',
+        tags,
+        summary: 'Spend per provider and benefit type by service date',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(ProviderSpendReport), ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: REPORT_ROLES },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.providerSpendReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.providerSpendCsv(report));
+      return report;
+    },
+  );
+};

@@ -1,0 +1,125 @@
+import { fixedClock } from '@tk/core';
+import { settlementBatches } from '@tk/db';
+import { parse } from 'csv-parse/sync';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
+import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
+import { createTestContext, expectProblem, type TestContext } from './support.ts';
+
+let t: TestContext;
+let acc1: { id: string; token: string };
+let acc2: { id: string; token: string };
+
+beforeAll(async () => {
+  t = await createTestContext();
+  acc1 = await t.user('accounting');
+  acc2 = await t.user('accounting');
+});
+afterAll(() => t.close());
+
+describe('reports without personal data', () => {
+  it('reimbursement by payment date × legal basis × cost bearer, take-up per month, spend per provider', async () => {
+    const provider = await makeProvider(t.db, { name: 'Sportverein Süd' });
+    const sgb2 = await makeChildWithCard(
+      t.db,
+      t.keys,
+      { legalBasis: 'SGB_II', costBearer: 'JOBCENTER' },
+      { givenName: 'Geheim' },
+    );
+    const asyl = await makeChildWithCard(t.db, t.keys, { legalBasis: 'ASYLBLG', costBearer: 'SOZIALAMT' });
+    await makeChildWithCard(t.db, t.keys, { legalBasis: 'SGB_II', costBearer: 'JOBCENTER' }); // approved, never books
+    const book = (c: typeof sgb2, amountCents: number) =>
+      makeRedemption(t.db, {
+        providerId: provider.id,
+        approvalId: c.approval.id,
+        beneficiaryId: c.beneficiary.id,
+        cardId: c.card.id,
+        amountCents,
+        serviceDate: '2026-11-05',
+        bookedAt: new Date('2026-11-06T10:00:00+01:00'),
+      });
+    await book(sgb2, 1500);
+    await book(sgb2, 500); // the same child twice: counted once
+    await book(asyl, 1200);
+    await runSettlement(t.db, { cutoffDate: '2026-11-10', triggeredBy: 'test' }, fixedClock('2026-11-10T01:00:00Z'));
+    const [batch] = await t.db.select().from(settlementBatches).where(eq(settlementBatches.providerId, provider.id));
+    await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/certify`, { token: acc1.token });
+    await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/release`, { token: acc2.token });
+    const file = await t.call('POST', '/api/v1/settlements/payment-files', {
+      token: acc1.token,
+      body: { batchIds: [batch!.id] },
+    });
+    expect(file.statusCode).toBe(201);
+    // Paid on 2026-11-20 (the pinned clock: 10:00 Berlin).
+    await t.call('POST', `/api/v1/settlements/payment-files/${file.json().id}/paid`, { token: acc1.token });
+
+    const refund = await t.call('GET', '/api/v1/reports/reimbursement?from=2026-11-01&to=2026-11-30', {
+      token: acc1.token,
+    });
+    expect(refund.statusCode).toBe(200);
+    expect(refund.json().items).toEqual([
+      {
+        paymentDate: '2026-11-20',
+        legalBasis: 'ASYLBLG',
+        costBearer: 'SOZIALAMT',
+        federalRefund: false,
+        amountCents: 1200,
+      },
+      {
+        paymentDate: '2026-11-20',
+        legalBasis: 'SGB_II',
+        costBearer: 'JOBCENTER',
+        federalRefund: true,
+        amountCents: 2000,
+      },
+    ]);
+    expect(refund.json()).toMatchObject({ federalRefundCents: 2000, otherCents: 1200 });
+    const before = await t.call('GET', '/api/v1/reports/reimbursement?from=2026-11-01&to=2026-11-19', {
+      token: acc1.token,
+    });
+    expect(before.json().items).toEqual([]);
+
+    const takeUp = await t.call('GET', '/api/v1/reports/take-up?from=2026-11-01&to=2026-11-30', { token: acc1.token });
+    expect(takeUp.json().items).toEqual([
+      {
+        month: '2026-11',
+        benefitType: 'participation',
+        childrenWithBooking: 2,
+        childrenWithApproval: 3,
+        takeUpPercent: 66.7,
+      },
+    ]);
+
+    const spend = await t.call('GET', '/api/v1/reports/provider-spend?from=2026-11-01&to=2026-11-30&format=csv', {
+      token: acc1.token,
+    });
+    expect(spend.headers['content-type']).toContain('text/csv');
+    const rows = parse(spend.body, { bom: true, delimiter: ';', columns: true });
+    expect(rows).toEqual([
+      {
+        'Anbieter-ID': provider.id,
+        Anbieter: 'Sportverein Süd',
+        Leistungsart: 'participation',
+        Buchungen: '3',
+        Betrag: '32,00',
+      },
+    ]);
+    for (const res of [refund, takeUp, spend]) expect(res.body).not.toMatch(/Geheim|Muster|AZ-/);
+  });
+
+  it('400 for a reversed range, 403 for provider users', async () => {
+    expectProblem(
+      await t.call('GET', '/api/v1/reports/take-up?from=2026-12-01&to=2026-11-01', { token: acc1.token }),
+      400,
+      'validation_failed',
+    );
+    const provider = await makeProvider(t.db);
+    const staff = await t.user('provider_admin', provider.id);
+    expectProblem(
+      await t.call('GET', '/api/v1/reports/provider-spend?from=2026-11-01&to=2026-11-30', { token: staff.token }),
+      403,
+      'forbidden',
+    );
+  });
+});
