@@ -32,6 +32,7 @@ import {
   ServiceDateInvalid,
 } from './terminal.errors.ts';
 import type { LookupResult, RedeemInput, RedeemResult, Redemption, ReverseResult } from './terminal.schemas.ts';
+import { runPrepared } from './terminal.sql.ts';
 
 /** What the terminal services need besides the database: the clock ("today") and the card key ring (QR tokens). */
 export interface TerminalDeps {
@@ -115,7 +116,7 @@ export async function lookupCard(
 ): Promise<LookupResult> {
   const ref = await decodeCardCode(input.code, deps.cardKeys);
   const today = berlinDate(deps.clock.now());
-  const [row] = await queryRows<LookupRow>(
+  const [row] = await runPrepared<LookupRow>(
     db,
     sql`select p.status as provider_status,
       s.grace_period_months, s.lunch_meals_per_day, s.meal_price_cap_cents,
@@ -207,7 +208,7 @@ interface RedeemContextRow {
 }
 
 /** What the write statement books, decided from one consistent read. */
-interface BookingPlan {
+export interface BookingPlan {
   cardId: string;
   beneficiaryId: string;
   benefitType: RedeemableBenefitType;
@@ -238,17 +239,16 @@ export function requestHash(operation: string, body: Record<string, unknown>): s
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-async function readRedeemContext(
-  db: DbOrTx,
-  ref: CardRef,
-  input: RedeemInput,
-  serviceDate: string,
-  actor: TerminalActor,
-  idempotencyKey: string,
-): Promise<RedeemContextRow> {
-  const [row] = await queryRows<RedeemContextRow>(
-    db,
-    sql`select p.status as provider_status, p.benefit_types as provider_benefit_types,
+/** The one read of the booking context (card, child, approval, provider, settings, stored idempotency answer). */
+export function redeemContextQuery(args: {
+  ref: CardRef;
+  approvalId: string;
+  serviceDate: string;
+  providerId: string;
+  idempotencyKey: string;
+}): SQL {
+  const { ref, approvalId, serviceDate, providerId, idempotencyKey } = args;
+  return sql`select p.status as provider_status, p.benefit_types as provider_benefit_types,
       s.grace_period_months, s.meal_price_cap_cents,
       c.id as card_id, c.status as card_status, c.beneficiary_id as card_beneficiary_id, b.birth_date,
       a.id as approval_id, a.beneficiary_id as approval_beneficiary_id, a.benefit_type, a.valid_from, a.valid_to,
@@ -262,13 +262,32 @@ async function readRedeemContext(
           and r.meal_slot = g.slot)) end as free_meal_slot,
       ik.request_hash, ik.status as idem_status, ik.response as idem_response
     from city_settings s
-    left join providers p on p.id = ${actor.providerId}
+    left join providers p on p.id = ${providerId}
     left join cards c on ${cardCondition(ref)}
     left join beneficiaries b on b.id = c.beneficiary_id
-    left join approvals a on a.id = ${input.approvalId}
+    left join approvals a on a.id = ${approvalId}
     left join benefit_types bt on bt.code = a.benefit_type
-    left join idempotency_keys ik on ik.scope = ${REDEEM_SCOPE(actor.providerId)} and ik.key = ${idempotencyKey}
-    where s.id = 1`,
+    left join idempotency_keys ik on ik.scope = ${REDEEM_SCOPE(providerId)} and ik.key = ${idempotencyKey}
+    where s.id = 1`;
+}
+
+async function readRedeemContext(
+  db: DbOrTx,
+  ref: CardRef,
+  input: RedeemInput,
+  serviceDate: string,
+  actor: TerminalActor,
+  idempotencyKey: string,
+): Promise<RedeemContextRow> {
+  const [row] = await runPrepared<RedeemContextRow>(
+    db,
+    redeemContextQuery({
+      ref,
+      approvalId: input.approvalId,
+      serviceDate,
+      providerId: actor.providerId,
+      idempotencyKey,
+    }),
   );
   if (!row) throw new Error('city_settings row 1 is missing');
   return row;
@@ -341,12 +360,68 @@ function planBooking(
   }
 }
 
+/** What one booking statement writes. */
+export interface BookingArgs {
+  id: string;
+  plan: BookingPlan;
+  approvalId: string;
+  serviceDate: string;
+  providerId: string;
+  userId: string;
+  requestId: string | null;
+  idempotencyKey: string;
+  hash: string;
+  bookedAt: Date;
+}
+
 /**
  * The booking in ONE data-modifying statement (ADR 0010): the guarded budget UPDATE (lunch: a guard
  * SELECT), the redemption INSERT, the idempotency row and the audit row commit together or not at
  * all. The guard re-checks card status, revocation and provider status, so a stale read cannot book.
- * Returns null when the guard matched no row (budget taken meanwhile, card blocked, …).
+ * Returns one row (the remaining budget) when it booked, none when the guard matched nothing.
  */
+export function bookingStatement(args: BookingArgs): SQL {
+  const { id, plan, approvalId, serviceDate, providerId, userId, requestId, idempotencyKey, hash } = args;
+  const bookedAt = args.bookedAt.toISOString();
+  const stillValid = sql`(a.revoked_from is null or a.revoked_from > ${serviceDate}::date)
+    and exists (select 1 from cards c where c.id = ${plan.cardId} and c.status = 'active')
+    and exists (select 1 from providers p where p.id = ${providerId} and p.status = 'approved')`;
+  const guard =
+    plan.benefitType === 'lunch'
+      ? sql`select a.remaining_cents from approvals a where a.id = ${approvalId} and ${stillValid}`
+      : sql`update approvals a set remaining_cents = a.remaining_cents - ${plan.amountCents}::int
+          where a.id = ${approvalId} and a.remaining_cents >= ${plan.amountCents}::int and ${stillValid}
+          returning a.remaining_cents`;
+  return sql`with g as (${guard}),
+    ins as (
+      insert into redemptions (id, provider_id, approval_id, beneficiary_id, card_id, benefit_type, service_date,
+        amount_cents, meals, minutes, meal_slot, status, booked_at, booked_by, idempotency_key)
+      select ${id}::text, ${providerId}::text, ${approvalId}::text, ${plan.beneficiaryId}::text,
+        ${plan.cardId}::text, ${plan.benefitType}::text, ${serviceDate}::date, ${plan.amountCents}::int,
+        ${plan.meals}::int, ${plan.minutes}::int, ${plan.mealSlot}::smallint, 'booked', ${bookedAt}::timestamptz,
+        ${userId}::text, ${idempotencyKey}::text
+      from g
+      returning id
+    ),
+    k as (
+      insert into idempotency_keys (scope, key, request_hash, status, response, created_at)
+      select ${REDEEM_SCOPE(providerId)}::text, ${idempotencyKey}::text, ${hash}::text, 201,
+        jsonb_strip_nulls(jsonb_build_object('id', ${id}::text, 'approvalId', ${approvalId}::text,
+          'amountCents', ${plan.amountCents}::int, 'serviceDate', ${serviceDate}::text, 'availableCents', g.remaining_cents)),
+        ${bookedAt}::timestamptz
+      from g
+    ),
+    au as (
+      insert into audit_log (actor_id, action, entity_type, entity_id, request_id, data)
+      select ${userId}::text, 'redemption.booked', 'redemption', ins.id, ${requestId}::text,
+        jsonb_build_object('approvalId', ${approvalId}::text, 'providerId', ${providerId}::text,
+          'cardId', ${plan.cardId}::text, 'benefitType', ${plan.benefitType}::text,
+          'serviceDate', ${serviceDate}::text, 'amountCents', ${plan.amountCents}::int)
+      from ins
+    )
+    select g.remaining_cents from g`;
+}
+
 async function writeBooking(
   db: DbOrTx,
   plan: BookingPlan,
@@ -358,47 +433,21 @@ async function writeBooking(
   bookedAt: Date,
 ): Promise<{ id: string; remainingCents: number | null } | null> {
   const id = newId('redemption');
-  const stillValid = sql`(a.revoked_from is null or a.revoked_from > ${serviceDate}::date)
-    and exists (select 1 from cards c where c.id = ${plan.cardId} and c.status = 'active')
-    and exists (select 1 from providers p where p.id = ${actor.providerId} and p.status = 'approved')`;
-  const guard =
-    plan.benefitType === 'lunch'
-      ? sql`select a.remaining_cents from approvals a where a.id = ${input.approvalId} and ${stillValid}`
-      : sql`update approvals a set remaining_cents = a.remaining_cents - ${plan.amountCents}::int
-          where a.id = ${input.approvalId} and a.remaining_cents >= ${plan.amountCents}::int and ${stillValid}
-          returning a.remaining_cents`;
-  const rows = await queryRows<{ remaining_cents: number | null }>(
+  const [row] = await runPrepared<{ remaining_cents: number | null }>(
     db,
-    sql`with g as (${guard}),
-    ins as (
-      insert into redemptions (id, provider_id, approval_id, beneficiary_id, card_id, benefit_type, service_date,
-        amount_cents, meals, minutes, meal_slot, status, booked_at, booked_by, idempotency_key)
-      select ${id}::text, ${actor.providerId}::text, ${input.approvalId}::text, ${plan.beneficiaryId}::text,
-        ${plan.cardId}::text, ${plan.benefitType}::text, ${serviceDate}::date, ${plan.amountCents}::int,
-        ${plan.meals}::int, ${plan.minutes}::int, ${plan.mealSlot}::smallint, 'booked', ${bookedAt.toISOString()}::timestamptz,
-        ${actor.userId}::text, ${idempotencyKey}::text
-      from g
-      returning id
-    ),
-    k as (
-      insert into idempotency_keys (scope, key, request_hash, status, response, created_at)
-      select ${REDEEM_SCOPE(actor.providerId)}::text, ${idempotencyKey}::text, ${hash}::text, 201,
-        jsonb_strip_nulls(jsonb_build_object('id', ${id}::text, 'approvalId', ${input.approvalId}::text,
-          'amountCents', ${plan.amountCents}::int, 'serviceDate', ${serviceDate}::text, 'availableCents', g.remaining_cents)),
-        ${bookedAt.toISOString()}::timestamptz
-      from g
-    ),
-    au as (
-      insert into audit_log (actor_id, action, entity_type, entity_id, request_id, data)
-      select ${actor.userId}::text, 'redemption.booked', 'redemption', ins.id, ${actor.requestId}::text,
-        jsonb_build_object('approvalId', ${input.approvalId}::text, 'providerId', ${actor.providerId}::text,
-          'cardId', ${plan.cardId}::text, 'benefitType', ${plan.benefitType}::text,
-          'serviceDate', ${serviceDate}::text, 'amountCents', ${plan.amountCents}::int)
-      from ins
-    )
-    select g.remaining_cents from g`,
+    bookingStatement({
+      id,
+      plan,
+      approvalId: input.approvalId,
+      serviceDate,
+      providerId: actor.providerId,
+      userId: actor.userId,
+      requestId: actor.requestId,
+      idempotencyKey,
+      hash,
+      bookedAt,
+    }),
   );
-  const [row] = rows;
   return row ? { id, remainingCents: row.remaining_cents } : null;
 }
 
