@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tk/api';
 import { testConfig } from '@tk/api/config.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
-import { DEMO_PASSWORD, seedDemo } from '@tk/api/seed/demo.ts';
+// seed/backoffice.ts and seed/demo.ts import each other and backoffice uses DEMO_PROVIDERS at load
+// time: loading backoffice first is the order that works (reported; remove once the cycle is gone).
+import '@tk/api/seed/backoffice.ts';
+import { DEMO_PASSWORD, DEMO_PROVIDERS, seedDemo } from '@tk/api/seed/demo.ts';
+
+export { DEMO_PROVIDERS };
+
 import { fixedClock } from '@tk/core';
 import { openFromTemplate, type TestDatabase } from '@tk/db/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -103,11 +109,11 @@ export async function startServer(): Promise<TestServer> {
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!chromiumPath) throw new Error('Chromium not found: CI must install it (apt-get install chromium).');
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 

@@ -17,6 +17,10 @@ export function LoginPage({ notice }: LoginPageProps) {
 
   async function submit(event: Event) {
     event.preventDefault();
+    if (!username.trim() || !password) {
+      setError('Bitte Benutzername und Passwort eingeben.');
+      return;
+    }
     setError(undefined);
     setBusy(true);
     try {
@@ -54,7 +58,7 @@ export function LoginPage({ notice }: LoginPageProps) {
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
-        <Button type="submit" size="large" busy={busy} disabled={!username || !password}>
+        <Button type="submit" size="large" busy={busy}>
           Anmelden
         </Button>
       </form>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { Alert, Button, formatCents } from '../../ui';
 import { beepDeclined, beepOk, unlockAudio } from './beep';
-import { CardEntry } from './card-entry';
+import { CardEntry, type CodeSource } from './card-entry';
 import { isDecline } from './declines';
 import { lookupCard, newIdempotencyKey, redeem } from './terminal-api';
 import { TodayList } from './today-list';
@@ -13,8 +13,11 @@ type Status =
   | { kind: 'ok'; name: string; detail: string }
   | { kind: 'declined'; name?: string | undefined; detail: string };
 
-/** The same card read twice within this time is one scan (the camera sees it in many frames). */
-const SAME_CARD_MS = 4000;
+/**
+ * The camera sees a card in many frames: the same card counts again only after it was out of view
+ * for this long (a sliding window), so a child holding the card up is booked once, not declined.
+ */
+const SAME_CARD_MS = 3000;
 /** How long a result stays on screen before the display says "ready" again. */
 const RESULT_MS = 2500;
 
@@ -27,7 +30,7 @@ export function CanteenMode() {
   const [status, setStatus] = useState<Status>({ kind: 'ready' });
   const [count, setCount] = useState(0);
   const [reloadKey, setReloadKey] = useState(0);
-  const last = useRef<{ code: string; at: number }>({ code: '', at: 0 });
+  const lastSeen = useRef<{ code: string; at: number }>({ code: '', at: 0 });
   const working = useRef(false);
   const resetTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
@@ -41,10 +44,14 @@ export function CanteenMode() {
     }
   }
 
-  async function scan(code: string) {
+  async function scan(code: string, source: CodeSource) {
     const now = Date.now();
-    if (working.current || (code === last.current.code && now - last.current.at < SAME_CARD_MS)) return;
-    last.current = { code, at: now };
+    if (source === 'camera' && code === lastSeen.current.code && now - lastSeen.current.at < SAME_CARD_MS) {
+      lastSeen.current.at = now; // still in view: not a new scan
+      return;
+    }
+    if (working.current) return; // not recorded: the next frame reads this card again
+    lastSeen.current = { code, at: now };
     working.current = true;
     show({ kind: 'working' });
     let name: string | undefined;
@@ -121,7 +128,7 @@ export function CanteenMode() {
             </>
           )}
         </div>
-        <CardEntry continuous onCode={(code) => void scan(code)} submitLabel="Mittagessen buchen" />
+        <CardEntry continuous onCode={(code, source) => void scan(code, source)} submitLabel="Mittagessen buchen" />
         <Alert tone="info">
           Tipp: Gerät mit der Kamera nach vorn aufstellen, Kinder halten die Karte vor die Kamera.
         </Alert>

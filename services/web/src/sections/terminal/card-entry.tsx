@@ -3,9 +3,11 @@ import { Alert, Button, Field, formatCardNumber, isValidCardNumber } from '../..
 import { CameraScanner } from './camera-scanner';
 import { decodeQrFromFile } from './qr';
 
+export type CodeSource = 'camera' | 'photo' | 'typed';
+
 export interface CardEntryProps {
-  /** A scanned QR token or a complete, Luhn-valid card number (digits only). */
-  onCode: (code: string) => void;
+  /** A scanned QR token or a complete, Luhn-valid card number (digits only), and where it came from. */
+  onCode: (code: string, source: CodeSource) => void;
   busy?: boolean;
   submitLabel?: string;
   /** Keep the camera running and scanning after each hit (canteen mode). */
@@ -35,7 +37,7 @@ export function CardEntry({ onCode, busy = false, submitLabel = 'Karte prüfen',
   function submitTyped(event: Event) {
     event.preventDefault();
     if (!valid || busy) return;
-    onCode(digits);
+    onCode(digits, 'typed');
     if (continuous) setDigits('');
   }
 
@@ -47,7 +49,7 @@ export function CardEntry({ onCode, busy = false, submitLabel = 'Karte prüfen',
     setFileError(undefined);
     try {
       const text = await decodeQrFromFile(file);
-      if (text) onCode(text);
+      if (text) onCode(text, 'photo');
       else setFileError('Im Bild wurde kein QR-Code erkannt. Bitte näher und scharf fotografieren.');
     } catch {
       setFileError('Das Bild konnte nicht gelesen werden.');
@@ -62,7 +64,7 @@ export function CardEntry({ onCode, busy = false, submitLabel = 'Karte prüfen',
             continuous={continuous}
             onCode={(text) => {
               if (!continuous) setCamera(false);
-              onCode(text);
+              onCode(text, 'camera');
             }}
           />
           {!continuous && (
