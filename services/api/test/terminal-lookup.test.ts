@@ -188,6 +188,18 @@ describe('lookupCard', () => {
     }
   });
 
+  it('a token that worked stops working when it expires (verified tokens are cached only until their exp)', async () => {
+    const { card } = await makeChildWithCard(t.db, t.keys);
+    const user = await t.user('provider_staff', club.id);
+    expect((await lookup(user.token, card.qrToken)).statusCode).toBe(200);
+    t.clock.set(new Date(t.clock.now().getTime() + 31 * 60_000));
+    try {
+      expectProblem(await lookup(user.token, card.qrToken), 401, 'unauthenticated');
+    } finally {
+      t.clock.set(new Date(t.clock.now().getTime() - 31 * 60_000));
+    }
+  });
+
   it('a provider admin may look up as well as its terminal staff', async () => {
     const { card } = await makeChildWithCard(t.db, t.keys);
     const admin = await t.user('provider_admin', club.id);

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../lib/audit.ts';
 import type { KeyRing } from '../lib/keys.ts';
-import { verifyAccessToken } from '../lib/tokens.ts';
+import { cachingAccessTokenVerifier } from '../lib/tokens.ts';
 
 export interface Principal {
   userId: string;
@@ -37,11 +37,12 @@ export const unauthenticated = () =>
  */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { ring: KeyRing; clock: Clock }) => {
   app.decorateRequest('principal', null);
+  const verify = cachingAccessTokenVerifier(opts.ring, opts.clock);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (!header) return;
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-    const claims = match?.[1] ? await verifyAccessToken(opts.ring, match[1], opts.clock) : null;
+    const claims = match?.[1] ? await verify(match[1]) : null;
     if (!claims) {
       if (request.routeOptions.config?.roles) throw unauthenticated();
       return;
