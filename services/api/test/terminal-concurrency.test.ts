@@ -17,7 +17,8 @@ describe.runIf(onServer)('terminal under concurrency (PostgreSQL)', () => {
   let staff: { id: string; token: string };
 
   beforeAll(async () => {
-    t = await createTestContext();
+    // Thousands of requests by one terminal user within a minute: raise the general per-user limit (as the benchmark does).
+    t = await createTestContext({ config: { rateLimitPerMinute: 1_000_000 } });
     club = await makeProvider(t.db, { benefitTypes: ['participation'] });
     staff = await t.user('provider_staff', club.id);
   });
