@@ -3,8 +3,6 @@ import { type Db, providers, type Role, users } from '@tk/db';
 import { audit, systemActor } from '../lib/audit.ts';
 import type { KeyRings } from '../lib/keys.ts';
 import { hashPassword } from '../lib/password.ts';
-import { seedBackoffice } from './backoffice.ts';
-import { seedBookings } from './bookings.ts';
 
 /** The demo password of every demo user (README). Demo data is for the embedded default only. */
 export const DEMO_PASSWORD = 'Teilhabe-Demo-2026';
@@ -84,6 +82,9 @@ export async function seedDemo(db: Db, keys?: KeyRings): Promise<boolean> {
     }
   });
   if (keys) {
+    // Imported here, not at the top: those seeds use the demo providers and users defined in this file.
+    const { seedBackoffice } = await import('./backoffice.ts');
+    const { seedBookings } = await import('./bookings.ts');
     await seedBackoffice(db, keys);
     await seedBookings(db);
   }
