@@ -463,6 +463,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listImports"];
+        put?: never;
+        /**
+         * Bulk import of children and approvals from CSV (dry run or import)
+         * @description Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid). See ADR 0009.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress and report of an import (poll while status is running) */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/terminal/lookup": {
         parameters: {
             query?: never;
@@ -751,6 +788,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/reimbursement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Paid amounts by payment date × legal basis × cost bearer (federal refund is cash based) */
+        get: operations["getReimbursementReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/take-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Take-up per benefit type and month: children with a booking / children with an approval */
+        get: operations["getTakeUpReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/provider-spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend per provider and benefit type by service date */
+        get: operations["getProviderSpendReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -1013,6 +1101,36 @@ export interface components {
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
         };
+        ImportReportLineInput: {
+            /** @description Line in the file; the header is line 1 */
+            line: number;
+            /** @description Column name */
+            field: string;
+            /** @description German, for the caseworker */
+            message: string;
+        };
+        ImportJobInput: {
+            id: string;
+            /** @enum {string} */
+            mode: "dry_run" | "import";
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            fileName?: string;
+            totalRows: number;
+            processedRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows whose approval was imported before (re-import) */
+            unchangedRows: number;
+            /** @description Dry run: would be created */
+            createdBeneficiaries: number;
+            /** @description Dry run: would be created */
+            createdApprovals: number;
+            issuedCards: number;
+            report: components["schemas"]["ImportReportLineInput"][];
+            createdAt: string;
+            finishedAt?: string;
+        };
         AddressInput: {
             street?: string;
             postalCode?: string;
@@ -1050,6 +1168,77 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        ReimbursementReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                paymentDate: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description SGB II and BKGG: refunded by the federation, by payment date (cash basis) */
+                federalRefund: boolean;
+                /** @description Amount in euro cents */
+                amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            federalRefundCents: number;
+            /** @description Amount in euro cents */
+            otherCents: number;
+        };
+        TakeUpReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM */
+                month: string;
+                benefitType: string;
+                childrenWithBooking: number;
+                childrenWithApproval: number;
+                takeUpPercent: number | null;
+            }[];
+        };
+        ProviderSpendReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                providerId: string;
+                providerName: string;
+                benefitType: string;
+                bookings: number;
+                /** @description Amount in euro cents */
+                amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
         };
         SettlementRunInput: {
             id: string;
@@ -1499,6 +1688,36 @@ export interface components {
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
         };
+        ImportReportLine: {
+            /** @description Line in the file; the header is line 1 */
+            line: number;
+            /** @description Column name */
+            field: string;
+            /** @description German, for the caseworker */
+            message: string;
+        };
+        ImportJob: {
+            id: string;
+            /** @enum {string} */
+            mode: "dry_run" | "import";
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            fileName?: string;
+            totalRows: number;
+            processedRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows whose approval was imported before (re-import) */
+            unchangedRows: number;
+            /** @description Dry run: would be created */
+            createdBeneficiaries: number;
+            /** @description Dry run: would be created */
+            createdApprovals: number;
+            issuedCards: number;
+            report: components["schemas"]["ImportReportLine"][];
+            createdAt: string;
+            finishedAt?: string;
+        };
         Address: {
             street?: string;
             postalCode?: string;
@@ -1536,6 +1755,77 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        ReimbursementReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                paymentDate: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description SGB II and BKGG: refunded by the federation, by payment date (cash basis) */
+                federalRefund: boolean;
+                /** @description Amount in euro cents */
+                amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            federalRefundCents: number;
+            /** @description Amount in euro cents */
+            otherCents: number;
+        };
+        TakeUpReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM */
+                month: string;
+                benefitType: string;
+                childrenWithBooking: number;
+                childrenWithApproval: number;
+                takeUpPercent: number | null;
+            }[];
+        };
+        ProviderSpendReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            items: {
+                providerId: string;
+                providerName: string;
+                benefitType: string;
+                bookings: number;
+                /** @description Amount in euro cents */
+                amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
         };
         SettlementRun: {
             id: string;
@@ -4094,6 +4384,233 @@ export interface operations {
             };
         };
     };
+    listImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /** @enum {string} */
+                            mode: "dry_run" | "import";
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed";
+                            fileName?: string;
+                            totalRows: number;
+                            processedRows: number;
+                            validRows: number;
+                            invalidRows: number;
+                            /** @description Valid rows whose approval was imported before (re-import) */
+                            unchangedRows: number;
+                            /** @description Dry run: would be created */
+                            createdBeneficiaries: number;
+                            /** @description Dry run: would be created */
+                            createdApprovals: number;
+                            issuedCards: number;
+                            createdAt: string;
+                            finishedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: {
+                /** @description dry_run validates only; import writes the valid rows */
+                mode?: "dry_run" | "import";
+                /** @description Issue a card to every child this import creates */
+                issueCards?: "true" | "false";
+                /** @description Answer 202 at once and process in the background; poll getImport */
+                async?: "true" | "false";
+                fileName?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     lookupCard: {
         parameters: {
             query?: never;
@@ -5565,6 +6082,195 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReimbursementReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReimbursementReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTakeUpReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeUpReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProviderSpendReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderSpendReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
