@@ -131,6 +131,10 @@ async function settleInTransaction(
           select x.id, x.number, ${runId}, x.provider_id, ${cutoffDate}::date, 0, 0, 'open'
           from jsonb_to_recordset(${JSON.stringify(draft)}::jsonb) as x(id text, number text, provider_id text)`,
     );
+    // Tell the planner about the fresh batches (ANALYZE sees this transaction's rows): with stale
+    // statistics it joins thousands of batches to the redemptions by nested loop, one index scan
+    // per provider; informed, it hashes the batches and scans the redemptions once.
+    await tx.execute(sql`analyze settlement_batches`);
 
     // Redemptions: mark them settled and write their lines in one statement. The UPDATE takes the
     // row locks, so a concurrent reversal either happened before (row no longer 'booked') or waits
