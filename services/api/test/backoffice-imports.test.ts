@@ -1,6 +1,8 @@
+import { isValidCardNumber } from '@tk/core';
 import { approvalRevisions, approvals, auditLog, beneficiaries, cards, importJobs } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyCardToken } from '../src/lib/card-token.ts';
 import { startImport } from '../src/modules/imports/imports.service.ts';
 import { makeBeneficiary, makeProvider } from './factories.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
@@ -80,6 +82,10 @@ describe('bulk import', () => {
     });
     const [leon] = await t.db.select().from(beneficiaries).where(eq(beneficiaries.caseReference, 'IMP-2'));
     expect(leon).toMatchObject({ givenName: 'Leon', familyName: 'Yılmaz', birthDate: '2012-02-02' });
+    const [leonCard] = await t.db.select().from(cards).where(eq(cards.beneficiaryId, leon!.id));
+    expect(leonCard!.status).toBe('active');
+    expect(isValidCardNumber(leonCard!.cardNumber)).toBe(true);
+    expect(await verifyCardToken(t.keys.card, leonCard!.qrToken)).toBe(leonCard!.id);
     const leonApprovals = await t.db.select().from(approvals).where(eq(approvals.beneficiaryId, leon!.id));
     expect(leonApprovals.find((a) => a.benefitType === 'tutoring')).toMatchObject({
       budgetCents: 20 * 1850,
