@@ -1,0 +1,460 @@
+/**
+ * `pnpm bench redeem`: the terminal booking path under load (ADR 0010).
+ *
+ * 1. A scratch database on the PostgreSQL server (BENCH_DATABASE_URL, default
+ *    postgres://postgres@127.0.0.1:5432/postgres), migrated, with many children whose participation
+ *    budgets never run out, their cards (QR tokens) and a few terminal users.
+ * 2. HTTP: the real app (buildApp + listen on 127.0.0.1, a separate Node process so the load
+ *    generator does not share its event loop) booked by autocannon at 32 connections: bearer auth,
+ *    QR verification, Idempotency-Key, the context read, the one booking statement with audit row.
+ * 3. Direct: the very same two statements (rendered from the service's own SQL builders) driven by
+ *    pgbench at 32 connections: the ceiling the database allows on this machine.
+ * 4. Lookup latency at a fixed 200 req/s.
+ * Results go to docs/benchmarks.md (section `redeem`).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '@tk/api';
+import { testConfig } from '@tk/api/config.ts';
+import { signCardToken } from '@tk/api/lib/card-token.ts';
+import { generateKeyRings, keyRingFromJwks } from '@tk/api/lib/keys.ts';
+import { signAccessToken } from '@tk/api/lib/tokens.ts';
+import { type BookingPlan, bookingStatement, redeemContextQuery } from '@tk/api/modules/terminal/terminal.service.ts';
+import { addDays, berlinDate, generateCardNumber, systemClock } from '@tk/core';
+import { cards, migrate, openDatabase } from '@tk/db';
+// autocannon ships no type declarations; this is the part used here.
+// @ts-expect-error untyped module
+import autocannonModule from 'autocannon';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { machineLine, writeBenchmarkSection } from './report.ts';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; average: number; max: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+type AutocannonOptions = Record<string, unknown>;
+const autocannon = autocannonModule as (opts: AutocannonOptions) => Promise<AutocannonResult>;
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+const PROVIDER_ID = 'prv_bench_club';
+const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 2000);
+const CONNECTIONS = 32;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const USERS = 8;
+
+const pad = (i: number) => String(i).padStart(6, '0');
+
+function scratchUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin(serverUrl: string, text: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Children, approvals with budgets that never run out, cards with QR tokens, terminal users. */
+async function seed(url: string, cardRing: Awaited<ReturnType<typeof generateKeyRings>>['card']) {
+  const database = await openDatabase({ databaseUrl: url, poolSize: 4 });
+  try {
+    await migrate(database);
+    const today = berlinDate(new Date());
+    await database.query(
+      `insert into providers (id, name, category, status, benefit_types, account_holder, iban, town, country)
+       values ($1, 'Bench-Verein e.V.', 'club', 'approved', '{participation}', 'Bench-Verein e.V.', 'DE89370400440532013000', 'Musterstadt', 'DE')`,
+      [PROVIDER_ID],
+    );
+    await database.query(
+      `insert into beneficiaries (id, given_name, family_name, birth_date, case_reference)
+       select 'ben_bench_' || lpad(i::text, 6, '0'), 'Kind', 'Bench' || i, '2015-01-01', 'BENCH-' || i
+       from generate_series(1, $1::int) i`,
+      [CHILDREN],
+    );
+    await database.query(
+      `insert into approvals (id, beneficiary_id, benefit_type, legal_basis, cost_bearer, valid_from, valid_to, budget_cents, remaining_cents)
+       select 'apv_bench_' || lpad(i::text, 6, '0'), 'ben_bench_' || lpad(i::text, 6, '0'), 'participation', 'SGB_II', 'JOBCENTER',
+         $2::date, $3::date, 1000000000, 1000000000
+       from generate_series(1, $1::int) i`,
+      [CHILDREN, addDays(today, -30), addDays(today, 300)],
+    );
+    const rows: (typeof cards.$inferInsert)[] = [];
+    for (let i = 1; i <= CHILDREN; i++) {
+      const id = `card_bench_${pad(i)}`;
+      const { token, keyId } = await signCardToken(cardRing, id);
+      rows.push({ id, beneficiaryId: `ben_bench_${pad(i)}`, cardNumber: generateCardNumber(), qrToken: token, keyId });
+    }
+    for (let i = 0; i < rows.length; i += 500) await database.db.insert(cards).values(rows.slice(i, i + 500));
+    for (let u = 1; u <= USERS; u++) {
+      await database.query(
+        `insert into users (id, username, password_hash, role, provider_id) values ($1, $2, 'x', 'provider_staff', $3)`,
+        [`usr_bench_${u}`, `bench-${u}`, PROVIDER_ID],
+      );
+    }
+    return rows.map((r) => r.qrToken);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The child process: the API on a real socket. Prints `{"port":…}` when listening. */
+async function serve() {
+  const jwks = JSON.parse(process.env.BENCH_JWKS!) as { access: never[]; card: never[] };
+  const keys = { access: await keyRingFromJwks(jwks.access), card: await keyRingFromJwks(jwks.card) };
+  const database = await openDatabase({
+    databaseUrl: process.env.BENCH_URL!,
+    poolSize: CONNECTIONS,
+    applicationName: 'bench-api',
+  });
+  const app = await buildApp(testConfig({ rateLimitPerMinute: 1_000_000_000, logLevel: 'silent' }), {
+    database,
+    keys,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  process.on('SIGTERM', async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  });
+}
+
+function startServer(url: string, jwks: unknown): Promise<{ child: ChildProcess; port: number }> {
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the API process (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE], {
+    env: { ...process.env, BENCH_REDEEM_SERVER: '1', BENCH_URL: url, BENCH_JWKS: JSON.stringify(jwks) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+/** The two statements of one booking, rendered from the service's builders with pgbench variables. */
+function pgbenchScript(): string {
+  const dialect = new PgDialect();
+  const S = {
+    approval: '@@APPROVAL@@',
+    card: '@@CARD@@',
+    child: '@@CHILD@@',
+    id: '@@ID@@',
+    key: '@@KEY@@',
+  };
+  const expressions: Record<string, string> = {
+    [S.approval]: `('apv_bench_' || lpad(:i::text, 6, '0'))`,
+    [S.card]: `('card_bench_' || lpad(:i::text, 6, '0'))`,
+    [S.child]: `('ben_bench_' || lpad(:i::text, 6, '0'))`,
+    [S.id]: `('rdm_bench_' || :r)`,
+    [S.key]: `('key_bench_' || :r)`,
+  };
+  const render = (query: ReturnType<typeof redeemContextQuery>) => {
+    const { sql, params } = dialect.sqlToQuery(query);
+    return sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const value = params[Number(n) - 1];
+      if (value === null || value === undefined) return 'null';
+      if (typeof value === 'number') return String(value);
+      const text = String(value);
+      return expressions[text] ?? `'${text.replaceAll("'", "''")}'`;
+    });
+  };
+  const today = berlinDate(new Date());
+  const read = redeemContextQuery({
+    ref: { cardId: S.card },
+    approvalId: S.approval,
+    serviceDate: today,
+    providerId: PROVIDER_ID,
+    idempotencyKey: S.key,
+  });
+  const plan: BookingPlan = {
+    cardId: S.card,
+    beneficiaryId: S.child,
+    benefitType: 'participation',
+    amountCents: 1,
+    meals: null,
+    minutes: null,
+    mealSlot: null,
+  };
+  const write = bookingStatement({
+    id: S.id,
+    plan,
+    approvalId: S.approval,
+    serviceDate: today,
+    providerId: PROVIDER_ID,
+    userId: 'usr_bench_1',
+    requestId: 'pgbench',
+    idempotencyKey: S.key,
+    hash: 'pgbench',
+    bookedAt: new Date(),
+  });
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+  return [
+    `\\set i random(1, ${CHILDREN})`,
+    '\\set r random(1, 9000000000000000000)',
+    `${oneLine(render(read))};`,
+    `${oneLine(render(write))};`,
+    '',
+  ].join('\n');
+}
+
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy and total CPU seconds of the whole machine. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    busy += (t.user + t.nice + t.sys + t.irq) / 1000;
+    total += (t.user + t.nice + t.sys + t.irq + t.idle) / 1000;
+  }
+  return { busy, total };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** pgbench at 32 connections; per-transaction latencies from its log for p50/p99. */
+function runPgbench(url: string): { tps: number; p50: number; p99: number; transactions: number; failed: number } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tk-pgbench-'));
+  try {
+    const scriptFile = path.join(dir, 'redeem.sql');
+    writeFileSync(scriptFile, pgbenchScript());
+    writeFileSync(path.join(path.dirname(THIS_FILE), 'redeem.pgbench.sql'), readFileSync(scriptFile, 'utf8'));
+    const u = new URL(url);
+    const out = execFileSync(
+      'pgbench',
+      [
+        '-n',
+        '-c',
+        String(CONNECTIONS),
+        '-j',
+        '2',
+        '-T',
+        String(SECONDS),
+        '-l',
+        '--log-prefix',
+        path.join(dir, 'log'),
+        '-f',
+        scriptFile,
+        '-h',
+        u.hostname,
+        '-p',
+        u.port || '5432',
+        '-U',
+        decodeURIComponent(u.username || 'postgres'),
+        u.pathname.slice(1),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0);
+    const transactions = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? 0);
+    const failed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
+    const latencies: number[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.startsWith('log'))) {
+      for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+        const parts = line.split(' ');
+        if (parts.length >= 3) latencies.push(Number(parts[2]) / 1000);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    return { tps, transactions, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function ledgerCheck(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bad: number; bookings: number; audits: number; keys: number }>(
+      `select (select count(*)::int from approvals a where a.budget_cents <> a.remaining_cents +
+                 (select coalesce(sum(amount_cents), 0) from redemptions r where r.approval_id = a.id)) as bad,
+              (select count(*)::int from redemptions) as bookings,
+              (select count(*)::int from audit_log where action = 'redemption.booked') as audits,
+              (select count(*)::int from idempotency_keys) as keys`,
+    );
+    return rows[0]!;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `tk_bench_${randomBytes(4).toString('hex')}`;
+  const url = scratchUrl(serverUrl, name);
+  const keep = args.includes('--keep');
+  await admin(serverUrl, `create database ${name}`);
+  let server: ChildProcess | undefined;
+  try {
+    const keys = await generateKeyRings();
+    console.log(`seeding ${CHILDREN} children into ${name} …`);
+    const qrTokens = await seed(url, keys.card);
+    const tokens: string[] = [];
+    for (let u = 1; u <= USERS; u++) {
+      const claims = { sub: `usr_bench_${u}`, role: 'provider_staff', providerId: PROVIDER_ID, username: `bench-${u}` };
+      tokens.push((await signAccessToken(keys.access, claims, 120, systemClock)).token);
+    }
+    const started = await startServer(url, keys.jwks);
+    server = started.child;
+    const base = `http://127.0.0.1:${started.port}`;
+    const pick = () => Math.floor(Math.random() * CHILDREN);
+
+    const bookingRequest = {
+      method: 'POST',
+      path: '/api/v1/terminal/redemptions',
+      setupRequest: (req: Record<string, unknown>) => {
+        const i = pick();
+        return {
+          ...req,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens[i % USERS]}`,
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({ code: qrTokens[i], approvalId: `apv_bench_${pad(i + 1)}`, amountCents: 1 }),
+        };
+      },
+    };
+    const lookupRequest = {
+      method: 'POST',
+      path: '/api/v1/terminal/lookup',
+      setupRequest: (req: Record<string, unknown>) => {
+        const i = pick();
+        return {
+          ...req,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % USERS]}` },
+          body: JSON.stringify({ code: qrTokens[i] }),
+        };
+      },
+    };
+
+    console.log('warm-up …');
+    await autocannon({ url: base, connections: CONNECTIONS, duration: 3, requests: [bookingRequest] });
+    console.log(`HTTP bookings: ${CONNECTIONS} connections, ${SECONDS} s …`);
+    const loadBefore = os.loadavg()[0]!;
+    const cpu0 = { api: processCpuSeconds(server.pid!), self: process.cpuUsage(), machine: machineCpu() };
+    const http = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [bookingRequest],
+    });
+    const selfUsage = process.cpuUsage(cpu0.self);
+    const machine = machineCpu();
+    const cores = {
+      api: (processCpuSeconds(server.pid!) - cpu0.api) / SECONDS,
+      loadGenerator: (selfUsage.user + selfUsage.system) / 1e6 / SECONDS,
+      machineBusy: (machine.busy - cpu0.machine.busy) / SECONDS,
+      machine: os.cpus().length,
+    };
+    const rest = Math.max(0, cores.machineBusy - cores.api - cores.loadGenerator);
+    console.log(
+      `  CPU: API process ${cores.api.toFixed(2)} cores, autocannon ${cores.loadGenerator.toFixed(2)}, rest (PostgreSQL and everything else) ${rest.toFixed(2)} of ${cores.machine}; load average before ${loadBefore.toFixed(1)}`,
+    );
+    const httpRate = http['2xx'] / SECONDS;
+    console.log(
+      `  ${httpRate.toFixed(0)} bookings/s, p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${http.non2xx}, errors ${http.errors}`,
+    );
+
+    console.log('lookup at 200 req/s, 10 s …');
+    const lookup = await autocannon({
+      url: base,
+      connections: 8,
+      duration: 10,
+      overallRate: 200,
+      requests: [lookupRequest],
+    });
+    console.log(
+      `  ${lookup.requests.average} req/s, p50 ${lookup.latency.p50} ms, p99 ${lookup.latency.p99} ms, non-2xx ${lookup.non2xx}`,
+    );
+
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server!.once('exit', resolve));
+    server = undefined;
+
+    console.log(`direct (pgbench, same SQL): ${CONNECTIONS} connections, ${SECONDS} s …`);
+    const direct = runPgbench(url);
+    console.log(
+      `  ${direct.tps.toFixed(0)} bookings/s, p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms, failed ${direct.failed}`,
+    );
+
+    const ledger = await ledgerCheck(url);
+    console.log(
+      `ledger: ${ledger.bookings} bookings, ${ledger.audits} audit rows, ${ledger.keys} idempotency keys, ${ledger.bad} approvals off`,
+    );
+    const ratio = httpRate / direct.tps;
+    const pgVersion = execFileSync('pgbench', ['--version'], { encoding: 'utf8' }).trim();
+
+    writeBenchmarkSection(
+      'redeem',
+      `## Redemption path (\`pnpm bench redeem\`)
+
+Machine: ${machineLine()}; PostgreSQL server on the same machine (fsync on), ${pgVersion}.
+Setup: scratch database, ${CHILDREN} children with participation approvals whose budgets never run out,
+${USERS} terminal users, QR codes as scanned. HTTP = the real app (buildApp + listen, own Node process,
+pool ${CONNECTIONS}) under autocannon at ${CONNECTIONS} connections for ${SECONDS} s: bearer token, QR signature,
+Idempotency-Key, context read + the one booking statement (guarded UPDATE, redemption, idempotency row,
+audit row). Direct = the same two statements, rendered from the service's own SQL builders
+(\`scripts/bench/redeem.pgbench.sql\`), driven by \`pgbench -c ${CONNECTIONS} -j 2 -T ${SECONDS}\`.
+
+| path | bookings/s | p50 | p99 | errors |
+|---|---|---|---|---|
+| HTTP (autocannon, ${CONNECTIONS} conn.) | ${httpRate.toFixed(0)} | ${http.latency.p50} ms | ${http.latency.p99} ms | ${http.non2xx} non-2xx, ${http.errors} errors |
+| direct SQL (pgbench, ${CONNECTIONS} conn.) | ${direct.tps.toFixed(0)} | ${direct.p50.toFixed(1)} ms | ${direct.p99.toFixed(1)} ms | ${direct.failed} failed |
+| ratio HTTP / direct | ${ratio.toFixed(2)}× | | | |
+
+Lookup at a fixed 200 req/s (8 connections, 10 s): p50 ${lookup.latency.p50} ms, p99 ${lookup.latency.p99} ms
+(${lookup.requests.average} req/s served, ${lookup.non2xx} non-2xx).
+
+Ledger after the run: ${ledger.bookings} bookings, ${ledger.audits} \`redemption.booked\` audit rows,
+${ledger.keys} idempotency keys, ${ledger.bad} approvals where budget ≠ remaining + booked.
+
+CPU during the HTTP run (of ${cores.machine} cores): API process ${cores.api.toFixed(2)}, autocannon ${cores.loadGenerator.toFixed(2)},
+the rest (PostgreSQL, the other processes on the machine) ${rest.toFixed(2)}; machine busy ${cores.machineBusy.toFixed(2)} cores.
+1-minute load average before the run: ${loadBefore.toFixed(1)} (other work on the machine distorts the figures).
+
+Targets: ≥ 1,000 bookings/s (${httpRate >= 1000 ? 'met' : 'missed'}), ≥ 0.6× direct (${ratio >= 0.6 ? 'met' : 'missed'}),
+p99 ≤ 60 ms (${http.latency.p99 <= 60 ? 'met' : 'missed'}), lookup p99 ≤ 20 ms at 200 req/s (${lookup.latency.p99 <= 20 ? 'met' : 'missed'}).
+`,
+    );
+    console.log('written to docs/benchmarks.md');
+  } finally {
+    if (server) server.kill('SIGTERM');
+    if (!keep) await admin(serverUrl, `drop database if exists ${name} with (force)`).catch(() => {});
+  }
+}
+
+if (process.env.BENCH_REDEEM_SERVER === '1') await serve();
