@@ -1,9 +1,50 @@
-/** Fallbearbeitung: placeholder until this section is built (see the section's issue). */
-export function CaseworkPage() {
+import '../../ui/backoffice.css';
+import { linkClick } from '../../router';
+import type { Session } from '../../session';
+import { BASE } from './casework-api';
+import { ChildPage } from './child-page';
+import { ImportPage } from './import-page';
+import { NewChildPage } from './new-child-page';
+import { SearchPage } from './search-page';
+
+const TABS = [
+  { path: BASE, label: 'Kinder suchen', writes: false },
+  { path: `${BASE}/neu`, label: 'Kind anlegen', writes: true },
+  { path: `${BASE}/import`, label: 'Import (CSV)', writes: true },
+] as const;
+
+/**
+ * Fallbearbeitung: search children, the child page (approvals with budgets, card), forms for child
+ * and approval, card actions and the CSV import. Admins may read but not write (the API allows
+ * writes to caseworkers only), so the write tabs and buttons are hidden for them.
+ */
+export function CaseworkPage({ session, path }: { session: Session; path: string }) {
+  const canWrite = session.user.role === 'caseworker';
+  const tabs = TABS.filter((t) => canWrite || !t.writes);
+  const childId = path.startsWith(`${BASE}/kind/`) ? decodeURIComponent(path.slice(`${BASE}/kind/`.length)) : undefined;
+  const current = childId ? undefined : (tabs.find((t) => t.path === path) ?? tabs[0]);
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title">Fallbearbeitung</h1>
-      <p class="placeholder">Kinder, Bewilligungen und Karten verwalten. Dieser Bereich folgt in Kürze.</p>
-    </section>
+    <>
+      <nav aria-label="Fallbearbeitung">
+        <ul class="subnav">
+          {tabs.map((t) => (
+            <li key={t.path}>
+              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {childId ? (
+        <ChildPage key={childId} id={childId} canWrite={canWrite} />
+      ) : current?.path === `${BASE}/neu` ? (
+        <NewChildPage />
+      ) : current?.path === `${BASE}/import` ? (
+        <ImportPage />
+      ) : (
+        <SearchPage canWrite={canWrite} />
+      )}
+    </>
   );
 }

@@ -1,0 +1,224 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, unwrap } from '../../api/client';
+import { messageOf } from '../../api/problems';
+import { Alert, Button, type Column, formatDate, Table } from '../../ui';
+import { FormDialog } from '../../ui/form-dialog';
+import { SelectField } from '../../ui/select-field';
+import {
+  authFetch,
+  type Beneficiary,
+  BLOCK_REASONS,
+  type BlockReason,
+  CARD_STATUS,
+  type Card,
+  openPdf,
+} from './casework-api';
+
+const REASON_OPTIONS = Object.entries(BLOCK_REASONS).map(([value, label]) => ({ value, label }));
+const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
+
+/** The QR code of a card as an image (the SVG needs the token, so it is fetched and shown as a blob). */
+function CardQr({ card }: { card: Card }) {
+  const [src, setSrc] = useState<string>();
+  useEffect(() => {
+    let url: string | undefined;
+    let live = true;
+    authFetch(`/api/v1/cards/${encodeURIComponent(card.id)}/qr.svg`)
+      .then((r) => r.blob())
+      .then((blob) => {
+        if (!live) return;
+        url = URL.createObjectURL(blob);
+        setSrc(url);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [card.id, card.qrToken]);
+  return src ? <img src={src} alt={`QR-Code der Karte ${card.cardNumberFormatted}`} /> : null;
+}
+
+/** The child's card: issue, print (PDF), block with a reason, replace; and the card history. */
+export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChanged: (message: string) => void }) {
+  const { child, canWrite } = props;
+  const cards = [...child.cards].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+  const active = cards.find((c) => c.status === 'active');
+  const latest = active ?? cards[0];
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [pdfUrl, setPdfUrl] = useState<string>();
+  const [dialog, setDialog] = useState<'block' | 'replace'>();
+  const [reason, setReason] = useState<BlockReason>('lost');
+  const [dialogError, setDialogError] = useState<string>();
+
+  async function run(key: string, action: () => Promise<string | undefined>) {
+    setBusy(key);
+    setError(undefined);
+    try {
+      const message = await action();
+      if (message) props.onChanged(message);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const issue = () =>
+    run('issue', async () => {
+      const card = unwrap(await api.POST('/api/v1/beneficiaries/{id}/cards', { params: { path: { id: child.id } } }));
+      return `Karte ${card.cardNumberFormatted} ausgestellt.`;
+    });
+
+  const print = (card: Card) =>
+    run('print', async () => {
+      setPdfUrl(await openPdf(`/api/v1/cards/${encodeURIComponent(card.id)}/print.pdf`));
+      return undefined;
+    });
+
+  async function confirmDialog() {
+    if (!latest || !dialog) return;
+    setBusy(dialog);
+    setDialogError(undefined);
+    try {
+      if (dialog === 'block') {
+        unwrap(await api.POST('/api/v1/cards/{id}/block', { params: { path: { id: latest.id } }, body: { reason } }));
+        props.onChanged(`Karte ${latest.cardNumberFormatted} gesperrt (${BLOCK_REASONS[reason]}).`);
+      } else {
+        const card = unwrap(
+          await api.POST('/api/v1/cards/{id}/replace', {
+            params: { path: { id: latest.id } },
+            body: latest.status === 'active' ? { reason } : {},
+          }),
+        );
+        props.onChanged(`Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte gilt nicht mehr.`);
+      }
+      setDialog(undefined);
+    } catch (err) {
+      setDialogError(messageOf(err));
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const columns: Column<Card>[] = [
+    { header: 'Kartennummer', cell: (c) => <span class="counter">{c.cardNumberFormatted}</span> },
+    {
+      header: 'Status',
+      cell: (c) => (
+        <>
+          <span class={`status status-${CARD_STATUS[c.status].tone}`}>{CARD_STATUS[c.status].label}</span>
+          {c.blockReason && <span class="cell-sub">{BLOCK_REASONS[c.blockReason]}</span>}
+        </>
+      ),
+    },
+    { header: 'Ausgestellt', cell: (c) => dateOf(c.issuedAt) },
+  ];
+
+  return (
+    <section class="card" aria-labelledby="card-title" data-testid="card-panel">
+      <h2 id="card-title">Karte</h2>
+      {error && <Alert tone="error">{error}</Alert>}
+      {latest ? (
+        <div class="card-visual">
+          {latest.status === 'active' && <CardQr card={latest} />}
+          <div>
+            <p class="card-number" data-testid="card-number">
+              {latest.cardNumberFormatted}
+            </p>
+            <p>
+              <span class={`status status-${CARD_STATUS[latest.status].tone}`} data-testid="card-status">
+                {CARD_STATUS[latest.status].label}
+              </span>
+              {latest.blockReason && <span> · {BLOCK_REASONS[latest.blockReason]}</span>}
+            </p>
+            <p class="muted">ausgestellt am {dateOf(latest.issuedAt)}</p>
+          </div>
+        </div>
+      ) : (
+        <p class="muted">Das Kind hat noch keine Karte.</p>
+      )}
+      {canWrite && (
+        <div class="form-actions">
+          {!active && latest?.status === 'blocked' && !latest.replacedByCardId && (
+            <Button busy={busy === 'replace'} onClick={() => setDialog('replace')}>
+              Ersatzkarte ausstellen
+            </Button>
+          )}
+          {!active && !(latest?.status === 'blocked' && !latest.replacedByCardId) && (
+            <Button busy={busy === 'issue'} onClick={() => void issue()}>
+              Karte ausstellen
+            </Button>
+          )}
+          {active && (
+            <>
+              <Button busy={busy === 'print'} onClick={() => void print(active)}>
+                Karte drucken (PDF)
+              </Button>
+              <Button
+                variant="danger"
+                onClick={() => {
+                  setReason('lost');
+                  setDialogError(undefined);
+                  setDialog('block');
+                }}
+              >
+                Sperren
+              </Button>
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setReason('damaged');
+                  setDialogError(undefined);
+                  setDialog('replace');
+                }}
+              >
+                Ersetzen
+              </Button>
+            </>
+          )}
+        </div>
+      )}
+      {pdfUrl && (
+        <p class="muted">
+          Der Druck öffnet sich in einem neuen Tab.{' '}
+          <a href={pdfUrl} target="_blank" rel="noopener">
+            PDF erneut öffnen
+          </a>
+        </p>
+      )}
+      {cards.length > 1 && (
+        <details>
+          <summary>Frühere Karten ({cards.length - 1})</summary>
+          <Table caption="Alle Karten des Kindes" columns={columns} rows={cards} rowKey={(c) => c.id} />
+        </details>
+      )}
+      <FormDialog
+        open={dialog !== undefined}
+        title={dialog === 'block' ? 'Karte sperren' : 'Karte ersetzen'}
+        confirmLabel={dialog === 'block' ? 'Karte sperren' : 'Ersatzkarte ausstellen'}
+        tone={dialog === 'block' ? 'danger' : 'primary'}
+        busy={busy === dialog}
+        error={dialogError}
+        onSubmit={() => void confirmDialog()}
+        onCancel={() => setDialog(undefined)}
+      >
+        <p>
+          {dialog === 'block'
+            ? 'Die Karte funktioniert sofort nicht mehr. Das Guthaben bleibt beim Kind und geht auf eine Ersatzkarte über.'
+            : 'Das Kind erhält eine neue Karte mit allen Bewilligungen; die bisherige Karte gilt sofort nicht mehr.'}
+        </p>
+        {(dialog === 'block' || latest?.status === 'active') && (
+          <SelectField
+            label="Grund"
+            name="reason"
+            value={reason}
+            options={REASON_OPTIONS}
+            onChange={(v) => setReason(v as BlockReason)}
+          />
+        )}
+      </FormDialog>
+    </section>
+  );
+}

@@ -1,0 +1,235 @@
+import { ageOn, berlinDate } from '@tk/core';
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from '../../api/problems';
+import { linkClick } from '../../router';
+import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
+import { ApprovalForm } from './approval-form';
+import { CardPanel } from './card-panel';
+import {
+  APPROVAL_STATUS,
+  type Approval,
+  BASE,
+  BENEFIT_LABELS,
+  type Beneficiary,
+  getBeneficiary,
+  LEGAL_BASIS_LABELS,
+} from './casework-api';
+import { RevokeDialog } from './revoke-dialog';
+
+/** The child page: master data, approvals with remaining budgets and status, the card. */
+export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
+  const [child, setChild] = useState<Beneficiary>();
+  const [error, setError] = useState<string>();
+  const [reload, setReload] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const [revoking, setRevoking] = useState<Approval>();
+
+  useEffect(() => {
+    let live = true;
+    getBeneficiary(id)
+      .then((b) => {
+        if (!live) return;
+        setChild(b);
+        setError(undefined);
+      })
+      .catch((err) => live && setError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, reload]);
+
+  useEffect(() => {
+    if (child) document.title = `${child.givenName} ${child.familyName} – Fallbearbeitung – Teilhabekarte`;
+  }, [child?.id]);
+
+  const refresh = (message?: string) => {
+    setNotice(message);
+    setReload((n) => n + 1);
+  };
+
+  if (error && !child) {
+    return (
+      <section aria-labelledby="page-title">
+        <h1 id="page-title">Kind</h1>
+        <Alert tone="error">{error}</Alert>
+        <a href={BASE} onClick={linkClick}>
+          Zurück zur Suche
+        </a>
+      </section>
+    );
+  }
+  if (!child) return <p class="muted">Wird geladen …</p>;
+
+  const today = berlinDate(new Date());
+  const columns: Column<Approval>[] = [
+    {
+      header: 'Leistung',
+      cell: (a) => (
+        <>
+          {BENEFIT_LABELS[a.benefitType]}
+          <span class="cell-sub">
+            {[
+              a.providerName,
+              a.subject,
+              a.reference,
+              a.hours ? `${a.hours} Std. × ${formatCents(a.hourlyRateCents ?? 0)}` : '',
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </span>
+        </>
+      ),
+    },
+    {
+      header: 'Zeitraum',
+      cell: (a) => (
+        <>
+          {formatDate(a.validFrom)} – {formatDate(a.validTo)}
+          <span class="cell-sub">
+            {a.revokedFrom
+              ? `aufgehoben ab ${formatDate(a.revokedFrom)}`
+              : `buchbar bis ${formatDate(a.lastBookingDay)}`}
+          </span>
+        </>
+      ),
+    },
+    {
+      header: 'Rechtskreis',
+      cell: (a) => (
+        <>
+          {LEGAL_BASIS_LABELS[a.legalBasis]}
+          {a.costBearer && <span class="cell-sub">{a.costBearer}</span>}
+        </>
+      ),
+    },
+    {
+      header: 'Budget',
+      numeric: true,
+      cell: (a) => (a.budgetCents === null ? 'je Essen' : formatCents(a.budgetCents)),
+    },
+    {
+      header: 'Verbraucht',
+      numeric: true,
+      cell: (a) =>
+        a.benefitType === 'lunch'
+          ? `${a.mealsBooked ?? 0} Essen · ${formatCents(a.bookedCents)}`
+          : formatCents(a.bookedCents),
+    },
+    {
+      header: 'Rest',
+      numeric: true,
+      cell: (a) =>
+        a.remainingCents === null || a.budgetCents === null ? (
+          '–'
+        ) : (
+          <>
+            <strong>{formatCents(a.remainingCents)}</strong>
+            <span class="budget-bar" aria-hidden="true">
+              <span
+                style={{ width: `${a.budgetCents > 0 ? Math.round((100 * a.remainingCents) / a.budgetCents) : 0}%` }}
+              />
+            </span>
+          </>
+        ),
+    },
+    {
+      header: 'Status',
+      cell: (a) => (
+        <span class={`status status-${APPROVAL_STATUS[a.status].tone}`}>{APPROVAL_STATUS[a.status].label}</span>
+      ),
+    },
+    ...(canWrite
+      ? [
+          {
+            header: 'Aktion',
+            cell: (a: Approval) =>
+              a.status === 'revoked' || a.status === 'expired' ? null : (
+                <Button
+                  variant="secondary"
+                  aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufheben`}
+                  onClick={() => setRevoking(a)}
+                >
+                  Aufheben
+                </Button>
+              ),
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <section aria-labelledby="page-title">
+      <p class="eyebrow">
+        <a href={BASE} onClick={linkClick}>
+          ← Zurück zur Suche
+        </a>
+      </p>
+      <div class="page-head">
+        <h1 id="page-title">
+          {child.givenName} {child.familyName}
+        </h1>
+      </div>
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      <div class="cols">
+        <section class="card" aria-labelledby="facts-title">
+          <h2 id="facts-title">Stammdaten</h2>
+          <dl class="facts" data-testid="child-facts">
+            <dt>Geburtsdatum</dt>
+            <dd>
+              {formatDate(child.birthDate)} ({ageOn(child.birthDate, today)} Jahre)
+            </dd>
+            <dt>Aktenzeichen</dt>
+            <dd>{child.caseReference}</dd>
+          </dl>
+        </section>
+        <CardPanel child={child} canWrite={canWrite} onChanged={refresh} />
+      </div>
+      <section class="card" aria-labelledby="approvals-title">
+        <div class="page-head">
+          <h2 id="approvals-title">Bewilligungen</h2>
+          {canWrite && !adding && (
+            <Button
+              onClick={() => {
+                setNotice(undefined);
+                setAdding(true);
+              }}
+            >
+              Neue Bewilligung
+            </Button>
+          )}
+        </div>
+        {adding && (
+          <ApprovalForm
+            child={child}
+            onCancel={() => setAdding(false)}
+            onSaved={(a) => {
+              setAdding(false);
+              refresh(
+                `Bewilligung ${BENEFIT_LABELS[a.benefitType]} gespeichert${
+                  a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
+                }.`,
+              );
+            }}
+          />
+        )}
+        <Table
+          caption={`Bewilligungen von ${child.givenName} ${child.familyName}`}
+          columns={columns}
+          rows={child.approvals}
+          rowKey={(a) => a.id}
+          empty="Noch keine Bewilligung."
+        />
+      </section>
+      <RevokeDialog
+        approval={revoking}
+        onClose={() => setRevoking(undefined)}
+        onRevoked={(a) => {
+          setRevoking(undefined);
+          refresh(`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufgehoben ab ${formatDate(a.revokedFrom ?? '')}.`);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from '../../api/problems';
+import { linkClick, navigate } from '../../router';
+import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
+import { BASE, type BeneficiarySummary, childPath, searchBeneficiaries } from './casework-api';
+
+/** Search children by name or case reference; the landing page of Fallbearbeitung. */
+export function SearchPage({ canWrite }: { canWrite: boolean }) {
+  const [query, setQuery] = useState(() => sessionStorage.getItem('tk.casework.q') ?? '');
+  const [submitted, setSubmitted] = useState(query);
+  const [page, setPage] = useState(1);
+  const [result, setResult] = useState<Awaited<ReturnType<typeof searchBeneficiaries>>>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    searchBeneficiaries(submitted, page)
+      .then((r) => {
+        if (!live) return;
+        setResult(r);
+        setError(undefined);
+      })
+      .catch((err) => live && setError(messageOf(err)))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [submitted, page]);
+
+  function submit(event: Event) {
+    event.preventDefault();
+    const q = query.trim();
+    sessionStorage.setItem('tk.casework.q', q);
+    setPage(1);
+    setSubmitted(q);
+  }
+
+  const columns: Column<BeneficiarySummary>[] = [
+    {
+      header: 'Name',
+      cell: (b) => (
+        <a href={childPath(b.id)} onClick={linkClick}>
+          {b.familyName}, {b.givenName}
+        </a>
+      ),
+    },
+    { header: 'Geburtsdatum', cell: (b) => formatDate(b.birthDate) },
+    { header: 'Aktenzeichen', cell: (b) => b.caseReference },
+    {
+      header: 'Karte',
+      cell: (b) =>
+        b.activeCardId ? <span class="status status-ok">aktiv</span> : <span class="status status-neutral">keine</span>,
+    },
+  ];
+
+  const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
+  return (
+    <section aria-labelledby="page-title">
+      <div class="page-head">
+        <h1 id="page-title">Fallbearbeitung</h1>
+        {canWrite && (
+          <div class="row">
+            <Button variant="secondary" onClick={() => navigate(`${BASE}/import`)}>
+              CSV importieren
+            </Button>
+            <Button onClick={() => navigate(`${BASE}/neu`)}>Kind anlegen</Button>
+          </div>
+        )}
+      </div>
+      <form class="card search-form" onSubmit={submit} aria-label="Kinder suchen">
+        <Field
+          label="Name oder Aktenzeichen"
+          name="q"
+          type="search"
+          autocomplete="off"
+          hint="Teil des Namens (z. B. „Schn“) oder Anfang des Aktenzeichens"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+        <Button type="submit" busy={loading}>
+          Suchen
+        </Button>
+      </form>
+      {error && <Alert tone="error">{error}</Alert>}
+      {result && (
+        <div class="card">
+          <p class="muted" aria-live="polite" data-testid="search-count">
+            {result.total === 1 ? '1 Kind gefunden' : `${result.total} Kinder gefunden`}
+            {submitted ? ` für „${submitted}“` : ''}
+          </p>
+          <Table
+            caption="Suchergebnis"
+            columns={columns}
+            rows={result.items}
+            rowKey={(b) => b.id}
+            empty="Kein Kind gefunden. Bitte Schreibweise oder Aktenzeichen prüfen."
+          />
+          {pages > 1 && (
+            <div class="row" style={{ marginTop: '0.75rem' }}>
+              <Button variant="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                Zurück
+              </Button>
+              <span>
+                Seite {page} von {pages}
+              </span>
+              <Button variant="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+                Weiter
+              </Button>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
