@@ -282,3 +282,50 @@ describe('bulk import', () => {
     expect(listed.json().items[0]).not.toHaveProperty('report');
   });
 });
+
+describe('bulk import failures', () => {
+  it('a chunk that fails rolls back whole (no child without its approval); rerunning the file completes it', async () => {
+    // A trigger stands in for any database failure in the middle of a chunk (after the children are written).
+    await t.database.query(`create function refuse_boom() returns trigger language plpgsql as $$
+      begin
+        if new.import_key like 'BOOM-%' then raise exception 'simulated failure'; end if;
+        return new;
+      end $$`);
+    await t.database.query(
+      'create trigger approvals_refuse_boom before insert on approvals for each row execute function refuse_boom()',
+    );
+    const csv = [
+      HEADER,
+      'FAIL-1;Jonas;Lange;01.01.2016;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+      'FAIL-2;Marie;Lange;01.01.2017;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+      'BOOM-3;Karl;Lange;01.01.2018;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+      'FAIL-4;Lina;Lange;01.01.2019;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+    ].join('\n');
+    const actor = { userId: caseworker.id, role: 'caseworker', providerId: null, requestId: null };
+    const options = { mode: 'import' as const, issueCards: true, chunkSize: 2 };
+    const { job, completion } = await startImport(t.db, t.keys.card, csv, options, actor, '2026-11-20');
+    await expect(completion).rejects.toThrow();
+    const [failed] = await t.db.select().from(importJobs).where(eq(importJobs.id, job.id));
+    expect(failed).toMatchObject({ status: 'failed', processedRows: 2, createdBeneficiaries: 2, createdApprovals: 2 });
+    // The first chunk is committed; of the second chunk nothing is left: no child, no card, no audit row.
+    const refs = (await t.db.select().from(beneficiaries)).map((b) => b.caseReference);
+    expect(refs).toEqual(expect.arrayContaining(['FAIL-1', 'FAIL-2']));
+    expect(refs).not.toContain('BOOM-3');
+    expect(refs).not.toContain('FAIL-4');
+
+    await t.database.query('drop trigger approvals_refuse_boom on approvals');
+    const { completion: rerun } = await startImport(t.db, t.keys.card, csv, options, actor, '2026-11-20');
+    expect(await rerun).toMatchObject({
+      status: 'completed',
+      unchangedRows: 2,
+      createdBeneficiaries: 2,
+      createdApprovals: 2,
+      issuedCards: 2,
+    });
+    for (const ref of ['FAIL-1', 'FAIL-2', 'BOOM-3', 'FAIL-4']) {
+      const [child] = await t.db.select().from(beneficiaries).where(eq(beneficiaries.caseReference, ref));
+      expect(await t.db.$count(approvals, eq(approvals.beneficiaryId, child!.id))).toBe(1);
+      expect(await t.db.$count(cards, eq(cards.beneficiaryId, child!.id))).toBe(1);
+    }
+  });
+});

@@ -330,3 +330,43 @@ describe('catalogue', () => {
     );
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every back-office operation with its operationId', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).json();
+    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) =>
+      Object.values(p).map((o) => o.operationId),
+    );
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        'createProvider',
+        'approveProvider',
+        'updateProvider',
+        'suspendProvider',
+        'listProviders',
+        'getProvider',
+        'getCatalogue',
+        'addBenefitRate',
+        'updateCitySettings',
+        'createBeneficiary',
+        'searchBeneficiaries',
+        'getBeneficiary',
+        'createApproval',
+        'amendApproval',
+        'revokeApproval',
+        'getApproval',
+        'issueCard',
+        'getCardQr',
+        'printCard',
+        'printCardSheet',
+        'blockCard',
+        'replaceCard',
+        'resignCards',
+        'createImport',
+        'getImport',
+      ]),
+    );
+    expect(doc.paths['/api/v1/providers/{id}/approve'].post.responses['409']).toBeDefined();
+    expect(doc.paths['/api/v1/beneficiaries/{id}/cards'].post.responses['409']).toBeDefined();
+  });
+});
