@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCardToken } from '../src/lib/card-token.ts';
 import { generateJwk, keyRingFromJwks } from '../src/lib/keys.ts';
 import { issueCard, resignCards } from '../src/modules/cards/cards.service.ts';
-import { makeApproval, makeBeneficiary, makeCard } from './factories.ts';
+import { makeApproval, makeBeneficiary, makeCard, makeProvider } from './factories.ts';
 import { createTestContext, expectProblem, onServer, type TestContext } from './support.ts';
 
 let t: TestContext;
@@ -79,6 +79,7 @@ describe('issueCard', () => {
     const body = expectProblem(await issue(child.id), 409, 'active_card_exists');
     expect(body.activeCardId).toBe(first.id);
     expectProblem(await issue('ben_nope'), 404, 'beneficiary_not_found');
+    expectProblem(await issue(`ben_${'x'.repeat(80)}`), 400, 'validation_failed');
     expectProblem(await t.call('POST', `/api/v1/beneficiaries/${child.id}/cards`), 401, 'unauthenticated');
     for (const role of ['admin', 'accounting'] as const) {
       const u = await t.user(role);
@@ -194,6 +195,9 @@ describe('QR code', () => {
       'card_not_found',
     );
     expectProblem(await t.call('GET', `/api/v1/cards/${card.id}/qr.png`), 401, 'unauthenticated');
+    const staff = await t.user('provider_staff', (await makeProvider(t.db)).id);
+    expectProblem(await t.call('GET', `/api/v1/cards/${card.id}/qr.svg`, { token: staff.token }), 403, 'forbidden');
+    expectProblem(await t.call('GET', `/api/v1/cards/${card.id}/print.pdf`, { token: staff.token }), 403, 'forbidden');
   });
 
   it('a tampered token is rejected; a token of a retired key is rejected; re-signing moves cards to the new key', async () => {
