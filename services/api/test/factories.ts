@@ -1,9 +1,18 @@
 import { generateCardNumber, newId } from '@tk/core';
-import { approvals, auditLog, beneficiaries, cards, type DbOrTx, providerMealPrices, providers } from '@tk/db';
+import {
+  approvals,
+  auditLog,
+  beneficiaries,
+  cards,
+  type DbOrTx,
+  providerMealPrices,
+  providers,
+  redemptionReversals,
+  redemptions,
+} from '@tk/db';
+import { eq } from 'drizzle-orm';
 import { signCardToken } from '../src/lib/card-token.ts';
 import type { KeyRings } from '../src/lib/keys.ts';
-import { redemptionReversals, redemptions } from '@tk/db';
-import { eq } from 'drizzle-orm';
 
 /**
  * Small factories for tests: rows straight into the test's own database, with sensible defaults.
@@ -13,7 +22,9 @@ let seq = 0;
 
 /** Factories write an audit row like every real write does, so `verify` finds the log complete. */
 async function audited(db: DbOrTx, entityType: string, entityId: string) {
-  await db.insert(auditLog).values({ action: `${entityType}.created`, entityType, entityId, data: { by: 'test-factory' } });
+  await db
+    .insert(auditLog)
+    .values({ action: `${entityType}.created`, entityType, entityId, data: { by: 'test-factory' } });
 }
 
 export async function makeProvider(
