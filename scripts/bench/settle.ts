@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runSettlement } from '@tk/api/modules/settlement/settlement.run.ts';
 import { fixedClock } from '@tk/core';
@@ -88,6 +89,10 @@ export async function run(args: string[]): Promise<void> {
     await q('drop table bench_lines');
     await q('checkpoint');
 
+    const loadAtRun = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
@@ -145,6 +150,8 @@ over ${providerCount.toLocaleString('en')} providers and ${childCount.toLocaleSt
 | bare \`INSERT … SELECT … GROUP BY provider_id\` over the same rows (totals only) | ${figures.bareSeconds} s |
 | for context: bare \`INSERT … SELECT\` copying every row once into an unlogged, unindexed table | ${figures.copySeconds} s |
 | ratio real run / bare aggregate | ${figures.ratio}× |
+
+Load average when the run started: ${loadAtRun} (other processes on the machine compete for the 2 cores).
 
 Node process RSS: ${figures.rssBefore} before the run, peak ${figures.peakRss} during it (sampled every 20 ms):
 only per-provider aggregates (≤ ${providerCount.toLocaleString('en')} rows) reach Node, so memory stays flat whatever the number of redemptions.
