@@ -134,7 +134,7 @@ export async function run(args: string[]): Promise<void> {
       peakRss: mb(peakRss),
     };
     console.log(figures);
-    const pgVersion = (await database.query<{ v: string }>('show server_version')).rows[0]?.v;
+    const pgVersion = (await database.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v;
     const fsync = (await database.query<{ fsync: string }>('show fsync')).rows[0]?.fsync;
     writeBenchmarkSection(
       'settle',
