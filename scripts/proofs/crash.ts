@@ -121,9 +121,14 @@ async function main() {
       }
     };
 
+    // Kill i happens at a random point inside the i-th slice of the run, so kills spread over all of it.
+    const killPoints = Array.from({ length: KILLS }, (_, i) =>
+      Math.floor(((i + 0.2 + Math.random() * 0.6) * TARGET) / KILLS),
+    );
     const killer = async () => {
-      while (kills < KILLS) {
-        await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
+      for (const point of killPoints) {
+        while (acked.size < point) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, Math.random() * 200));
         if (acked.size >= TARGET) break;
         await server.kill9();
         kills++;
