@@ -273,7 +273,7 @@ describe.runIf(runBrowserTests)('web terminal', () => {
     const b = await child({ benefitType: 'lunch' }, 'Mats');
     const page = await newPage(browser, server.url, PHONE);
     await login(page, 'mensa');
-    await page.getByRole('link', { name: 'Kantinenmodus' }).click();
+    await page.getByRole('link', { name: 'Kantine', exact: true }).click();
     await page.getByRole('button', { name: 'Kantinenmodus starten' }).click();
     // No camera in this browser: the scanner says so, and photos and typing still work.
     await page
@@ -323,7 +323,7 @@ describe.runIf(runBrowserTests)('web terminal', () => {
       const page = await newPage(cameraBrowser, server.url, PHONE);
       await page.context().grantPermissions(['camera'], { origin: server.url });
       await login(page, 'mensa');
-      await page.getByRole('link', { name: 'Kantinenmodus' }).click();
+      await page.getByRole('link', { name: 'Kantine', exact: true }).click();
       await page.getByRole('button', { name: 'Kantinenmodus starten' }).click();
       await expect.poll(() => statusOf(page), { timeout: 15_000 }).toMatch(/✓ Gebucht.*Lene [A-Z]\./);
       // The card stays in view while the result shows and the display returns to "ready":

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
 import { BENEFIT_LABELS, type CardLookup, type Entitlement, type RedeemRequest } from './terminal-api';
 
@@ -32,11 +32,13 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
   const [touched, setTouched] = useState(false);
   const selected = entitlements.find((e) => e.approvalId === selectedId);
 
-  useEffect(() => {
+  function choose(approvalId: string) {
+    if (approvalId === selectedId) return;
+    setSelectedId(approvalId);
     setEuros('');
     setMinutes('');
     setTouched(false);
-  }, [selectedId]);
+  }
 
   const cents = parseEuroToCents(euros);
   const amountError =
@@ -88,7 +90,7 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
                   type="button"
                   class="entitlement"
                   aria-pressed={e.approvalId === selectedId}
-                  onClick={() => setSelectedId(e.approvalId)}
+                  onClick={() => choose(e.approvalId)}
                   disabled={busy}
                 >
                   <span class="label">{BENEFIT_LABELS[e.benefitType]}</span>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert } from '../../ui';
-import { decodeImageData } from './qr';
+import { loadQrDecoder, type QrDecoder } from './qr';
 
 export interface CameraScannerProps {
   /** Called with each decoded QR text. */
@@ -34,13 +34,14 @@ export function CameraScanner({ onCode, continuous = false }: CameraScannerProps
     let stream: MediaStream | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    let decodeImageData: QrDecoder | undefined;
     const canvas = document.createElement('canvas');
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
 
     const scan = () => {
       if (stopped) return;
       const video = videoRef.current;
-      if (video && ctx && video.readyState >= video.HAVE_CURRENT_DATA && video.videoWidth > 0) {
+      if (video && ctx && decodeImageData && video.readyState >= video.HAVE_CURRENT_DATA && video.videoWidth > 0) {
         const scale = Math.min(1, SCAN_WIDTH / video.videoWidth);
         canvas.width = Math.round(video.videoWidth * scale);
         canvas.height = Math.round(video.videoHeight * scale);
@@ -60,6 +61,7 @@ export function CameraScanner({ onCode, continuous = false }: CameraScannerProps
         return;
       }
       try {
+        decodeImageData = await loadQrDecoder();
         stream = await navigator.mediaDevices.getUserMedia({
           video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
           audio: false,

@@ -101,7 +101,7 @@ export function CanteenMode() {
   const tone = status.kind === 'ok' ? 'ok' : status.kind === 'declined' ? 'declined' : '';
   return (
     <div class="terminal">
-      <section class="card" aria-labelledby="canteen-title">
+      <section class="card stack" aria-labelledby="canteen-title">
         <div class="row">
           <h2 id="canteen-title" class="grow">
             Kantinenmodus

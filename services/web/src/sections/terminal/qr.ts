@@ -1,18 +1,24 @@
-import jsQR from 'jsqr';
-
 /**
  * QR decoding with jsQR (pure JavaScript, no network, no WASM): from camera frames and from a photo
- * chosen with "Bild wählen". Returns the QR text or null.
+ * chosen with "Bild wählen". jsQR is loaded on first use, so only terminal users download it.
  */
-export function decodeImageData(image: ImageData, thorough = false): string | null {
-  const result = jsQR(image.data, image.width, image.height, {
-    inversionAttempts: thorough ? 'attemptBoth' : 'dontInvert',
+export type QrDecoder = (image: ImageData, thorough?: boolean) => string | null;
+
+let decoder: Promise<QrDecoder> | undefined;
+
+export function loadQrDecoder(): Promise<QrDecoder> {
+  decoder ??= import('jsqr').then(({ default: jsQR }) => (image: ImageData, thorough = false) => {
+    const result = jsQR(image.data, image.width, image.height, {
+      inversionAttempts: thorough ? 'attemptBoth' : 'dontInvert',
+    });
+    return result?.data ? result.data : null;
   });
-  return result?.data ? result.data : null;
+  return decoder;
 }
 
 /** Decodes a QR code from an image file, trying a few sizes (phone photos are large). */
 export async function decodeQrFromFile(file: Blob): Promise<string | null> {
+  const decodeImageData = await loadQrDecoder();
   const bitmap = await createImageBitmap(file);
   try {
     const longest = Math.max(bitmap.width, bitmap.height);

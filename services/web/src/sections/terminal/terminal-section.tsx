@@ -5,7 +5,7 @@ import { TerminalPage } from './terminal-page';
 
 const TABS = [
   { path: '/terminal', label: 'Buchen' },
-  { path: '/terminal/kantine', label: 'Kantinenmodus' },
+  { path: '/terminal/kantine', label: 'Kantine' },
   { path: '/terminal/abrechnungen', label: 'Abrechnungen' },
 ] as const;
 

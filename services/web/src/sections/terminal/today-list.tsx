@@ -57,9 +57,18 @@ export function TodayList({ reloadKey }: TodayListProps) {
   }
 
   const columns: Column<Redemption>[] = [
-    { header: 'Zeit', cell: (r) => timeFormat.format(new Date(r.bookedAt)) },
-    { header: 'Kind', cell: (r) => r.displayName },
-    { header: 'Leistung', cell: (r) => SHORT_LABELS[r.benefitType] + (r.minutes ? ` (${r.minutes} Min.)` : '') },
+    {
+      header: 'Kind',
+      cell: (r) => (
+        <>
+          {r.displayName}
+          <span class="cell-sub">
+            {timeFormat.format(new Date(r.bookedAt))} · {SHORT_LABELS[r.benefitType]}
+            {r.minutes ? ` (${r.minutes} Min.)` : ''}
+          </span>
+        </>
+      ),
+    },
     {
       header: 'Betrag',
       numeric: true,
