@@ -49,7 +49,6 @@ export const redemptions = pgTable(
       .where(sql`${t.benefitType} = 'lunch' and ${t.status} = 'booked'`),
     index('redemptions_provider_service_date_idx').on(t.providerId, t.serviceDate),
     index('redemptions_approval_idx').on(t.approvalId),
-    index('redemptions_batch_idx').on(t.batchId),
     index('redemptions_unsettled_idx').on(t.providerId, t.bookedAt).where(sql`${t.batchId} is null`),
   ],
 );
