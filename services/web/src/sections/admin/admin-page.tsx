@@ -1,9 +1,61 @@
-/** Verwaltung: placeholder until this section is built (see the section's issue). */
-export function AdminPage() {
+import '../../ui/backoffice.css';
+import { linkClick } from '../../router';
+import type { Session } from '../../session';
+import { BASE } from './admin-api';
+import { ProviderDetailPage } from './provider-detail-page';
+import { ProviderFormPage } from './provider-form';
+import { ProvidersPage } from './providers-page';
+import { SettingsPage } from './settings-page';
+import { UsersPage } from './users-page';
+
+const TABS = [
+  { path: BASE, label: 'Anbieter' },
+  { path: `${BASE}/benutzer`, label: 'Benutzer' },
+  { path: `${BASE}/einstellungen`, label: 'Einstellungen und Sätze' },
+] as const;
+
+/**
+ * Verwaltung. Admins: providers (bank data, four-eyes approval, meal prices), users, city settings
+ * and rates. A provider admin sees only the staff of its own provider.
+ */
+export function AdminPage({ session, path }: { session: Session; path: string }) {
+  if (session.user.role !== 'admin') {
+    return (
+      <div class="backoffice">
+        <h1 class="visually-hidden">Verwaltung</h1>
+        <UsersPage session={session} />
+      </div>
+    );
+  }
+  const providerId = path.startsWith(`${BASE}/anbieter/`)
+    ? decodeURIComponent(path.slice(`${BASE}/anbieter/`.length))
+    : undefined;
+  const current = providerId ? TABS[0] : (TABS.find((t) => t.path === path) ?? TABS[0]);
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title">Verwaltung</h1>
-      <p class="placeholder">Anbieter und Benutzer verwalten. Dieser Bereich folgt in Kürze.</p>
-    </section>
+    <div class="backoffice">
+      <h1 class="visually-hidden">Verwaltung</h1>
+      <nav aria-label="Verwaltung">
+        <ul class="subnav">
+          {TABS.map((t) => (
+            <li key={t.path}>
+              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {providerId === 'neu' ? (
+        <ProviderFormPage />
+      ) : providerId ? (
+        <ProviderDetailPage key={providerId} id={providerId} session={session} />
+      ) : current.path === `${BASE}/benutzer` ? (
+        <UsersPage session={session} />
+      ) : current.path === `${BASE}/einstellungen` ? (
+        <SettingsPage />
+      ) : (
+        <ProvidersPage />
+      )}
+    </div>
   );
 }

@@ -68,6 +68,13 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
   const [summary, setSummary] = useState<string>();
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  /** A field's error goes away as soon as the field is changed. */
+  const clear = (field: string) =>
+    setErrors((e) => {
+      if (!(field in e)) return e;
+      const { [field]: _, ...rest } = e;
+      return rest;
+    });
 
   useEffect(() => {
     loadCatalogue()
@@ -228,7 +235,11 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
           name="validFrom"
           type="date"
           value={validFrom}
-          onInput={(e) => changeValidFrom(e.currentTarget.value)}
+          onInput={(e) => {
+            clear('validFrom');
+            clear('validTo');
+            changeValidFrom(e.currentTarget.value);
+          }}
           error={errors.validFrom}
         />
         <Field
@@ -236,7 +247,10 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
           name="validTo"
           type="date"
           value={validTo}
-          onInput={(e) => setValidTo(e.currentTarget.value)}
+          onInput={(e) => {
+            clear('validTo');
+            setValidTo(e.currentTarget.value);
+          }}
           error={errors.validTo}
         />
         <SelectField
@@ -255,7 +269,10 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
             value={providerId}
             placeholder={benefitType === 'tutoring' ? '– bitte wählen –' : '– jeder zugelassene Anbieter –'}
             options={typeProviders.map((p) => ({ value: p.id, label: p.name }))}
-            onChange={setProviderId}
+            onChange={(v) => {
+              clear('providerId');
+              setProviderId(v);
+            }}
             hint={benefitType === 'tutoring' ? undefined : 'Mit Anbieter ist die Leistung nur dort einlösbar.'}
             error={errors.providerId}
           />
@@ -268,7 +285,10 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
             autocomplete="off"
             placeholder="z. B. 285,00"
             value={amount}
-            onInput={(e) => setAmount(e.currentTarget.value)}
+            onInput={(e) => {
+              clear('amountCents');
+              setAmount(e.currentTarget.value);
+            }}
             error={errors.amountCents}
           />
         )}
@@ -280,7 +300,10 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
               inputMode="numeric"
               autocomplete="off"
               value={hours}
-              onInput={(e) => setHours(e.currentTarget.value)}
+              onInput={(e) => {
+                clear('hours');
+                setHours(e.currentTarget.value);
+              }}
               error={errors.hours}
             />
             <Field
@@ -290,7 +313,10 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
               autocomplete="off"
               placeholder="z. B. 18,50"
               value={hourlyRate}
-              onInput={(e) => setHourlyRate(e.currentTarget.value)}
+              onInput={(e) => {
+                clear('hourlyRateCents');
+                setHourlyRate(e.currentTarget.value);
+              }}
               error={errors.hourlyRateCents}
             />
             <Field

@@ -24,7 +24,7 @@ export function CaseworkPage({ session, path }: { session: Session; path: string
   const childId = path.startsWith(`${BASE}/kind/`) ? decodeURIComponent(path.slice(`${BASE}/kind/`.length)) : undefined;
   const current = childId ? undefined : (tabs.find((t) => t.path === path) ?? tabs[0]);
   return (
-    <>
+    <div class="backoffice">
       <nav aria-label="Fallbearbeitung">
         <ul class="subnav">
           {tabs.map((t) => (
@@ -45,6 +45,6 @@ export function CaseworkPage({ session, path }: { session: Session; path: string
       ) : (
         <SearchPage canWrite={canWrite} />
       )}
-    </>
+    </div>
   );
 }

@@ -13,6 +13,7 @@ import {
   type Beneficiary,
   getBeneficiary,
   LEGAL_BASIS_LABELS,
+  loadCatalogue,
 } from './casework-api';
 import { RevokeDialog } from './revoke-dialog';
 
@@ -24,6 +25,13 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
+  const [costBearers, setCostBearers] = useState<Record<string, string>>({});
+
+  useEffect(() => {
+    loadCatalogue()
+      .then((c) => setCostBearers(Object.fromEntries(c.costBearers.map((b) => [b.code, b.nameDe]))))
+      .catch(() => undefined);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -99,7 +107,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       cell: (a) => (
         <>
           {LEGAL_BASIS_LABELS[a.legalBasis]}
-          {a.costBearer && <span class="cell-sub">{a.costBearer}</span>}
+          {a.costBearer && <span class="cell-sub">{costBearers[a.costBearer] ?? a.costBearer}</span>}
         </>
       ),
     },
@@ -172,7 +180,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       </div>
       {notice && <Alert tone="success">{notice}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
-      <div class="cols">
+      <div class="cols cols-even">
         <section class="card" aria-labelledby="facts-title">
           <h2 id="facts-title">Stammdaten</h2>
           <dl class="facts" data-testid="child-facts">

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, unwrap } from '../../api/client';
+import { messageOf } from '../../api/problems';
+import { linkClick, navigate } from '../../router';
+import { Alert, Button, type Column, Field, formatCents, Table } from '../../ui';
+import { SelectField } from '../../ui/select-field';
+import {
+  BASE,
+  CATEGORY_LABELS,
+  formatIban,
+  PROVIDER_STATUS,
+  type Provider,
+  type ProviderStatus,
+  providerPath,
+  TYPE_LABELS,
+} from './admin-api';
+
+const STATUS_OPTIONS = Object.entries(PROVIDER_STATUS).map(([value, s]) => ({ value, label: s.label }));
+
+/** All providers with status (four eyes), bank account and meal price; filter by status and name. */
+export function ProvidersPage() {
+  const [items, setItems] = useState<Provider[]>();
+  const [error, setError] = useState<string>();
+  const [status, setStatus] = useState('');
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    api
+      .GET('/api/v1/providers', {
+        params: { query: { ...(status ? { status: status as ProviderStatus } : {}), ...(query ? { q: query } : {}) } },
+      })
+      .then(unwrap)
+      .then((list) => {
+        if (!live) return;
+        setItems(list.items);
+        setError(undefined);
+      })
+      .catch((err) => live && setError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [status, query]);
+
+  const columns: Column<Provider>[] = [
+    {
+      header: 'Anbieter',
+      cell: (p) => (
+        <>
+          <a href={providerPath(p.id)} onClick={linkClick}>
+            {p.name}
+          </a>
+          <span class="cell-sub">
+            {CATEGORY_LABELS[p.category]} · {p.address.town}
+          </span>
+        </>
+      ),
+    },
+    { header: 'Leistungen', cell: (p) => p.benefitTypes.map((t) => TYPE_LABELS[t] ?? t).join(', ') },
+    {
+      header: 'Bankverbindung',
+      cell: (p) => (
+        <>
+          <span class="counter">{formatIban(p.iban)}</span>
+          <span class="cell-sub">{p.accountHolder}</span>
+        </>
+      ),
+    },
+    {
+      header: 'Essenspreis',
+      numeric: true,
+      cell: (p) => (p.mealPriceCents !== undefined ? formatCents(p.mealPriceCents) : '–'),
+    },
+    {
+      header: 'Status',
+      cell: (p) => (
+        <span class={`status status-${PROVIDER_STATUS[p.status].tone}`}>{PROVIDER_STATUS[p.status].label}</span>
+      ),
+    },
+  ];
+
+  const waiting = items?.filter((p) => p.status === 'pending' || p.status === 'needs_reapproval').length ?? 0;
+  return (
+    <section aria-labelledby="providers-title">
+      <div class="page-head">
+        <h2 id="providers-title">Anbieter</h2>
+        <Button onClick={() => navigate(`${BASE}/anbieter/neu`)}>Anbieter anlegen</Button>
+      </div>
+      <form
+        class="card form-grid"
+        aria-label="Anbieter filtern"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery(q.trim());
+        }}
+      >
+        <Field label="Name enthält" name="q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        <SelectField
+          label="Status"
+          name="status"
+          value={status}
+          placeholder="alle"
+          options={STATUS_OPTIONS}
+          onChange={setStatus}
+        />
+      </form>
+      {error && <Alert tone="error">{error}</Alert>}
+      {waiting > 0 && !status && (
+        <Alert tone="warning">
+          {waiting === 1 ? '1 Anbieter wartet' : `${waiting} Anbieter warten`} auf die Freigabe durch eine zweite
+          Person.
+        </Alert>
+      )}
+      {items && (
+        <div class="card">
+          <Table caption="Alle Anbieter" columns={columns} rows={items} rowKey={(p) => p.id} empty="Keine Anbieter." />
+        </div>
+      )}
+    </section>
+  );
+}
