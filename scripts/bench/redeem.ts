@@ -284,7 +284,7 @@ function runPgbench(url: string): { tps: number; p50: number; p99: number; trans
         '-f',
         scriptFile,
         '-h',
-        u.hostname,
+        u.searchParams.get('host') ?? u.hostname,
         '-p',
         u.port || '5432',
         '-U',
@@ -464,11 +464,13 @@ export async function run(args: string[]): Promise<void> {
       .join('\n');
     const errors = rounds.reduce((n, r) => n + r.httpErrors + r.directFailed, 0);
 
+    const socket = new URL(url).searchParams.get('host');
     writeBenchmarkSection(
-      'redeem',
-      `## Redemption path (\`pnpm bench redeem\`)
+      socket ? 'redeem-socket' : 'redeem',
+      `## Redemption path (\`pnpm bench redeem\`${socket ? ', database over a Unix socket' : ''})
 
-Machine: ${machineLine()}; PostgreSQL server on the same machine (fsync and synchronous_commit on), ${pgVersion}.
+Machine: ${machineLine()}; PostgreSQL server on the same machine (fsync and synchronous_commit on), ${pgVersion},
+reached over ${socket ? `its Unix socket (${socket}, \`BENCH_DATABASE_URL\`) by both the API and pgbench` : 'TCP (127.0.0.1) by both the API and pgbench'}.
 Setup: scratch database, ${CHILDREN} children with participation approvals whose budgets never run out,
 ${USERS} terminal users, QR codes as scanned. **HTTP** = the real app (buildApp + listen, its own Node
 process, pool ${CONNECTIONS}, logging off) under autocannon at ${CONNECTIONS} connections: bearer token, QR signature,
