@@ -2,19 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { messageOf } from '../../api/problems';
 import type { Session } from '../../session';
-import { Alert, Button, type Column, Field, Table } from '../../ui';
+import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
 import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
 import { FormDialog } from '../../ui/form-dialog';
 import { SelectField } from '../../ui/select-field';
-import {
-  formatDateTime,
-  isProviderRole,
-  type Provider,
-  ROLE_LABEL,
-  ROLE_OPTIONS,
-  type Role,
-  type User,
-} from './admin-api';
+import { isProviderRole, type Provider, ROLE_LABEL, ROLE_OPTIONS, type Role, type User } from './admin-api';
 
 const MIN_PASSWORD = 12;
 
@@ -114,7 +106,7 @@ export function UsersPage({ session }: { session: Session }) {
       cell: (u) => (
         <>
           {u.username}
-          <span class="cell-sub">seit {formatDateTime(u.createdAt)}</span>
+          <span class="cell-sub">seit {formatDate(u.createdAt.slice(0, 10))}</span>
         </>
       ),
     },
@@ -133,7 +125,7 @@ export function UsersPage({ session }: { session: Session }) {
         ) : (
           <div class="row">
             <Button
-              variant={u.active ? 'danger' : 'secondary'}
+              variant="secondary"
               busy={busy === u.id}
               aria-label={`${u.username} ${u.active ? 'deaktivieren' : 'reaktivieren'}`}
               onClick={() => void setActive(u, !u.active)}
@@ -167,36 +159,34 @@ export function UsersPage({ session }: { session: Session }) {
       )}
       {notice && <Alert tone="success">{notice}</Alert>}
       {error && <Alert tone="error">{error}</Alert>}
-      <div class="cols">
-        <div class="card">
-          {isAdmin && (
-            <SelectField
-              label="Nach Anbieter filtern"
-              name="providerFilter"
-              value={filterProvider}
-              placeholder="alle Benutzer"
-              options={providers.map((p) => ({ value: p.id, label: p.name }))}
-              onChange={setFilterProvider}
-            />
-          )}
-          {users && (
-            <Table
-              caption={isAdmin ? 'Benutzerkonten' : 'Konten Ihrer Einrichtung'}
-              columns={columns}
-              rows={users}
-              rowKey={(u) => u.id}
-              empty="Noch keine Benutzer."
-            />
-          )}
-        </div>
-        <CreateUserForm
-          isAdmin={isAdmin}
-          providers={providers}
-          onCreated={(u) => {
-            setNotice(`Benutzer ${u.username} (${ROLE_LABEL[u.role]}) angelegt.`);
-            setReload((n) => n + 1);
-          }}
-        />
+      <CreateUserForm
+        isAdmin={isAdmin}
+        providers={providers}
+        onCreated={(u) => {
+          setNotice(`Benutzer ${u.username} (${ROLE_LABEL[u.role]}) angelegt.`);
+          setReload((n) => n + 1);
+        }}
+      />
+      <div class="card">
+        {isAdmin && (
+          <SelectField
+            label="Nach Anbieter filtern"
+            name="providerFilter"
+            value={filterProvider}
+            placeholder="alle Benutzer"
+            options={providers.map((p) => ({ value: p.id, label: p.name }))}
+            onChange={setFilterProvider}
+          />
+        )}
+        {users && (
+          <Table
+            caption={isAdmin ? 'Benutzerkonten' : 'Konten Ihrer Einrichtung'}
+            columns={columns}
+            rows={users}
+            rowKey={(u) => u.id}
+            empty="Noch keine Benutzer."
+          />
+        )}
       </div>
       <FormDialog
         open={resetting !== undefined}
@@ -274,49 +264,51 @@ function CreateUserForm(props: { isAdmin: boolean; providers: Provider[]; onCrea
           <Alert tone="error">{summary}</Alert>
         </div>
       )}
-      <Field
-        label="Benutzername"
-        name="username"
-        autocomplete="off"
-        autocapitalize="none"
-        spellcheck={false}
-        value={username}
-        onInput={(e) => setUsername(e.currentTarget.value)}
-        error={errors.username}
-      />
-      <Field
-        label="Erstes Passwort"
-        name="password"
-        type="password"
-        autocomplete="new-password"
-        hint={`Mindestens ${MIN_PASSWORD} Zeichen; bitte sicher übermitteln.`}
-        value={password}
-        onInput={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
-      />
-      {isAdmin ? (
-        <SelectField
-          label="Rolle"
-          name="role"
-          value={role}
-          options={ROLE_OPTIONS}
-          onChange={(v) => setRole(v as Role)}
-          error={errors.role}
+      <div class="form-grid">
+        <Field
+          label="Benutzername"
+          name="username"
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+          error={errors.username}
         />
-      ) : (
-        <p class="muted">Rolle: Anbieter (Personal) – darf am Terminal buchen.</p>
-      )}
-      {needsProvider && (
-        <SelectField
-          label="Anbieter"
-          name="providerId"
-          value={providerId}
-          placeholder="– bitte wählen –"
-          options={props.providers.map((p) => ({ value: p.id, label: p.name }))}
-          onChange={setProviderId}
-          error={errors.providerId}
+        <Field
+          label="Erstes Passwort"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          hint={`Mindestens ${MIN_PASSWORD} Zeichen; bitte sicher übermitteln.`}
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          error={errors.password}
         />
-      )}
+        {isAdmin ? (
+          <SelectField
+            label="Rolle"
+            name="role"
+            value={role}
+            options={ROLE_OPTIONS}
+            onChange={(v) => setRole(v as Role)}
+            error={errors.role}
+          />
+        ) : (
+          <p class="muted">Rolle: Anbieter (Personal) – darf am Terminal buchen.</p>
+        )}
+        {needsProvider && (
+          <SelectField
+            label="Anbieter"
+            name="providerId"
+            value={providerId}
+            placeholder="– bitte wählen –"
+            options={props.providers.map((p) => ({ value: p.id, label: p.name }))}
+            onChange={setProviderId}
+            error={errors.providerId}
+          />
+        )}
+      </div>
       <Button type="submit" busy={busy}>
         {isAdmin ? 'Benutzer anlegen' : 'Personal anlegen'}
       </Button>
