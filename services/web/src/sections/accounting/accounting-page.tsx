@@ -1,9 +1,64 @@
-/** Buchhaltung: placeholder until this section is built (see the section's issue). */
-export function AccountingPage() {
+import { useEffect, useRef } from 'preact/hooks';
+import { linkClick } from '../../router';
+import type { Session } from '../../session';
+import './accounting.css';
+import { BatchDetailPage } from './batch-detail-page';
+import { BatchesPage } from './batches-page';
+import { BASE } from './common';
+import { PaymentFileDetailPage, PaymentFilesPage } from './payment-files-page';
+import { ReportsPage } from './reports-page';
+
+const TABS = [
+  { path: BASE, label: 'Abrechnungen', owns: `${BASE}/abrechnungen/` },
+  { path: `${BASE}/zahlungsdateien`, label: 'Zahlungsdateien', owns: `${BASE}/zahlungsdateien/` },
+  { path: `${BASE}/berichte`, label: 'Berichte', owns: `${BASE}/berichte/` },
+] as const;
+
+/** Which page a path shows; unknown paths fall back to the batch list. */
+function route(path: string): { page: 'batches' | 'batch' | 'files' | 'file' | 'reports'; id?: string } {
+  const rest = path.slice(BASE.length).split('/').filter(Boolean);
+  if (rest[0] === 'abrechnungen' && rest[1]) return { page: 'batch', id: decodeURIComponent(rest[1]) };
+  if (rest[0] === 'zahlungsdateien' && rest[1]) return { page: 'file', id: decodeURIComponent(rest[1]) };
+  if (rest[0] === 'zahlungsdateien') return { page: 'files' };
+  if (rest[0] === 'berichte') return { page: 'reports' };
+  return { page: 'batches' };
+}
+
+/**
+ * Buchhaltung: settlement runs, batches with the four-eyes steps (certify, release), payment files
+ * (SEPA XML, booking list) and the reports, for the city's accounting staff.
+ */
+export function AccountingPage({ session, path }: { session: Session; path: string }) {
+  const current = TABS.find((t) => path === t.path || path.startsWith(t.owns)) ?? TABS[0];
+  const { page, id } = route(path);
+
+  // After a navigation inside the desk, start reading (and tabbing) at the new page's heading.
+  const previous = useRef(path);
+  useEffect(() => {
+    if (previous.current === path) return;
+    previous.current = path;
+    document.getElementById('page-title')?.focus();
+    scrollTo(0, 0);
+  }, [path]);
+
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title">Buchhaltung</h1>
-      <p class="placeholder">Abrechnungsläufe, Prüfung und Freigabe, Zahlungsdateien. Dieser Bereich folgt in Kürze.</p>
-    </section>
+    <>
+      <nav aria-label="Buchhaltung">
+        <ul class="subnav">
+          {TABS.map((t) => (
+            <li key={t.path}>
+              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {page === 'batches' && <BatchesPage />}
+      {page === 'batch' && id && <BatchDetailPage id={id} user={session.user} />}
+      {page === 'files' && <PaymentFilesPage />}
+      {page === 'file' && id && <PaymentFileDetailPage id={id} />}
+      {page === 'reports' && <ReportsPage />}
+    </>
   );
 }

@@ -1,0 +1,534 @@
+import { useEffect, useId, useState } from 'preact/hooks';
+import { ApiError, messageOf } from '../../api/problems';
+import type { SessionUser } from '../../session';
+import { Alert, Button, ConfirmDialog, formatCents, formatDate } from '../../ui';
+import {
+  type Batch,
+  type BatchLine,
+  type BatchWithLines,
+  certifyBatch,
+  downloadStatement,
+  getBatch,
+  markBatchPaid,
+  releaseBatch,
+  reverseRedemption,
+} from './accounting-api';
+import { period } from './batches-page';
+import { BASE, BatchStatusChip, Link, PageHead, paymentFilePath } from './common';
+import {
+  actorLabel,
+  BATCH_STATUS_HINTS,
+  benefitLabel,
+  costBearerLabel,
+  formatTimestamp,
+  legalBasisLabel,
+} from './labels';
+
+type Step = 'certify' | 'release' | 'paid';
+
+/** One batch: its facts, the four-eyes steps with who did them when, and its lines (with Storno). */
+export function BatchDetailPage({ id, user }: { id: string; user: SessionUser }) {
+  const [batch, setBatch] = useState<BatchWithLines>();
+  const [loadError, setLoadError] = useState<string>();
+  const [reload, setReload] = useState(0);
+  const [notice, setNotice] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    getBatch(id)
+      .then((b) => {
+        if (!live) return;
+        setBatch(b);
+        setLoadError(undefined);
+      })
+      .catch((err) => live && setLoadError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, reload]);
+
+  const title = batch ? `Abrechnung ${batch.number}` : 'Abrechnung';
+  return (
+    <section aria-labelledby="page-title">
+      <Link href={BASE} class="acc-back">
+        ← Alle Abrechnungen
+      </Link>
+      <PageHead title={title}>{batch && <StatementButton batch={batch} />}</PageHead>
+      {loadError && (
+        <Alert tone="error">
+          <p>{loadError}</p>
+          <Button variant="secondary" onClick={() => setReload((n) => n + 1)}>
+            Erneut versuchen
+          </Button>
+        </Alert>
+      )}
+      {!batch && !loadError && <p class="muted">Abrechnung wird geladen …</p>}
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {batch && (
+        <>
+          <BatchFacts batch={batch} />
+          <FourEyes
+            batch={batch}
+            user={user}
+            onChanged={(next, message) => {
+              setBatch({ ...next, lines: batch.lines });
+              setNotice(message);
+            }}
+          />
+          <Lines batch={batch} onReversed={(message) => setNotice(message)} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function BatchFacts({ batch }: { batch: Batch }) {
+  return (
+    <div class="card">
+      <dl class="acc-summary">
+        <div>
+          <dt>Anbieter</dt>
+          <dd>{batch.providerName}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <BatchStatusChip status={batch.status} /> <span class="acc-sub">{BATCH_STATUS_HINTS[batch.status]}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Leistungszeitraum</dt>
+          <dd>{period(batch)}</dd>
+        </div>
+        <div>
+          <dt>Betrag</dt>
+          <dd class="amount" data-testid="batch-total">
+            {formatCents(batch.totalCents)}
+          </dd>
+        </div>
+        <div>
+          <dt>Stichtag</dt>
+          <dd>{formatDate(batch.cutoffDate)}</dd>
+        </div>
+        <div>
+          <dt>Erstellt</dt>
+          <dd>{formatTimestamp(batch.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Buchungen</dt>
+          <dd>{batch.lineCount}</dd>
+        </div>
+        <div>
+          <dt>Zahlungsdatei</dt>
+          <dd>
+            {batch.paymentFileId ? <Link href={paymentFilePath(batch.paymentFileId)}>Zahlungsdatei öffnen</Link> : '–'}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+const FOUR_EYES_SELF =
+  'Vier-Augen-Prinzip: Sie haben diese Abrechnung selbst als sachlich und rechnerisch richtig bestätigt. Die Anordnung muss eine andere Person der Buchhaltung erteilen.';
+const FOUR_EYES_BANK =
+  'Vier-Augen-Prinzip: Sie haben die Bankverbindung dieses Anbieters geändert. Seine nächste Zahlung muss eine andere Person der Buchhaltung anordnen.';
+
+/**
+ * The four-eyes steps: certify (sachlich und rechnerisch richtig), release (Anordnung) by another
+ * person, then payment. Done steps show who and when; the next step carries its action.
+ */
+function FourEyes({
+  batch,
+  user,
+  onChanged,
+}: {
+  batch: Batch;
+  user: SessionUser;
+  onChanged: (batch: Batch, message: string) => void;
+}) {
+  const [busy, setBusy] = useState<Step>();
+  const [error, setError] = useState<string>();
+  const [confirmPaid, setConfirmPaid] = useState(false);
+  const noteId = useId();
+  const iCertified = batch.certifiedBy === user.id;
+
+  async function act(step: Step) {
+    setBusy(step);
+    setError(undefined);
+    try {
+      if (step === 'certify') {
+        onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
+      } else if (step === 'release') {
+        onChanged(
+          await releaseBatch(batch.id),
+          'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
+        );
+      } else {
+        onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'four_eyes_required') {
+        setError(iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK);
+      } else if (err instanceof ApiError && err.code === 'provider_not_approved') {
+        setError(
+          'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.',
+        );
+      } else {
+        setError(messageOf(err));
+      }
+    } finally {
+      setBusy(undefined);
+      setConfirmPaid(false);
+    }
+  }
+
+  const certified = Boolean(batch.certifiedAt);
+  const released = Boolean(batch.releasedAt);
+  const paid = batch.status === 'paid';
+  const carried = batch.status === 'carried_forward';
+
+  return (
+    <section class="card" aria-labelledby="four-eyes-title">
+      <h2 id="four-eyes-title" class="acc-card-title">
+        Prüfung und Anordnung (Vier-Augen-Prinzip)
+      </h2>
+      {carried && (
+        <Alert tone="info">
+          Der Betrag dieser Abrechnung ist nicht positiv. Er wurde in die nächste Abrechnung des Anbieters übertragen;
+          hier ist nichts zu prüfen oder anzuordnen.
+        </Alert>
+      )}
+      {error && (
+        <Alert tone="error" title="Nicht möglich">
+          {error}
+        </Alert>
+      )}
+      {!carried && (
+        <ol class="acc-steps">
+          <li class={`acc-step ${certified ? 'acc-step-done' : batch.status === 'open' ? 'acc-step-current' : ''}`}>
+            <h3>1. Sachlich und rechnerisch richtig</h3>
+            {certified ? (
+              <p data-testid="certified-by">
+                <span class="acc-step-state">✓ Bestätigt</span> von {actorLabel(batch.certifiedBy, user)} am{' '}
+                {formatTimestamp(batch.certifiedAt)}
+              </p>
+            ) : (
+              <>
+                <p>
+                  <span class="acc-step-state">Offen.</span> Bitte Buchungen und Betrag prüfen.
+                </p>
+                <Button busy={busy === 'certify'} onClick={() => act('certify')}>
+                  Sachlich und rechnerisch richtig
+                </Button>
+              </>
+            )}
+          </li>
+          <li class={`acc-step ${released ? 'acc-step-done' : batch.status === 'certified' ? 'acc-step-current' : ''}`}>
+            <h3>2. Anordnung (Freigabe zur Zahlung)</h3>
+            {released ? (
+              <p data-testid="released-by">
+                <span class="acc-step-state">✓ Angeordnet</span> von {actorLabel(batch.releasedBy, user)} am{' '}
+                {formatTimestamp(batch.releasedAt)}
+              </p>
+            ) : batch.status === 'certified' ? (
+              <>
+                {iCertified ? (
+                  <p class="acc-step-note" id={noteId}>
+                    Sie haben diese Abrechnung geprüft. Anordnen muss eine andere Person der Buchhaltung.
+                  </p>
+                ) : (
+                  <p id={noteId}>Nicht durch die Person, die geprüft hat.</p>
+                )}
+                <Button busy={busy === 'release'} onClick={() => act('release')} aria-describedby={noteId}>
+                  Zahlung anordnen
+                </Button>
+              </>
+            ) : (
+              <p class="muted">Erst nach der Prüfung, durch eine andere Person.</p>
+            )}
+          </li>
+          <li class={`acc-step ${paid ? 'acc-step-done' : batch.status === 'exported' ? 'acc-step-current' : ''}`}>
+            <h3>3. Zahlung</h3>
+            {paid ? (
+              <p data-testid="paid-by">
+                <span class="acc-step-state">✓ Bezahlt</span>, vermerkt von {actorLabel(batch.paidBy, user)} am{' '}
+                {formatTimestamp(batch.paidAt)}
+              </p>
+            ) : batch.status === 'exported' ? (
+              <>
+                <p>
+                  <span class="acc-step-state">In einer Zahlungsdatei.</span> Nach dem Zahlungsausgang als bezahlt
+                  vermerken.
+                </p>
+                <Button variant="secondary" busy={busy === 'paid'} onClick={() => setConfirmPaid(true)}>
+                  Als bezahlt markieren
+                </Button>
+              </>
+            ) : batch.status === 'released' ? (
+              <p>
+                <span class="acc-step-state">Bereit.</span> Unter „Abrechnungen“ auswählen und eine Zahlungsdatei
+                erstellen.
+              </p>
+            ) : (
+              <p class="muted">Nach der Anordnung über eine Zahlungsdatei (SEPA).</p>
+            )}
+          </li>
+        </ol>
+      )}
+      <ConfirmDialog
+        open={confirmPaid}
+        title="Als bezahlt markieren?"
+        confirmLabel="Als bezahlt markieren"
+        busy={busy === 'paid'}
+        onConfirm={() => act('paid')}
+        onCancel={() => setConfirmPaid(false)}
+      >
+        <p>
+          {batch.number} an {batch.providerName} über {formatCents(batch.totalCents)}. Nur bestätigen, wenn die Zahlung
+          ausgeführt wurde.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function StatementButton({ batch }: { batch: Batch }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  return (
+    <div class="acc-actions">
+      <Button
+        variant="secondary"
+        busy={busy}
+        onClick={async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            await downloadStatement(batch);
+          } catch (err) {
+            setError(messageOf(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        Gutschrift (PDF) herunterladen
+      </Button>
+      {error && (
+        <span role="alert" class="field-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The pseudonymous card reference (the last digits), shown as `…1234`. */
+function cardRef(ref: string | null): string {
+  if (!ref) return '–';
+  return ref.startsWith('…') ? ref : `…${ref}`;
+}
+
+const KIND_LABELS: Record<BatchLine['kind'], string> = {
+  redemption: 'Buchung',
+  correction: 'Korrektur',
+  carry_forward: 'Übertrag',
+};
+
+/** The lines of the batch; a booking can be reversed by the city (Storno) with a reason. */
+function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (message: string) => void }) {
+  const [reversing, setReversing] = useState<BatchLine>();
+  const [reversed, setReversed] = useState<ReadonlySet<string>>(new Set());
+  const canReverse = (line: BatchLine) =>
+    line.kind === 'redemption' && line.redemptionId !== null && !reversed.has(line.redemptionId);
+
+  return (
+    <section class="card" aria-labelledby="lines-title">
+      <h2 id="lines-title" class="acc-card-title">
+        Buchungen
+      </h2>
+      <div class="table-wrap">
+        <table class="acc-table" data-testid="lines">
+          <caption class="visually-hidden">Buchungen der Abrechnung {batch.number}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Leistungsdatum</th>
+              <th scope="col">Karte</th>
+              <th scope="col">Leistung</th>
+              <th scope="col">Rechtsgrundlage</th>
+              <th scope="col">Kostenträger</th>
+              <th scope="col">Art</th>
+              <th scope="col" class="num">
+                Betrag
+              </th>
+              <th scope="col">
+                <span class="visually-hidden">Aktion</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {batch.lines.length === 0 && (
+              <tr>
+                <td colSpan={8} class="empty">
+                  Keine Buchungen.
+                </td>
+              </tr>
+            )}
+            {batch.lines.map((line, index) => {
+              const isReversed = line.redemptionId !== null && reversed.has(line.redemptionId);
+              const rowClass =
+                line.kind === 'correction' ? 'line-correction' : isReversed ? 'line-reversed' : undefined;
+              return (
+                <tr
+                  key={`${line.kind}-${line.redemptionId ?? line.reversalId ?? line.carriedFromBatchId ?? index}`}
+                  class={rowClass}
+                >
+                  <td>{line.serviceDate ? formatDate(line.serviceDate) : '–'}</td>
+                  <td>{cardRef(line.cardRef)}</td>
+                  <td>{benefitLabel(line.benefitType)}</td>
+                  <td>{legalBasisLabel(line.legalBasis)}</td>
+                  <td>{costBearerLabel(line.costBearer)}</td>
+                  <td>
+                    {line.kind === 'redemption' ? (
+                      KIND_LABELS.redemption
+                    ) : (
+                      <span class={`acc-kind acc-kind-${line.kind}`}>{KIND_LABELS[line.kind]}</span>
+                    )}
+                    {line.kind === 'carry_forward' && line.carriedFromBatchNumber && (
+                      <span class="acc-sub">aus {line.carriedFromBatchNumber}</span>
+                    )}
+                    {line.kind === 'correction' && <span class="acc-sub">Storno einer abgerechneten Buchung</span>}
+                    {isReversed && (
+                      <span class="acc-sub">
+                        <span class="acc-kind acc-kind-reversed">Storniert</span>
+                      </span>
+                    )}
+                  </td>
+                  <td class={`num${line.amountCents < 0 ? ' neg' : ''}`}>{formatCents(line.amountCents)}</td>
+                  <td>
+                    {canReverse(line) && (
+                      <Button
+                        variant="ghost"
+                        onClick={() => setReversing(line)}
+                        aria-label={`Stornieren: Buchung vom ${line.serviceDate ? formatDate(line.serviceDate) : '–'}, Karte ${cardRef(line.cardRef)}`}
+                      >
+                        Stornieren
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={6}>
+                Summe
+              </th>
+              <td class={`num${batch.totalCents < 0 ? ' neg' : ''}`}>{formatCents(batch.totalCents)}</td>
+              <td />
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <ReverseDialog
+        line={reversing}
+        onCancel={() => setReversing(undefined)}
+        onDone={(line, kind) => {
+          setReversing(undefined);
+          if (line.redemptionId) setReversed((prev) => new Set(prev).add(line.redemptionId as string));
+          onReversed(
+            kind === 'correction'
+              ? `Storniert: ${formatCents(line.amountCents)} werden in der nächsten Abrechnung des Anbieters als Korrektur abgezogen.`
+              : `Storniert: ${formatCents(line.amountCents)} werden nicht ausgezahlt.`,
+          );
+        }}
+      />
+    </section>
+  );
+}
+
+/** Storno by the city: a reason is required (it is recorded with the reversal). */
+function ReverseDialog({
+  line,
+  onCancel,
+  onDone,
+}: {
+  line: BatchLine | undefined;
+  onCancel: () => void;
+  onDone: (line: BatchLine, kind: 'void' | 'correction') => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [fieldError, setFieldError] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  useEffect(() => {
+    setReason('');
+    setFieldError(undefined);
+    setError(undefined);
+  }, [line]);
+
+  async function confirm() {
+    if (!line?.redemptionId) return;
+    if (reason.trim().length < 3) {
+      setFieldError('Bitte einen Grund angeben (mindestens 3 Zeichen).');
+      document.getElementById(`${id}-reason`)?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await reverseRedemption(line.redemptionId, reason.trim());
+      onDone(line, result.kind);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <ConfirmDialog
+      open={line !== undefined}
+      title="Buchung stornieren"
+      confirmLabel="Stornieren"
+      tone="danger"
+      busy={busy}
+      onConfirm={confirm}
+      onCancel={onCancel}
+    >
+      {line && (
+        <p class="acc-dialog-facts">
+          {benefitLabel(line.benefitType)} am {line.serviceDate ? formatDate(line.serviceDate) : '–'}, Karte{' '}
+          {cardRef(line.cardRef)}, {formatCents(line.amountCents)}. Ist die Buchung schon abgerechnet, wird der Betrag
+          in der nächsten Abrechnung des Anbieters abgezogen; das Budget des Kindes wird wieder gutgeschrieben.
+        </p>
+      )}
+      <div class="acc-reason">
+        <label for={`${id}-reason`}>Grund (Pflichtangabe)</label>
+        <textarea
+          id={`${id}-reason`}
+          name="reason"
+          required
+          maxLength={500}
+          value={reason}
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={fieldError ? `${id}-error` : undefined}
+          onInput={(e) => {
+            setReason(e.currentTarget.value);
+            setFieldError(undefined);
+          }}
+        />
+        {fieldError && (
+          <p class="field-error" id={`${id}-error`} role="alert">
+            {fieldError}
+          </p>
+        )}
+      </div>
+      {error && <Alert tone="error">{error}</Alert>}
+    </ConfirmDialog>
+  );
+}

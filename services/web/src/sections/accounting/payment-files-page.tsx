@@ -1,0 +1,258 @@
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from '../../api/problems';
+import { Alert, Button, ConfirmDialog, formatCents, formatDate } from '../../ui';
+import {
+  type Batch,
+  downloadBookings,
+  downloadSepa,
+  getPaymentFile,
+  listBatches,
+  listPaymentFiles,
+  markPaymentFilePaid,
+  type PaymentFile,
+} from './accounting-api';
+import { period } from './batches-page';
+import { BASE, BatchStatusChip, batchPath, Link, PageHead, PaymentFileStatusChip, paymentFilePath } from './common';
+import { formatTimestamp } from './labels';
+
+/** All payment files, newest first. */
+export function PaymentFilesPage() {
+  const [files, setFiles] = useState<PaymentFile[]>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    listPaymentFiles()
+      .then(setFiles)
+      .catch((err) => setError(messageOf(err)));
+  }, []);
+
+  return (
+    <section aria-labelledby="page-title">
+      <PageHead title="Zahlungsdateien" />
+      {error && <Alert tone="error">{error}</Alert>}
+      {!files && !error && <p class="muted">Zahlungsdateien werden geladen …</p>}
+      {files && (
+        <div class="card">
+          <div class="table-wrap">
+            <table class="acc-table" data-testid="payment-files">
+              <caption>
+                {files.length} {files.length === 1 ? 'Zahlungsdatei' : 'Zahlungsdateien'}
+                <span class="acc-sub">
+                  Neue Zahlungsdateien entstehen unter „Abrechnungen“ aus angeordneten Abrechnungen.
+                </span>
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Nachrichten-ID</th>
+                  <th scope="col">Ausführungsdatum</th>
+                  <th scope="col">Erstellt</th>
+                  <th scope="col" class="num">
+                    Abrechnungen
+                  </th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="num">
+                    Summe
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {files.length === 0 && (
+                  <tr>
+                    <td colSpan={6} class="empty">
+                      Noch keine Zahlungsdateien.
+                    </td>
+                  </tr>
+                )}
+                {files.map((f) => (
+                  <tr key={f.id}>
+                    <th scope="row">
+                      <Link href={paymentFilePath(f.id)}>{f.messageId}</Link>
+                    </th>
+                    <td>{formatDate(f.executionDate)}</td>
+                    <td>{formatTimestamp(f.createdAt)}</td>
+                    <td class="num">{f.batchCount}</td>
+                    <td>
+                      <PaymentFileStatusChip status={f.status} />
+                    </td>
+                    <td class="num">{formatCents(f.totalCents)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** One payment file: downloads (SEPA XML, booking list CSV), its batches, and "paid". */
+export function PaymentFileDetailPage({ id }: { id: string }) {
+  const [file, setFile] = useState<PaymentFile>();
+  const [batches, setBatches] = useState<Batch[]>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState<'sepa' | 'csv' | 'paid'>();
+  const [confirmPaid, setConfirmPaid] = useState(false);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([getPaymentFile(id), listBatches({ paymentFileId: id })])
+      .then(([f, b]) => {
+        if (!live) return;
+        setFile(f);
+        setBatches(b.items);
+      })
+      .catch((err) => live && setError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, reload]);
+
+  async function run(kind: 'sepa' | 'csv' | 'paid') {
+    if (!file) return;
+    setBusy(kind);
+    setError(undefined);
+    try {
+      if (kind === 'sepa') await downloadSepa(file);
+      else if (kind === 'csv') await downloadBookings(file);
+      else {
+        await markPaymentFilePaid(file.id);
+        setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
+        setReload((n) => n + 1);
+      }
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(undefined);
+      setConfirmPaid(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="page-title">
+      <Link href={`${BASE}/zahlungsdateien`} class="acc-back">
+        ← Alle Zahlungsdateien
+      </Link>
+      <PageHead title={file ? `Zahlungsdatei ${file.messageId}` : 'Zahlungsdatei'} />
+      {error && <Alert tone="error">{error}</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {!file && !error && <p class="muted">Zahlungsdatei wird geladen …</p>}
+      {file && (
+        <>
+          <div class="card">
+            <dl class="acc-summary">
+              <div>
+                <dt>Status</dt>
+                <dd>
+                  <PaymentFileStatusChip status={file.status} />
+                </dd>
+              </div>
+              <div>
+                <dt>Ausführungsdatum</dt>
+                <dd>{formatDate(file.executionDate)}</dd>
+              </div>
+              <div>
+                <dt>Abrechnungen</dt>
+                <dd>{file.batchCount}</dd>
+              </div>
+              <div>
+                <dt>Summe</dt>
+                <dd class="amount" data-testid="file-total">
+                  {formatCents(file.totalCents)}
+                </dd>
+              </div>
+              <div>
+                <dt>Erstellt</dt>
+                <dd>{formatTimestamp(file.createdAt)}</dd>
+              </div>
+              <div>
+                <dt>Format</dt>
+                <dd>SEPA-Überweisung (pain.001.001.09)</dd>
+              </div>
+            </dl>
+          </div>
+          <section class="card" aria-labelledby="downloads-title">
+            <h2 id="downloads-title" class="acc-card-title">
+              Dateien und Zahlung
+            </h2>
+            <p class="muted">
+              Die SEPA-Datei geht an die Bank, die Buchungsliste (CSV, aufgeteilt nach Rechtsgrundlage und Kostenträger)
+              an die Finanzsoftware.
+            </p>
+            <div class="acc-actions">
+              <Button busy={busy === 'sepa'} onClick={() => run('sepa')}>
+                SEPA-Datei (XML) herunterladen
+              </Button>
+              <Button variant="secondary" busy={busy === 'csv'} onClick={() => run('csv')}>
+                Buchungsliste (CSV) herunterladen
+              </Button>
+              {file.status !== 'paid' && (
+                <Button variant="secondary" busy={busy === 'paid'} onClick={() => setConfirmPaid(true)}>
+                  Als bezahlt markieren
+                </Button>
+              )}
+            </div>
+          </section>
+          {batches && (
+            <div class="card">
+              <div class="table-wrap">
+                <table class="acc-table" data-testid="file-batches">
+                  <caption>Abrechnungen in dieser Zahlungsdatei</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Nummer</th>
+                      <th scope="col">Anbieter</th>
+                      <th scope="col">Leistungszeitraum</th>
+                      <th scope="col">Status</th>
+                      <th scope="col" class="num">
+                        Betrag
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {batches.map((b) => (
+                      <tr key={b.id}>
+                        <th scope="row">
+                          <Link href={batchPath(b.id)}>{b.number}</Link>
+                        </th>
+                        <td>{b.providerName}</td>
+                        <td class="nowrap">{period(b)}</td>
+                        <td>
+                          <BatchStatusChip status={b.status} />
+                        </td>
+                        <td class="num">{formatCents(b.totalCents)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                  <tfoot>
+                    <tr>
+                      <th scope="row" colSpan={4}>
+                        Summe
+                      </th>
+                      <td class="num">{formatCents(file.totalCents)}</td>
+                    </tr>
+                  </tfoot>
+                </table>
+              </div>
+            </div>
+          )}
+          <ConfirmDialog
+            open={confirmPaid}
+            title="Zahlungsdatei als bezahlt markieren?"
+            confirmLabel="Als bezahlt markieren"
+            busy={busy === 'paid'}
+            onConfirm={() => run('paid')}
+            onCancel={() => setConfirmPaid(false)}
+          >
+            <p>
+              {file.batchCount} {file.batchCount === 1 ? 'Abrechnung' : 'Abrechnungen'} über{' '}
+              {formatCents(file.totalCents)}. Nur bestätigen, wenn die Bank die Überweisungen ausgeführt hat.
+            </p>
+          </ConfirmDialog>
+        </>
+      )}
+    </section>
+  );
+}
