@@ -70,6 +70,7 @@ export function BatchDetailPage({ id, user }: { id: string; user: SessionUser })
           <FourEyes
             batch={batch}
             user={user}
+            onStart={() => setNotice(undefined)}
             onChanged={(next, message) => {
               setBatch({ ...next, lines: batch.lines });
               setNotice(message);
@@ -141,10 +142,12 @@ const FOUR_EYES_BANK =
 function FourEyes({
   batch,
   user,
+  onStart,
   onChanged,
 }: {
   batch: Batch;
   user: SessionUser;
+  onStart: () => void;
   onChanged: (batch: Batch, message: string) => void;
 }) {
   const [busy, setBusy] = useState<Step>();
@@ -156,6 +159,7 @@ function FourEyes({
   async function act(step: Step) {
     setBusy(step);
     setError(undefined);
+    onStart();
     try {
       if (step === 'certify') {
         onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
