@@ -185,8 +185,8 @@ function pgbenchScript(): string {
     [S.approval]: `('apv_bench_' || lpad(:i::text, 6, '0'))`,
     [S.card]: `('card_bench_' || lpad(:i::text, 6, '0'))`,
     [S.child]: `('ben_bench_' || lpad(:i::text, 6, '0'))`,
-    [S.id]: `('rdm_bench_' || :r)`,
-    [S.key]: `('key_bench_' || :r)`,
+    [S.id]: `('rdm_bench_' || :r::text)`,
+    [S.key]: `('key_bench_' || :r::text)`,
   };
   const render = (query: ReturnType<typeof redeemContextQuery>) => {
     const { sql, params } = dialect.sqlToQuery(query);
@@ -195,7 +195,11 @@ function pgbenchScript(): string {
       if (value === null || value === undefined) return 'null';
       if (typeof value === 'number') return String(value);
       const text = String(value);
-      return expressions[text] ?? `'${text.replaceAll("'", "''")}'`;
+      const expression = expressions[text];
+      if (expression) return expression;
+      // pgbench reads ":name" even inside string literals as a variable: spell colons as \x3a.
+      const quoted = text.replaceAll("'", "''");
+      return quoted.includes(':') ? `E'${quoted.replaceAll('\\', '\\\\').replaceAll(':', '\\x3a')}'` : `'${quoted}'`;
     });
   };
   const today = berlinDate(new Date());
@@ -272,6 +276,9 @@ function runPgbench(url: string): { tps: number; p50: number; p99: number; trans
       'pgbench',
       [
         '-n',
+        // Named prepared statements, as the API sends them (terminal.sql.ts).
+        '-M',
+        'prepared',
         '-c',
         String(CONNECTIONS),
         '-j',
@@ -378,7 +385,7 @@ export async function run(args: string[]): Promise<void> {
     };
 
     console.log('warm-up …');
-    await autocannon({ url: base, connections: CONNECTIONS, duration: 3, requests: [bookingRequest] });
+    await autocannon({ url: base, connections: CONNECTIONS, duration: 5, requests: [bookingRequest] });
 
     // HTTP and pgbench alternate in short rounds, so both see the same background load on a shared machine.
     const rounds: Round[] = [];
@@ -476,7 +483,7 @@ ${USERS} terminal users, QR codes as scanned. **HTTP** = the real app (buildApp 
 process, pool ${CONNECTIONS}, logging off) under autocannon at ${CONNECTIONS} connections: bearer token, QR signature,
 Idempotency-Key, context read + the one booking statement (guarded UPDATE, redemption, idempotency row,
 audit row). **Direct** = the same two statements, rendered from the service's own SQL builders
-(\`scripts/bench/redeem.pgbench.sql\`), driven by \`pgbench -c ${CONNECTIONS} -j 2 -T ${SECONDS}\`.
+(\`scripts/bench/redeem.pgbench.sql\`), driven by \`pgbench -M prepared -c ${CONNECTIONS} -j 2 -T ${SECONDS}\` (prepared statements like the API).
 HTTP and direct alternate in ${ROUNDS} rounds of ${SECONDS} s so both see the same background load; medians:
 
 | path | bookings/s | p50 | p99 |
