@@ -505,10 +505,13 @@ Errors: ${errors} (non-2xx, socket errors, failed transactions). Ledger after th
 ${ledger.audits} \`redemption.booked\` audit rows, ${ledger.keys} idempotency keys, ${ledger.bad} approvals where
 budget ≠ remaining + booked.
 
-What limits it: every booking is two statements and one WAL flush at commit; pgbench shows what PostgreSQL on
-this machine allows for exactly that SQL. The HTTP path adds the API process's CPU per booking (median
-${m.apiMsPerBooking.toFixed(2)} ms: routing, validation, JSON, the pg protocol; the token and QR signature checks are
-cached per process) on the same two cores as PostgreSQL and the load generator. Correctness costs no extra
+What limits it: with the same prepared statements PostgreSQL (pgbench) books about twice as fast as the
+HTTP path, so the API process is the bottleneck: median ${m.apiMsPerBooking.toFixed(2)} ms of CPU per booking, on the same two
+cores as PostgreSQL and the load generator. A CPU profile of the API process under this load
+(\`BENCH_CPU_PROF=<dir> pnpm bench redeem\`, 2026-11-21) put ≈ 27 % of its busy time in the kernel's socket
+writes (three per booking: two statements, one response, over loopback TCP), ≈ 10 % in the pg protocol,
+≈ 25 % in Fastify/HTTP handling (routing, hooks, helmet headers, validation, serialisation) and under 10 % in the
+terminal service itself; token and QR signature checks are cached per process. Correctness costs no extra
 round trip (guard, idempotency row and audit row are in the one write), and nothing provider-wide is updated
 per booking, so bookings of different children never wait for each other. A load average well above the
 core count means other work shared the machine during the run and the figures are lower bounds.
