@@ -97,6 +97,13 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     expect(firstLine).toMatch(/SGB|BKGG|AsylbLG/); // legal basis
     expect(firstLine).toMatch(/\d,\d{2}\s€/);
 
+    // The provider's statement (Gutschrift), fetched with the bearer token.
+    const pdf = await downloaded(page, () =>
+      page.getByRole('button', { name: 'Gutschrift (PDF) herunterladen' }).click(),
+    );
+    expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.download.suggestedFilename()).toBe(`Gutschrift-${batchNumber}.pdf`);
+
     await page.getByRole('button', { name: 'Sachlich und rechnerisch richtig' }).click();
     await expect.poll(() => page.getByTestId('certified-by').textContent()).toContain('Ihnen (buchhaltung)');
     expect(await page.getByTestId('certified-by').textContent()).toContain(german(today));
