@@ -7,9 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tk/api';
 import { testConfig } from '@tk/api/config.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
-// seed/backoffice.ts and seed/demo.ts import each other and backoffice uses DEMO_PROVIDERS at load
-// time: loading backoffice first is the order that works (reported; remove once the cycle is gone).
-import '@tk/api/seed/backoffice.ts';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, seedDemo } from '@tk/api/seed/demo.ts';
 
 export { DEMO_PROVIDERS };
