@@ -1,11 +1,76 @@
-/** Abrechnungen: the provider's settlement statements (Gutschriften); placeholder until the settlement UI exists. */
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from '../../api/problems';
+import { Alert, Button, formatCents, formatDate } from '../../ui';
+import './statements.css';
+import { type Batch, downloadStatement, listBatches } from '../accounting/accounting-api';
+import { BATCH_STATUS_LABELS } from '../accounting/labels';
+
+/**
+ * Abrechnungen: the provider's own settlement batches and their statements (Gutschriften) as PDF.
+ * The API answers a provider user with its own batches only; the same client calls as the accounting desk.
+ */
 export function StatementsPage() {
+  const [batches, setBatches] = useState<Batch[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  useEffect(() => {
+    listBatches({})
+      .then((page) => setBatches(page.items))
+      .catch((err: unknown) => setError(messageOf(err)));
+  }, []);
+
+  async function download(batch: Batch) {
+    setBusy(batch.id);
+    setError(null);
+    try {
+      await downloadStatement(batch);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
   return (
     <section class="card" aria-labelledby="statements-title">
       <h2 id="statements-title">Abrechnungen</h2>
-      <p class="placeholder">
-        Hier finden Sie bald Ihre Abrechnungen (Gutschriften) mit allen abgerechneten Buchungen als PDF.
+      <p>
+        Jede Nacht werden Ihre Buchungen des Vortags abgerechnet. Die Gutschrift listet alle abgerechneten Buchungen;
+        eine Rechnung an die Stadt ist nicht nötig.
       </p>
+      {error && <Alert tone="error">{error}</Alert>}
+      {batches === null && !error && <p>Abrechnungen werden geladen …</p>}
+      {batches?.length === 0 && (
+        <p>Noch keine Abrechnung. Die erste entsteht in der Nacht nach Ihrer ersten Buchung.</p>
+      )}
+      {batches && batches.length > 0 && (
+        // A stacked list rather than a table: it fits a phone without scrolling sideways.
+        <ul class="statement-list" aria-label="Ihre Abrechnungen">
+          {batches.map((b) => (
+            <li key={b.id} class="statement-item">
+              <div>
+                <p class="statement-number">{b.number}</p>
+                <p class="statement-meta">
+                  {b.periodFrom && b.periodTo ? `${formatDate(b.periodFrom)} – ${formatDate(b.periodTo)} · ` : ''}
+                  {b.lineCount} {b.lineCount === 1 ? 'Buchung' : 'Buchungen'} · {BATCH_STATUS_LABELS[b.status]}
+                </p>
+              </div>
+              <div class="statement-actions">
+                <span class="statement-amount">{formatCents(b.totalCents)}</span>
+                <Button
+                  variant="secondary"
+                  busy={busy === b.id}
+                  onClick={() => download(b)}
+                  aria-label={`Gutschrift ${b.number} als PDF herunterladen`}
+                >
+                  PDF
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
