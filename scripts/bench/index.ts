@@ -10,4 +10,5 @@ if (!name || !known.includes(name)) {
 }
 const mod = (await import(`./${name}.ts`)) as { run(args: string[]): Promise<void> };
 await mod.run(args);
+
 export {};

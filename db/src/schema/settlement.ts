@@ -89,7 +89,9 @@ export const settlementLines = pgTable(
     // run writes a million lines without a million NULL entries in each).
     uniqueIndex('settlement_lines_redemption_key').on(t.redemptionId).where(sql`${t.redemptionId} is not null`),
     uniqueIndex('settlement_lines_reversal_key').on(t.reversalId).where(sql`${t.reversalId} is not null`),
-    uniqueIndex('settlement_lines_carried_key').on(t.carriedFromBatchId).where(sql`${t.carriedFromBatchId} is not null`),
+    uniqueIndex('settlement_lines_carried_key')
+      .on(t.carriedFromBatchId)
+      .where(sql`${t.carriedFromBatchId} is not null`),
     check(
       'settlement_lines_one_source',
       sql`num_nonnulls(${t.redemptionId}, ${t.reversalId}, ${t.carriedFromBatchId}) = 1`,

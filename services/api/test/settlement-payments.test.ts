@@ -27,8 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-type Provider = Awaited<ReturnType<typeof makeProvider>>;
-
 const settle = (cutoffDate: string) =>
   runSettlement(t.db, { cutoffDate, triggeredBy: 'test' }, fixedClock(`${cutoffDate}T01:00:00Z`));
 

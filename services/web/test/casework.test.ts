@@ -89,9 +89,10 @@ describe.runIf(runBrowserTests)('Fallbearbeitung', () => {
     await expect
       .poll(() => page.getByRole('status').first().textContent())
       .toBe('Bewilligung Teilhabe (Verein, Kultur, Freizeit) gespeichert: Budget 180,00 €.');
-    const row = await approvalsTable(page).locator('tbody tr').first().textContent();
-    expect(row).toContain('01.12.2026 – 30.11.2027');
-    expect(row).toContain('180,00 €');
+    // The table reloads after the save message: wait for the new row rather than read it at once.
+    const firstRow = () => approvalsTable(page).locator('tbody tr').first().textContent();
+    await expect.poll(firstRow).toContain('01.12.2026 – 30.11.2027');
+    expect(await firstRow()).toContain('180,00 €');
 
     // Issue
     await page.getByRole('button', { name: 'Karte ausstellen' }).click();
