@@ -49,6 +49,21 @@ function executor(database: Database): Db {
  * share one schedule and exactly one worker takes each job (SKIP LOCKED). The job runs
  * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice.
  */
+const SCHEDULER_START_LOCK_KEY = 7_146_812_002;
+
+/** Runs `setup` while holding a session advisory lock on its own connection (PostgreSQL; PGlite is one process). */
+async function withStartLock(database: Database, setup: () => Promise<void>): Promise<void> {
+  if (database.kind !== 'postgres' || !database.pool) return setup();
+  const client = await database.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEDULER_START_LOCK_KEY]);
+    await setup();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [SCHEDULER_START_LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+}
+
 export async function startScheduler(
   database: Database,
   config: Config,
@@ -64,11 +79,15 @@ export async function startScheduler(
     ...(options.cronWorkerIntervalSeconds ? { cronWorkerIntervalSeconds: options.cronWorkerIntervalSeconds } : {}),
   });
   boss.on('error', (err) => log.error({ err }, 'scheduler: pg-boss error'));
-  await boss.start();
-  // A standard queue: duplicates (two nodes, a manual trigger) are harmless, `oncePerCutoff` makes them no-ops;
-  // a stricter policy would let a job left 'active' by a killed process block the next night.
-  await boss.createQueue(SETTLEMENT_QUEUE, { retryLimit: 3, retryDelay: 300 });
-  await boss.schedule(SETTLEMENT_QUEUE, config.settlementCron, null, { tz: 'Europe/Berlin' });
+  // Replicas starting together on a fresh database would both create pg-boss's schema (one fails with a
+  // duplicate-schema error and the process exits): its setup runs under one advisory lock, like migrations.
+  await withStartLock(database, async () => {
+    await boss.start();
+    // A standard queue: duplicates (two nodes, a manual trigger) are harmless, `oncePerCutoff` makes them no-ops;
+    // a stricter policy would let a job left 'active' by a killed process block the next night.
+    await boss.createQueue(SETTLEMENT_QUEUE, { retryLimit: 3, retryDelay: 300 });
+    await boss.schedule(SETTLEMENT_QUEUE, config.settlementCron, null, { tz: 'Europe/Berlin' });
+  });
   await boss.work<{ cutoffDate?: string } | null>(
     SETTLEMENT_QUEUE,
     { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 10 },
