@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { linkClick } from '../../router';
 import type { Session } from '../../session';
+import { SubNav } from '../../ui/subnav';
 import './accounting.css';
 import { BatchDetailPage } from './batch-detail-page';
 import { BatchesPage } from './batches-page';
@@ -43,17 +43,7 @@ export function AccountingPage({ session, path }: { session: Session; path: stri
 
   return (
     <>
-      <nav aria-label="Buchhaltung">
-        <ul class="subnav">
-          {TABS.map((t) => (
-            <li key={t.path}>
-              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
-                {t.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav label="Buchhaltung" tabs={TABS} current={current} />
       {page === 'batches' && <BatchesPage />}
       {page === 'batch' && id && <BatchDetailPage id={id} user={session.user} />}
       {page === 'files' && <PaymentFilesPage />}

@@ -1,6 +1,6 @@
 import '../../ui/backoffice.css';
-import { linkClick } from '../../router';
 import type { Session } from '../../session';
+import { SubNav } from '../../ui/subnav';
 import { BASE } from './admin-api';
 import { ProviderDetailPage } from './provider-detail-page';
 import { ProviderFormPage } from './provider-form';
@@ -34,17 +34,7 @@ export function AdminPage({ session, path }: { session: Session; path: string })
   return (
     <div class="backoffice">
       <h1 class="visually-hidden">Verwaltung</h1>
-      <nav aria-label="Verwaltung">
-        <ul class="subnav">
-          {TABS.map((t) => (
-            <li key={t.path}>
-              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
-                {t.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav label="Verwaltung" tabs={TABS} current={current} />
       {providerId === 'neu' ? (
         <ProviderFormPage />
       ) : providerId ? (

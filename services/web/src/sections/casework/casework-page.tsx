@@ -1,6 +1,6 @@
 import '../../ui/backoffice.css';
-import { linkClick } from '../../router';
 import type { Session } from '../../session';
+import { SubNav } from '../../ui/subnav';
 import { BASE } from './casework-api';
 import { ChildPage } from './child-page';
 import { ImportPage } from './import-page';
@@ -25,17 +25,7 @@ export function CaseworkPage({ session, path }: { session: Session; path: string
   const current = childId ? undefined : (tabs.find((t) => t.path === path) ?? tabs[0]);
   return (
     <div class="backoffice">
-      <nav aria-label="Fallbearbeitung">
-        <ul class="subnav">
-          {tabs.map((t) => (
-            <li key={t.path}>
-              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
-                {t.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav label="Fallbearbeitung" tabs={tabs} current={current} />
       {childId ? (
         <ChildPage key={childId} id={childId} canWrite={canWrite} />
       ) : current?.path === `${BASE}/neu` ? (

@@ -1,4 +1,4 @@
-import { linkClick } from '../../router';
+import { SubNav } from '../../ui/subnav';
 import { CanteenMode } from './canteen-mode';
 import { StatementsPage } from './statements-page';
 import { TerminalPage } from './terminal-page';
@@ -15,17 +15,7 @@ export function TerminalSection({ path }: { path: string }) {
   return (
     <>
       <h1 class="visually-hidden">Terminal</h1>
-      <nav aria-label="Terminal" class="terminal">
-        <ul class="subnav">
-          {TABS.map((t) => (
-            <li key={t.path}>
-              <a href={t.path} onClick={linkClick} aria-current={t === current ? 'page' : undefined}>
-                {t.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav label="Terminal" tabs={TABS} current={current} class="terminal" />
       {current.path === '/terminal' && <TerminalPage />}
       {current.path === '/terminal/kantine' && <CanteenMode />}
       {current.path === '/terminal/abrechnungen' && <StatementsPage />}
