@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { systemActor } from '@tk/api/lib/audit.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
 import { runImport } from '@tk/api/modules/imports/imports.service.ts';
-import { migrate, openDatabase } from '@tk/db';
-import pg from 'pg';
+import { scratchDatabase } from '../proofs/harness.ts';
+
 import { machineLine, writeBenchmarkSection } from './report.ts';
 
 /**
@@ -26,13 +26,9 @@ export async function run(args: string[]): Promise<void> {
   const perChild = Number(values['per-child']);
   const chunkSize = Number(values.chunk);
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tk_bench_import_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  // A migrated scratch database of its own, dropped at the end.
+  const scratch = await scratchDatabase(serverUrl, 'tk_bench_import', { poolSize: 4 });
+  const database = scratch.database;
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -44,7 +40,6 @@ export async function run(args: string[]): Promise<void> {
     return [result, (performance.now() - start) / 1000];
   };
   try {
-    await migrate(database);
     const keys = await generateKeyRings();
     const baselineMiB = process.memoryUsage().rss / 2 ** 20;
     // A tutor and a school, so named-provider rows are part of the load.
@@ -131,8 +126,6 @@ memory; the process took ${baselineMiB.toFixed(0)} MiB RSS before the file was g
     );
   } finally {
     clearInterval(sampler);
-    await database.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

@@ -2,8 +2,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runSettlement } from '@tk/api/modules/settlement/settlement.run.ts';
 import { fixedClock } from '@tk/core';
-import { migrate, openDatabase } from '@tk/db';
-import pg from 'pg';
+import { scratchDatabase } from '../proofs/harness.ts';
+
 import { machineLine, writeBenchmarkSection } from './report.ts';
 
 /**
@@ -24,13 +24,9 @@ export async function run(args: string[]): Promise<void> {
   const providerCount = Number(values.providers);
   const childCount = Number(values.children);
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tk_bench_settle_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  // A migrated scratch database of its own, dropped at the end.
+  const scratch = await scratchDatabase(serverUrl, 'tk_bench_settle', { poolSize: 4 });
+  const database = scratch.database;
   const q = (text: string) => database.query(text);
   const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
     const start = performance.now();
@@ -38,7 +34,6 @@ export async function run(args: string[]): Promise<void> {
     return [result, (performance.now() - start) / 1000];
   };
   try {
-    await migrate(database);
     console.log(`generating ${n} redemptions over ${providerCount} providers and ${childCount} children …`);
     const [, generateSeconds] = await timed(async () => {
       await q(`insert into providers (id, name, category, status, benefit_types, account_holder, iban, town)
@@ -168,8 +163,6 @@ Applied: partial unique indexes on the lines and no index on \`redemptions.batch
 measurement (62 s) was taken under heavy load before that change, so the two figures do not isolate its effect.`,
     );
   } finally {
-    await database.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { generateJwk } from '../../services/api/src/lib/keys.ts';
 import { hashPassword } from '../../services/api/src/lib/password.ts';
 
-/** Shared pieces of the proof scripts: scratch databases, real server processes, a terminal fixture. */
+/** Shared pieces of the proof and benchmark scripts: scratch databases, real server processes, users. */
 export const API_DIR = fileURLToPath(new URL('../../services/api', import.meta.url));
 export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const PASSWORD = 'proof-password-2026';
@@ -21,6 +21,7 @@ export function arg(name: string, fallback: string): string {
 export async function scratchDatabase(
   serverUrl: string,
   prefix: string,
+  options: { poolSize?: number } = {},
 ): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -29,7 +30,7 @@ export async function scratchDatabase(
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 10 });
   await migrate(database);
   return {
     url: url.toString(),
