@@ -99,7 +99,7 @@ describe.runIf(runBrowserTests)('web shell', () => {
     try {
       await page.reload(); // the page loads today's bookings: 401
       await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
-      expect(await page.getByText(EXPIRED).count()).toBe(1);
+      await expect.poll(() => page.getByText(EXPIRED).count()).toBe(1);
       expect(await page.evaluate(() => sessionStorage.getItem('tk.session'))).toBeNull();
     } finally {
       server.clock.set(start);
@@ -117,7 +117,7 @@ describe.runIf(runBrowserTests)('web shell', () => {
     });
     await page.clock.fastForward('31:00');
     await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
-    expect(await page.getByText(EXPIRED).count()).toBe(1);
+    await expect.poll(() => page.getByText(EXPIRED).count()).toBe(1);
     expect(refreshed).toBe(false);
     await page.context().close();
   });
