@@ -24,6 +24,9 @@ export default defineConfig({
           include: ['services/web/test/**/*.test.ts'],
           globalSetup: ['services/api/test/global-setup.ts'],
           maxWorkers: 1,
+          // A real browser on a loaded 2-core machine: one retry absorbs timing noise of the UI (a real
+          // failure fails twice). API and core tests never retry.
+          retry: 1,
         },
       },
     ],
