@@ -1,4 +1,4 @@
-# Teilhabekarte: API + web UI as compiled JavaScript on Node.js 26 LTS (ADR 0016, 0017). Stateless: run as
+# Teilhabekarte: API + web UI as compiled JavaScript on Node.js 26 LTS (ADR 0021, 0022). Stateless: run as
 # many replicas as needed against one PostgreSQL; docker-compose.yml and docs/operations.md show how.
 ARG NODE_IMAGE=node:26-slim
 

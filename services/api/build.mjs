@@ -1,4 +1,4 @@
-// `pnpm --filter @tk/api build`: compiles the server and the CLIs to JavaScript in dist/ (ADR 0017).
+// `pnpm --filter @tk/api build`: compiles the server and the CLIs to JavaScript in dist/ (ADR 0022).
 // esbuild bundles our own TypeScript (this package and the workspace packages it imports, which export .ts
 // sources) into one file per entry; every npm package stays external and is loaded from node_modules.
 import { readFileSync } from 'node:fs';
