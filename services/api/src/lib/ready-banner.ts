@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seed/demo.ts';
 
@@ -10,7 +11,7 @@ export function readyBanner(config: Config, database: 'pglite' | 'postgres', por
   const lines = [
     '',
     `  Teilhabekarte is ready: ${url}   (API docs: ${url}/docs)`,
-    `  Database: ${database === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}`,
+    `  Database: ${database === 'pglite' ? `embedded PGlite in ${path.resolve(config.dataDir)}` : 'PostgreSQL'}`,
   ];
   if (config.seed === 'demo') {
     const byRole = new Map<string, string[]>();
