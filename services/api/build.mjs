@@ -54,6 +54,7 @@ const workspaceBundled = {
 };
 
 await rm(outdir, { recursive: true, force: true });
+// esbuild prints its errors itself (logLevel); a failed build only needs the exit code.
 const result = await build({
   absWorkingDir: here,
   entryPoints: {
@@ -72,7 +73,7 @@ const result = await build({
   plugins: [workspaceBundled],
   logLevel: 'warning',
   metafile: true,
-});
+}).catch(() => process.exit(1));
 const files = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
 const bytes = files.reduce((sum, [, o]) => sum + o.bytes, 0);
 console.log(`@tk/api: compiled ${files.length} entry points to dist/ (${Math.round(bytes / 1024)} KiB)`);
