@@ -1,4 +1,4 @@
-import type { Clock } from '@tk/core';
+import { type Clock, isProviderRole } from '@tk/core';
 import { type Db, type DbOrTx, providers, settlementBatches, settlementRuns, type Tx } from '@tk/db';
 import { listBatchLines } from '@tk/db/queries/settlement';
 import { and, count, desc, eq, isNotNull, max, type SQL } from 'drizzle-orm';
@@ -8,8 +8,7 @@ import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
 import { BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
 import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
 
-const PROVIDER_ROLES = ['provider_admin', 'provider_staff'];
-export const isProviderUser = (actor: Actor) => PROVIDER_ROLES.includes(actor.role);
+export const isProviderUser = (actor: Actor) => isProviderRole(actor.role);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
