@@ -1,30 +1,29 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
-import { Alert, Button, ConfirmDialog, formatCents, formatDate } from '../../ui';
+import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { useLoad } from '../../ui/use-load';
 import {
-  type Batch,
   downloadBookings,
   downloadSepa,
   getPaymentFile,
   listBatches,
   listPaymentFiles,
   markPaymentFilePaid,
-  type PaymentFile,
 } from './accounting-api';
-import { period } from './batches-page';
-import { BASE, BatchStatusChip, batchPath, Link, PageHead, PaymentFileStatusChip, paymentFilePath } from './common';
-import { formatTimestamp } from './labels';
+import {
+  BASE,
+  BatchStatusChip,
+  batchPath,
+  Link,
+  PageHead,
+  PaymentFileStatusChip,
+  paymentFilePath,
+  period,
+} from './common';
 
 /** All payment files, newest first. */
 export function PaymentFilesPage() {
-  const [files, setFiles] = useState<PaymentFile[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    listPaymentFiles()
-      .then(setFiles)
-      .catch((err) => setError(messageOf(err)));
-  }, []);
+  const { data: files, error } = useLoad(listPaymentFiles, []);
 
   return (
     <section aria-labelledby="page-title">
@@ -88,27 +87,17 @@ export function PaymentFilesPage() {
 
 /** One payment file: downloads (SEPA XML, booking list CSV), its batches, and "paid". */
 export function PaymentFileDetailPage({ id }: { id: string }) {
-  const [file, setFile] = useState<PaymentFile>();
-  const [batches, setBatches] = useState<Batch[]>();
+  const loaded = useLoad(
+    (signal) => Promise.all([getPaymentFile(id, signal), listBatches({ paymentFileId: id }, signal)]),
+    [id],
+  );
+  const [file, batchPage] = loaded.data ?? [];
+  const batches = batchPage?.items;
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState<'sepa' | 'csv' | 'paid'>();
   const [confirmPaid, setConfirmPaid] = useState(false);
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([getPaymentFile(id), listBatches({ paymentFileId: id })])
-      .then(([f, b]) => {
-        if (!live) return;
-        setFile(f);
-        setBatches(b.items);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, reload]);
+  const shownError = error ?? loaded.error;
 
   async function run(kind: 'sepa' | 'csv' | 'paid') {
     if (!file) return;
@@ -120,7 +109,7 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
       else {
         await markPaymentFilePaid(file.id);
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
-        setReload((n) => n + 1);
+        loaded.reload();
       }
     } catch (err) {
       setError(messageOf(err));
@@ -136,9 +125,9 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
         ← Alle Zahlungsdateien
       </Link>
       <PageHead title={file ? `Zahlungsdatei ${file.messageId}` : 'Zahlungsdatei'} />
-      {error && <Alert tone="error">{error}</Alert>}
+      {shownError && <Alert tone="error">{shownError}</Alert>}
       {notice && <Alert tone="success">{notice}</Alert>}
-      {!file && !error && <p class="muted">Zahlungsdatei wird geladen …</p>}
+      {!file && !shownError && <p class="muted">Zahlungsdatei wird geladen …</p>}
       {file && (
         <>
           <div class="card">

@@ -1,34 +1,31 @@
-import { useEffect, useState } from 'preact/hooks';
+import { BATCH_STATUS_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { Alert, Button, formatCents, formatDate } from '../../ui';
+import { useLoad } from '../../ui/use-load';
 import './statements.css';
 import { type Batch, downloadStatement, listBatches } from '../accounting/accounting-api';
-import { BATCH_STATUS_LABELS } from '../accounting/labels';
 
 /**
  * Abrechnungen: the provider's own settlement batches and their statements (Gutschriften) as PDF.
  * The API answers a provider user with its own batches only; the same client calls as the accounting desk.
  */
 export function StatementsPage() {
-  const [batches, setBatches] = useState<Batch[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-
-  useEffect(() => {
-    listBatches({})
-      .then((page) => setBatches(page.items))
-      .catch((err: unknown) => setError(messageOf(err)));
-  }, []);
+  const list = useLoad((signal) => listBatches({}, signal), []);
+  const batches = list.data?.items;
+  const [downloadError, setDownloadError] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  const error = downloadError ?? list.error;
 
   async function download(batch: Batch) {
     setBusy(batch.id);
-    setError(null);
+    setDownloadError(undefined);
     try {
       await downloadStatement(batch);
     } catch (err) {
-      setError(messageOf(err));
+      setDownloadError(messageOf(err));
     } finally {
-      setBusy(null);
+      setBusy(undefined);
     }
   }
 
@@ -40,7 +37,7 @@ export function StatementsPage() {
         eine Rechnung an die Stadt ist nicht nötig.
       </p>
       {error && <Alert tone="error">{error}</Alert>}
-      {batches === null && !error && <p>Abrechnungen werden geladen …</p>}
+      {batches === undefined && !error && <p>Abrechnungen werden geladen …</p>}
       {batches?.length === 0 && (
         <p>Noch keine Abrechnung. Die erste entsteht in der Nacht nach Ihrer ersten Buchung.</p>
       )}
@@ -53,7 +50,7 @@ export function StatementsPage() {
                 <p class="statement-number">{b.number}</p>
                 <p class="statement-meta">
                   {b.periodFrom && b.periodTo ? `${formatDate(b.periodFrom)} – ${formatDate(b.periodTo)} · ` : ''}
-                  {b.lineCount} {b.lineCount === 1 ? 'Buchung' : 'Buchungen'} · {BATCH_STATUS_LABELS[b.status]}
+                  {b.lineCount} {b.lineCount === 1 ? 'Buchung' : 'Buchungen'} · {BATCH_STATUS_NAMES[b.status]}
                 </p>
               </div>
               <div class="statement-actions">
