@@ -4757,7 +4757,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -4871,7 +4871,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6020,7 +6020,10 @@ export interface operations {
     reverseRedemptionByCity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6082,6 +6085,15 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
