@@ -4,6 +4,7 @@ import { useCostBearerName } from '../../api/catalogue';
 import { ApiError, messageOf } from '../../api/problems';
 import type { SessionUser } from '../../session';
 import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import {
@@ -130,41 +131,39 @@ function FourEyes({
   onStart: () => void;
   onChanged: (batch: Batch, message: string) => void;
 }) {
-  const [busy, setBusy] = useState<Step>();
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction<Step>();
   const [confirmPaid, setConfirmPaid] = useState(false);
   const noteId = useId();
   const iCertified = batch.certifiedBy === user.id;
 
+  /** The four-eyes refusals say which rule applies here. */
+  function messageFor(err: unknown): string {
+    if (err instanceof ApiError && err.code === 'four_eyes_required')
+      return iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK;
+    if (err instanceof ApiError && err.code === 'provider_not_payable')
+      return 'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.';
+    return messageOf(err);
+  }
+
   async function act(step: Step) {
-    setBusy(step);
-    setError(undefined);
     onStart();
-    try {
-      if (step === 'certify') {
-        onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
-      } else if (step === 'release') {
-        onChanged(
-          await releaseBatch(batch.id),
-          'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
-        );
-      } else {
-        onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
-      }
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'four_eyes_required') {
-        setError(iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK);
-      } else if (err instanceof ApiError && err.code === 'provider_not_payable') {
-        setError(
-          'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.',
-        );
-      } else {
-        setError(messageOf(err));
-      }
-    } finally {
-      setBusy(undefined);
-      setConfirmPaid(false);
-    }
+    await run(
+      step,
+      async () => {
+        if (step === 'certify') {
+          onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
+        } else if (step === 'release') {
+          onChanged(
+            await releaseBatch(batch.id),
+            'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
+          );
+        } else {
+          onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
+        }
+      },
+      messageFor,
+    );
+    setConfirmPaid(false);
   }
 
   const certified = Boolean(batch.certifiedAt);
@@ -278,25 +277,10 @@ function FourEyes({
 }
 
 function StatementButton({ batch }: { batch: Batch }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   return (
     <div class="acc-actions">
-      <Button
-        variant="secondary"
-        busy={busy}
-        onClick={async () => {
-          setBusy(true);
-          setError(undefined);
-          try {
-            await downloadStatement(batch);
-          } catch (err) {
-            setError(messageOf(err));
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <Button variant="secondary" busy={busy !== undefined} onClick={() => run('pdf', () => downloadStatement(batch))}>
         Gutschrift (PDF) herunterladen
       </Button>
       {error && (

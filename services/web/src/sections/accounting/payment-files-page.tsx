@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import {
   downloadBookings,
@@ -93,17 +93,14 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
   );
   const [file, batchPage] = loaded.data ?? [];
   const batches = batchPage?.items;
-  const [error, setError] = useState<string>();
+  const { busy, error, run: runAction } = useAction<'sepa' | 'csv' | 'paid'>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState<'sepa' | 'csv' | 'paid'>();
   const [confirmPaid, setConfirmPaid] = useState(false);
   const shownError = error ?? loaded.error;
 
   async function run(kind: 'sepa' | 'csv' | 'paid') {
     if (!file) return;
-    setBusy(kind);
-    setError(undefined);
-    try {
+    await runAction(kind, async () => {
       if (kind === 'sepa') await downloadSepa(file);
       else if (kind === 'csv') await downloadBookings(file);
       else {
@@ -111,12 +108,8 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
         loaded.reload();
       }
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-      setConfirmPaid(false);
-    }
+    });
+    setConfirmPaid(false);
   }
 
   return (

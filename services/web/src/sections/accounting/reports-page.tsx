@@ -2,8 +2,8 @@ import { benefitTypeName, legalBasisName } from '@tk/core';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useCostBearerName } from '../../api/catalogue';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, berlinToday, Field, formatCents, formatDate, formatMonth } from '../../ui';
+import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import { type DateRange, downloadReportCsv, loadReports, type ReportKind } from './accounting-api';
 import { PageHead } from './common';
@@ -213,8 +213,7 @@ function ReportCard(props: {
   description: string;
   children: ComponentChildren;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const headingId = `report-${props.kind}-title`;
   return (
     <section class="card" aria-labelledby={headingId}>
@@ -224,19 +223,9 @@ function ReportCard(props: {
         </h2>
         <Button
           variant="secondary"
-          busy={busy}
+          busy={busy !== undefined}
           aria-label={`CSV herunterladen: ${props.title}`}
-          onClick={async () => {
-            setBusy(true);
-            setError(undefined);
-            try {
-              await downloadReportCsv(props.kind, props.range);
-            } catch (err) {
-              setError(messageOf(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
+          onClick={() => run('csv', () => downloadReportCsv(props.kind, props.range))}
         >
           CSV herunterladen
         </Button>

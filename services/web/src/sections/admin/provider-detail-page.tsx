@@ -1,7 +1,6 @@
 import { benefitTypeName, berlinDate, PROVIDER_CATEGORY_NAMES, PROVIDER_STATUS_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import { linkClick } from '../../router';
 import type { Session } from '../../session';
 import {
@@ -17,6 +16,7 @@ import {
 } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { TextAreaField } from '../../ui/select-field';
+import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider } from './admin-api';
@@ -36,11 +36,10 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   const provider = loaded.data;
   // Only to name who changed or approved the bank data; without it the page says "einer anderen Person".
   const users = useLoad(async (signal) => unwrap(await api.GET('/api/v1/users', { signal })).items, []);
-  const [actionError, setActionError] = useState<string>();
-  const error = actionError ?? loaded.error;
+  const action = useAction<'approve' | 'suspend'>();
+  const error = action.error ?? loaded.error;
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState<string>();
   const [suspending, setSuspending] = useState(false);
   const [suspendReason, setSuspendReason] = useState('');
   const [priceOpen, setPriceOpen] = useState(false);
@@ -75,20 +74,12 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
       ? 'Ihnen'
       : (users.data?.find((u) => u.id === userId)?.username ?? 'einer anderen Person');
 
-  async function act(key: string, call: () => Promise<Provider>, message: string) {
-    setBusy(key);
-    setActionError(undefined);
+  function act(key: 'approve' | 'suspend', call: () => Promise<Provider>, message: string) {
     setNotice(undefined);
-    try {
+    return action.run(key, async () => {
       loaded.setData(await call());
       setNotice(message);
-      return true;
-    } catch (err) {
-      setActionError(messageOf(err));
-      return false;
-    } finally {
-      setBusy(undefined);
-    }
+    });
   }
 
   if (!provider) {
@@ -161,7 +152,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         <div class="form-actions">
           {provider.status !== 'approved' && (
             <Button
-              busy={busy === 'approve'}
+              busy={action.busy === 'approve'}
               onClick={() =>
                 void act(
                   'approve',
@@ -179,7 +170,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
               variant="danger"
               onClick={() => {
                 setSuspendReason('');
-                setActionError(undefined);
+                action.clearError();
                 setSuspending(true);
               }}
             >
@@ -286,7 +277,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         title="Anbieter sperren"
         confirmLabel="Sperren"
         tone="danger"
-        busy={busy === 'suspend'}
+        busy={action.busy === 'suspend'}
         error={error}
         onCancel={() => setSuspending(false)}
         onSubmit={() =>

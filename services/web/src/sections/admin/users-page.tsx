@@ -1,12 +1,12 @@
 import { ROLE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import type { Session } from '../../session';
 import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
+import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import { isProviderRole, type Provider, type Role, type User } from './admin-api';
@@ -47,11 +47,10 @@ export function UsersPage({ session }: { session: Session }) {
     [ownProviderId],
   );
   const ownProvider = own.data;
-  const [actionError, setActionError] = useState<string>();
-  const error = actionError ?? list.error;
+  const action = useAction();
+  const error = action.error ?? list.error;
   const [notice, setNotice] = useState<string>();
   const [resetting, setResetting] = useState<User>();
-  const [busy, setBusy] = useState<string>();
   const passwordForm = useForm({
     initial: { newPassword: '' },
     invalidSummary: null,
@@ -74,10 +73,8 @@ export function UsersPage({ session }: { session: Session }) {
 
   const providerName = (id?: string) => (id ? (providers.find((p) => p.id === id)?.name ?? id) : '–');
 
-  async function setActive(user: User, active: boolean) {
-    setBusy(user.id);
-    setActionError(undefined);
-    try {
+  const setActive = (user: User, active: boolean) =>
+    action.run(user.id, async () => {
       unwrap(await api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { active } }));
       setNotice(
         active
@@ -85,12 +82,7 @@ export function UsersPage({ session }: { session: Session }) {
           : `${user.username} wurde deaktiviert und kann sich nicht mehr anmelden.`,
       );
       list.reload();
-    } catch (err) {
-      setActionError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+    });
 
   const columns: Column<User>[] = [
     {
@@ -118,7 +110,7 @@ export function UsersPage({ session }: { session: Session }) {
           <div class="row">
             <Button
               variant="secondary"
-              busy={busy === u.id}
+              busy={action.busy === u.id}
               aria-label={`${u.username} ${u.active ? 'deaktivieren' : 'reaktivieren'}`}
               onClick={() => void setActive(u, !u.active)}
             >

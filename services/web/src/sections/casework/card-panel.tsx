@@ -1,10 +1,10 @@
 import { BLOCK_REASON_NAMES, CARD_STATUS_NAMES } from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, type Column, formatDate, Table } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { SelectField } from '../../ui/select-field';
+import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import {
@@ -37,8 +37,7 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const cards = [...child.cards].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
   const active = cards.find((c) => c.status === 'active');
   const latest = active ?? cards[0];
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { busy, error, run: runAction } = useAction<'issue' | 'print'>();
   const [pdfUrl, setPdfUrl] = useState<string>();
   const [dialog, setDialog] = useState<'block' | 'replace'>();
   const dialogForm = useForm({
@@ -65,18 +64,11 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
     setDialog(kind);
   };
 
-  async function run(key: string, action: () => Promise<string | undefined>) {
-    setBusy(key);
-    setError(undefined);
-    try {
+  const run = (key: 'issue' | 'print', action: () => Promise<string | undefined>) =>
+    runAction(key, async () => {
       const message = await action();
       if (message) props.onChanged(message);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+    });
 
   const issue = () =>
     run('issue', async () => {

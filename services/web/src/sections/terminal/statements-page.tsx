@@ -1,10 +1,9 @@
 import { BATCH_STATUS_NAMES } from '@tk/core';
-import { useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, formatCents, formatDate } from '../../ui';
+import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import './statements.css';
-import { type Batch, downloadStatement, listBatches } from '../accounting/accounting-api';
+import { downloadStatement, listBatches } from '../accounting/accounting-api';
 
 /**
  * Abrechnungen: the provider's own settlement batches and their statements (Gutschriften) as PDF.
@@ -13,21 +12,8 @@ import { type Batch, downloadStatement, listBatches } from '../accounting/accoun
 export function StatementsPage() {
   const list = useLoad((signal) => listBatches({}, signal), []);
   const batches = list.data?.items;
-  const [downloadError, setDownloadError] = useState<string>();
-  const [busy, setBusy] = useState<string>();
-  const error = downloadError ?? list.error;
-
-  async function download(batch: Batch) {
-    setBusy(batch.id);
-    setDownloadError(undefined);
-    try {
-      await downloadStatement(batch);
-    } catch (err) {
-      setDownloadError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+  const download = useAction();
+  const error = download.error ?? list.error;
 
   return (
     <section class="card" aria-labelledby="statements-title">
@@ -57,8 +43,8 @@ export function StatementsPage() {
                 <span class="statement-amount">{formatCents(b.totalCents)}</span>
                 <Button
                   variant="secondary"
-                  busy={busy === b.id}
-                  onClick={() => download(b)}
+                  busy={download.busy === b.id}
+                  onClick={() => download.run(b.id, () => downloadStatement(b))}
                   aria-label={`Gutschrift ${b.number} als PDF herunterladen`}
                 >
                   PDF

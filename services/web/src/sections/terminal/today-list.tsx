@@ -1,7 +1,7 @@
 import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, type Column, ConfirmDialog, formatCents, Table } from '../../ui';
+import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import { listTodaysRedemptions, type Redemption, reverseRedemption } from './terminal-api';
 
@@ -19,26 +19,19 @@ export function TodayList({ reloadKey }: TodayListProps) {
     [reloadKey],
   );
   const items = list.data;
-  const [reverseError, setReverseError] = useState<string>();
+  const reversal = useAction();
   const [confirming, setConfirming] = useState<Redemption>();
-  const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const error = reverseError ?? list.error;
+  const error = reversal.error ?? list.error;
 
   async function reverse() {
     if (!confirming) return;
-    setBusy(true);
-    try {
+    await reversal.run('reverse', async () => {
       await reverseRedemption(confirming.id);
       setNotice(`Buchung für ${confirming.displayName} (${formatCents(confirming.amountCents)}) wurde storniert.`);
-      setReverseError(undefined);
       list.reload();
-    } catch (err) {
-      setReverseError(messageOf(err));
-    } finally {
-      setBusy(false);
-      setConfirming(undefined);
-    }
+    });
+    setConfirming(undefined);
   }
 
   const columns: Column<Redemption>[] = [
@@ -108,7 +101,7 @@ export function TodayList({ reloadKey }: TodayListProps) {
         title="Buchung stornieren?"
         confirmLabel="Ja, stornieren"
         tone="danger"
-        busy={busy}
+        busy={reversal.busy !== undefined}
         onConfirm={() => void reverse()}
         onCancel={() => setConfirming(undefined)}
       >
