@@ -1,17 +1,17 @@
-/** Money and card-number helpers shared with the API (integer cents, Luhn), from @tk/core. */
-export { formatCardNumber, formatCents, isValidCardNumber, luhnCheckDigit, parseEuroToCents } from '@tk/core';
+import { berlinDate, formatDecimalComma } from '@tk/core';
+
+/** Money, date and card-number helpers shared with the API (integer cents, Luhn, Berlin dates), from @tk/core. */
+export {
+  formatCardNumber,
+  formatCents,
+  formatGermanDate as formatDate,
+  isValidCardNumber,
+  luhnCheckDigit,
+  parseEuroToCents,
+} from '@tk/core';
 
 /** Cents as the text of a euro input, without thousands separators: 185000 → `1850,00`. */
-export function centsToInput(cents: number): string {
-  const abs = Math.abs(cents);
-  return `${cents < 0 ? '-' : ''}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
-}
-
-/** `2026-11-20` → `20.11.2026`. */
-export function formatDate(date: string): string {
-  const [y, m, d] = date.split('-');
-  return y && m && d ? `${d}.${m}.${y}` : date;
-}
+export const centsToInput = (cents: number): string => formatDecimalComma(cents, { grouping: false });
 
 const timestampFormat = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
@@ -35,11 +35,4 @@ export function formatMonth(month: string): string {
 }
 
 /** Today's date in Europe/Berlin as `YYYY-MM-DD` (service dates are Berlin dates). */
-export function berlinToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Berlin',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
+export const berlinToday = (now: Date = new Date()): string => berlinDate(now);
