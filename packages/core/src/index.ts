@@ -3,6 +3,7 @@ export * from './card-number.ts';
 export * from './civil-date.ts';
 export * from './clock.ts';
 export * from './ids.ts';
+export * from './labels.ts';
 export * from './money.ts';
 export * from './names.ts';
 export * from './problem.ts';
