@@ -1,4 +1,5 @@
 import type { BenefitType, LegalBasis } from './benefits.ts';
+import type { Role } from './roles.ts';
 
 /**
  * German names of the codes the product defines (ADR 0017): the one place the UI, the documents and
@@ -57,7 +58,7 @@ export const ROLE_NAMES = {
   admin: 'Administration',
   provider_admin: 'Anbieter (Verwaltung)',
   provider_staff: 'Anbieter (Personal)',
-} as const;
+} as const satisfies Record<Role, string>;
 
 /** Provider categories. */
 export const PROVIDER_CATEGORY_NAMES = {
