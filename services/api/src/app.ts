@@ -15,6 +15,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
 import { cardsRoutes } from './modules/cards/cards.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
+import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(providersRoutes, { prefix: '/api/v1' });
   await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
   await app.register(cardsRoutes, { prefix: '/api/v1' });
+  await app.register(familyRoutes, { prefix: '/api/v1' });
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
