@@ -3,6 +3,7 @@ export * from './card-number.ts';
 export * from './civil-date.ts';
 export * from './clock.ts';
 export * from './family-code.ts';
+export * from './family-languages.ts';
 export * from './ids.ts';
 export * from './money.ts';
 export * from './problem.ts';

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { FamilyPage } from './family/family-page';
 import { LoginPage } from './login/login-page';
 import { linkClick, navigate, usePath } from './router';
 import { ROLE_LABELS, type SectionInfo, sectionsFor } from './sections';
@@ -25,9 +26,15 @@ function useSession(): SessionState {
   return state;
 }
 
+/** Public pages for families need no sign-in; everything else is the signed-in back office and terminal. */
 export function App() {
-  const state = useSession();
   const path = usePath();
+  if (path === '/familie' || path.startsWith('/familie/')) return <FamilyPage />;
+  return <SignedInApp path={path} />;
+}
+
+function SignedInApp({ path }: { path: string }) {
+  const state = useSession();
 
   // Any interaction counts as activity: an active user's token is refreshed before it expires.
   useEffect(() => {
