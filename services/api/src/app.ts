@@ -18,6 +18,7 @@ import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { lettersRoutes } from './modules/letters/letters.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
@@ -118,6 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
   await app.register(cardsRoutes, { prefix: '/api/v1' });
   await app.register(familyRoutes, { prefix: '/api/v1' });
+  await app.register(lettersRoutes, { prefix: '/api/v1' });
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import bidiFactory from 'bidi-js';
 import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
 
 /**
  * The one place where PDFs are started: every document embeds Noto Sans (Latin incl. Vietnamese,
@@ -61,9 +62,12 @@ const INVISIBLE = /[\u200E\u200F\u2066-\u2069]/gu;
 // fontkit, which then shapes and reverses an Arabic run as one (its default features still apply).
 const WHOLE_RUN = { features: [] as PDFKit.Mixins.OpenTypeFeatures[] };
 
-/** Keeps a left-to-right fragment (a card number, an amount) in one piece inside right-to-left text. */
-export function isolate(text: string): string {
-  return `\u2066${text}\u2069`;
+/**
+ * Keeps a fragment in one piece inside text of the other direction: `ltr` for a card number, an
+ * amount or an address; `auto` (first strong letter) for a name, which may be written in any script.
+ */
+export function isolate(text: string, direction: 'ltr' | 'auto' = 'ltr'): string {
+  return `${direction === 'ltr' ? '\u2066' : '\u2068'}${text}\u2069`;
 }
 
 export type Direction = 'ltr' | 'rtl';
@@ -128,9 +132,23 @@ function visualRuns(doc: PDFKit.PDFDocument, line: string, style: TextStyle, dir
   return runs;
 }
 
+// Shaping is the costly part of layout and pdfkit does not cache it when features are given.
+const widths = new WeakMap<PDFKit.PDFDocument, Map<string, number>>();
+
 function measure(doc: PDFKit.PDFDocument, text: string, font: FontName, style: TextStyle): Run {
-  doc.font(font).fontSize(style.size);
-  return { text, font, width: doc.widthOfString(text, WHOLE_RUN) };
+  let cache = widths.get(doc);
+  if (!cache) {
+    cache = new Map();
+    widths.set(doc, cache);
+  }
+  const key = `${font}|${style.size}|${text}`;
+  let width = cache.get(key);
+  if (width === undefined) {
+    doc.font(font).fontSize(style.size);
+    width = doc.widthOfString(text, WHOLE_RUN);
+    cache.set(key, width);
+  }
+  return { text, font, width };
 }
 
 const lineWidth = (runs: Run[]) => runs.reduce((sum, r) => sum + r.width, 0);
@@ -144,13 +162,21 @@ function wrap(doc: PDFKit.PDFDocument, text: string, width: number, style: TextS
       lines.push([]);
       continue;
     }
+    // Break by the sum of word widths (shaping does not cross spaces); lay out each line once.
+    const space = measure(doc, ' ', fontFor(' ', style.bold), style).width;
+    const wordWidth = (word: string) =>
+      measure(doc, word.replace(INVISIBLE, ''), fontFor(word, style.bold), style).width;
     let current = words[0]!;
+    let currentWidth = wordWidth(current);
     for (const word of words.slice(1)) {
-      const candidate = `${current} ${word}`;
-      if (lineWidth(visualRuns(doc, candidate, style, direction)) <= width) current = candidate;
-      else {
+      const next = wordWidth(word);
+      if (currentWidth + space + next <= width) {
+        current = `${current} ${word}`;
+        currentWidth += space + next;
+      } else {
         lines.push(visualRuns(doc, current, style, direction));
         current = word;
+        currentWidth = next;
       }
     }
     lines.push(visualRuns(doc, current, style, direction));
@@ -212,4 +238,24 @@ function fit(doc: PDFKit.PDFDocument, text: string, width: number, style: TextSt
 export function textHeight(doc: PDFKit.PDFDocument, text: string, width: number, style: TextStyle): number {
   const lines = wrap(doc, text, width, style, style.direction ?? directionOf(text));
   return lines.length * (style.size * 1.25 + (style.lineGap ?? 0));
+}
+
+/**
+ * A QR code drawn as vector modules (sharp at any print size), white square with a 2-module quiet
+ * zone included in `side`. ECC level M, as for the card.
+ */
+export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, side: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const size = qr.modules.size;
+  const quiet = 2;
+  const cell = side / (size + 2 * quiet);
+  doc.save();
+  doc.rect(x, y, side, side).fill('#ffffff');
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      if (qr.modules.get(row, col)) doc.rect(x + (col + quiet) * cell, y + (row + quiet) * cell, cell, cell);
+    }
+  }
+  doc.fill('#000000');
+  doc.restore();
 }

@@ -1,6 +1,6 @@
 import { formatCardNumber } from '@tk/core';
 import QRCode from 'qrcode';
-import { createPdf, drawText } from '../../lib/pdf.ts';
+import { createPdf, drawQr, drawText } from '../../lib/pdf.ts';
 
 /**
  * Rendering of the card: the QR of the signed token (SVG/PNG via `qrcode`) and the printable card
@@ -35,7 +35,8 @@ export interface PrintableCard {
 /** The card's neutral title: it says whose card it is, not which benefit it carries (no "BuT"). */
 export const CARD_TITLE = 'Kinder- und Jugendkarte';
 
-function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, cityName: string): void {
+/** Draws one card with its top left corner at (x, y); the card letter uses it for the cut-out card. */
+export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, cityName: string): void {
   const w = ID1_WIDTH_PT;
   const h = ID1_HEIGHT_PT;
   const pad = 10;
@@ -72,23 +73,10 @@ function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Printable
   drawText(doc, `Stadt ${cityName}`, x + pad, y + 5, header.width, { ...header, size: 9.5, bold: true, align: 'left' });
   drawText(doc, CARD_TITLE, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
 
-  // QR code, drawn as vector modules so it prints sharply at any size.
-  const qr = QRCode.create(card.qrToken, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const quiet = 2;
   const hintHeight = 13;
   const qrSide = h - band - hintHeight - 4;
-  const cell = qrSide / (size + 2 * quiet);
   const qx = x + w - pad - qrSide + 4;
-  const qy = y + band + 2;
-  doc.rect(qx, qy, qrSide, qrSide).fill('#ffffff');
-  doc.fillColor('#000000');
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      if (qr.modules.get(row, col)) doc.rect(qx + (col + quiet) * cell, qy + (row + quiet) * cell, cell, cell);
-    }
-  }
-  doc.fill('#000000');
+  drawQr(doc, card.qrToken, qx, y + band + 2, qrSide);
 
   // Holder and number on the left; names in any script, each on one line.
   const textWidth = qx - x - pad - 4;

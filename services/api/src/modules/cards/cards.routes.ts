@@ -40,7 +40,10 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) =>
-      reply.code(201).header('cache-control', 'no-store').send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
+      reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
   );
 
   app.get(

@@ -89,6 +89,32 @@ export async function getFamilyBalance(
   throw new FamilyAccessDenied();
 }
 
+type ApprovalRow = typeof approvals.$inferSelect;
+
+/**
+ * The approvals a family is told about: not revoked by `today` and still bookable (today is not past
+ * the period's end plus the grace period), in the order they end. Upcoming ones are the caller's choice.
+ */
+export function currentApprovals(rows: ApprovalRow[], today: string, gracePeriodMonths: number) {
+  return rows
+    .filter((a) => today <= lastBookingDay(a.validTo, gracePeriodMonths))
+    .filter((a) => !a.revokedFrom || a.revokedFrom > today)
+    .map((a) => ({ ...a, benefitType: a.benefitType as BenefitType }));
+}
+
+/** The child's approvals that started by `today` (or all, with `upcoming`), for `currentApprovals`. */
+export function approvalsOfChild(tx: DbOrTx, beneficiaryId: string, today: string, upcoming = false) {
+  return tx
+    .select()
+    .from(approvals)
+    .where(
+      upcoming
+        ? eq(approvals.beneficiaryId, beneficiaryId)
+        : and(eq(approvals.beneficiaryId, beneficiaryId), lte(approvals.validFrom, today)),
+    )
+    .orderBy(approvals.validTo, approvals.id);
+}
+
 async function balanceOf(
   tx: DbOrTx,
   clock: Clock,
@@ -101,11 +127,7 @@ async function balanceOf(
       .from(beneficiaries)
       .where(eq(beneficiaries.id, card.beneficiaryId)),
     tx.select().from(citySettings).where(eq(citySettings.id, 1)),
-    tx
-      .select()
-      .from(approvals)
-      .where(and(eq(approvals.beneficiaryId, card.beneficiaryId), lte(approvals.validFrom, today)))
-      .orderBy(approvals.validTo, approvals.id),
+    approvalsOfChild(tx, card.beneficiaryId, today),
     tx
       .select({ id: redemptions.id })
       .from(redemptions)
@@ -131,20 +153,16 @@ async function balanceOf(
       .orderBy(desc(redemptions.serviceDate), desc(redemptions.bookedAt))
       .limit(RECENT_REDEMPTIONS),
   ]);
-  const grace = settings?.gracePeriodMonths ?? 0;
-  const mealsPerDay = settings?.lunchMealsPerDay ?? 1;
   const entitlements: FamilyBalance['entitlements'] = [];
-  for (const a of approvalRows) {
-    if (today > lastBookingDay(a.validTo, grace)) continue;
-    if (a.revokedFrom && a.revokedFrom <= today) continue;
-    const benefitType = a.benefitType as BenefitType;
-    if (benefitType === 'lunch') {
-      const open = card.status === 'active' && a.validTo >= today && lunchesToday.length < mealsPerDay;
-      entitlements.push({ benefitType, validTo: a.validTo, lunchAvailableToday: open });
+  for (const a of currentApprovals(approvalRows, today, settings?.gracePeriodMonths ?? 0)) {
+    if (a.benefitType === 'lunch') {
+      const open =
+        card.status === 'active' && a.validTo >= today && lunchesToday.length < (settings?.lunchMealsPerDay ?? 1);
+      entitlements.push({ benefitType: a.benefitType, validTo: a.validTo, lunchAvailableToday: open });
     } else if (a.remainingCents !== null) {
-      entitlements.push({ benefitType, validTo: a.validTo, availableCents: a.remainingCents });
+      entitlements.push({ benefitType: a.benefitType, validTo: a.validTo, availableCents: a.remainingCents });
     } else {
-      entitlements.push({ benefitType, validTo: a.validTo });
+      entitlements.push({ benefitType: a.benefitType, validTo: a.validTo });
     }
   }
   return {
