@@ -6,4 +6,6 @@ export * from './family-code.ts';
 export * from './family-languages.ts';
 export * from './ids.ts';
 export * from './money.ts';
+export * from './names.ts';
 export * from './problem.ts';
+export * from './request-hash.ts';
