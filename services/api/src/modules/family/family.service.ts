@@ -1,4 +1,4 @@
-import { type BenefitType, berlinDate, type Clock, lastBookingDay } from '@tk/core';
+import { type BenefitType, berlinDate, type Clock, displayNameOf, lastBookingDay } from '@tk/core';
 import {
   approvals,
   beneficiaries,
@@ -11,7 +11,7 @@ import {
 } from '@tk/db';
 import { and, desc, eq, lte } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
-import { displayNameOf } from '../terminal/terminal.service.ts';
+
 import { familyCodeMatches } from './family.codes.ts';
 import { FamilyAccessDenied, FamilyTooManyAttempts } from './family.errors.ts';
 import type { FamilyBalance } from './family.schemas.ts';
