@@ -514,6 +514,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public: where the card can be used (approved, listed providers; no bank data) */
+        get: operations["listPublicProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -1259,6 +1276,21 @@ export interface components {
             approvedAt?: string;
             createdAt: string;
         };
+        PublicProviderInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
+        };
         ReimbursementReportInput: {
             /**
              * Format: date
@@ -1884,6 +1916,21 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        PublicProvider: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
         };
         ReimbursementReport: {
             /**
@@ -4740,6 +4787,52 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPublicProviders: {
+        parameters: {
+            query?: {
+                benefitType?: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Exact town, case-insensitive */
+                town?: string;
+                /** @description Words in the name, street, postal code or town */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PublicProvider"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
