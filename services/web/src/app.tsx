@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DirectoryPage } from './family/directory-page';
 import { FamilyPage } from './family/family-page';
 import { LoginPage } from './login/login-page';
 import { linkClick, navigate, usePath } from './router';
@@ -30,6 +31,7 @@ function useSession(): SessionState {
 export function App() {
   const path = usePath();
   if (path === '/familie' || path.startsWith('/familie/')) return <FamilyPage />;
+  if (path === '/anbieter' || path.startsWith('/anbieter/')) return <DirectoryPage />;
   return <SignedInApp path={path} />;
 }
 

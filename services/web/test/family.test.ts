@@ -123,3 +123,46 @@ describe.runIf(runBrowserTests)('family page /familie', () => {
     await page.context().close();
   });
 });
+
+describe.runIf(runBrowserTests)('directory page /anbieter', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('at 320 px: approved providers with address, filter by benefit, search; Arabic right to left; axe clean', async () => {
+    const page = await newPage(browser, server.url, { width: 320, height: 640 });
+    await page.goto('/anbieter');
+    await page.getByRole('heading', { level: 1, name: 'Wo kann die Karte genutzt werden?' }).waitFor();
+    await page.getByRole('heading', { level: 3, name: 'TSV Musterstadt 1890 e.V.' }).waitFor();
+    expect(await page.getByRole('heading', { level: 2 }).textContent()).toMatch(/^\d+ Anbieter gefunden$/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await screenshot(page, 'directory-320');
+
+    await page.getByLabel('Leistung').selectOption('lunch');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.getByRole('heading', { level: 3, name: 'Mensa Gesamtschule Nord (Caterer Lecker GmbH)' }).waitFor();
+    expect(await page.getByRole('heading', { level: 3, name: 'TSV Musterstadt 1890 e.V.' }).count()).toBe(0);
+
+    await page.getByLabel('Leistung').selectOption('');
+    await page.getByLabel('Suche (Name, Straße, PLZ)').fill('kluge');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.getByRole('heading', { level: 2, name: '1 Anbieter gefunden' }).waitFor();
+
+    await page.locator('#family-lang').selectOption('ar');
+    await page.getByRole('heading', { level: 1, name: 'أين يمكن استخدام البطاقة؟' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'directory-ar-320');
+    expect(await page.context().cookies()).toEqual([]);
+    await page.context().close();
+  });
+});

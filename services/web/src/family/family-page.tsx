@@ -1,30 +1,12 @@
-import {
-  FAMILY_BENEFIT_LABELS,
-  FAMILY_LANGUAGES,
-  type FamilyLanguage,
-  formatCardNumber,
-  isFamilyLanguage,
-  LANGUAGE_INFO,
-} from '@tk/core';
+import { FAMILY_BENEFIT_LABELS, formatCardNumber, LANGUAGE_INFO } from '@tk/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { components } from '../api-types';
 import { Alert, Button, Field } from '../ui';
+import { htmlLang, LanguageSwitch, useFamilyLanguage } from './family-language';
 import { FAMILY_TEXTS } from './family-texts';
 
 type FamilyBalance = components['schemas']['FamilyBalance'];
-
-/** The language from `?lang=`, else the browser's first family language, else German. */
-function initialLanguage(): FamilyLanguage {
-  const asked = new URLSearchParams(location.search).get('lang');
-  if (isFamilyLanguage(asked)) return asked;
-  for (const tag of navigator.languages ?? []) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (isFamilyLanguage(base) && base !== 'de') return base;
-    if (base === 'de') return 'de';
-  }
-  return 'de';
-}
 
 /**
  * The public family page (`/familie`): card number and access code in, the child's entitlements and
@@ -33,7 +15,7 @@ function initialLanguage(): FamilyLanguage {
  * prefilled from the letter's QR code (`?karte=`); the code never does.
  */
 export function FamilyPage() {
-  const [lang, setLang] = useState<FamilyLanguage>(initialLanguage);
+  const [lang, setLang] = useFamilyLanguage((l) => FAMILY_TEXTS[l].title);
   const [cardNumber, setCardNumber] = useState(() => {
     const digits = (new URLSearchParams(location.search).get('karte') ?? '').replace(/\D/g, '').slice(0, 16);
     return digits ? formatCardNumber(digits) : '';
@@ -45,16 +27,6 @@ export function FamilyPage() {
   const resultRef = useRef<HTMLElement>(null);
   const t = FAMILY_TEXTS[lang];
   const info = LANGUAGE_INFO[lang];
-
-  useEffect(() => {
-    document.documentElement.lang = info.locale.split('-u-')[0]!;
-    document.documentElement.dir = info.dir;
-    document.title = `${t.title} – Teilhabekarte`;
-    return () => {
-      document.documentElement.lang = 'de';
-      document.documentElement.dir = 'ltr';
-    };
-  }, [lang]);
 
   useEffect(() => {
     if (balance) resultRef.current?.focus();
@@ -91,24 +63,8 @@ export function FamilyPage() {
   }
 
   return (
-    <main id="main" class="family" lang={info.locale.split('-u-')[0]} dir={info.dir}>
-      <div class="family-lang">
-        <label for="family-lang">{t.language}</label>
-        <select
-          id="family-lang"
-          value={lang}
-          onChange={(e) => {
-            const next = e.currentTarget.value;
-            if (isFamilyLanguage(next)) setLang(next);
-          }}
-        >
-          {FAMILY_LANGUAGES.map((code) => (
-            <option key={code} value={code} lang={LANGUAGE_INFO[code].locale.split('-u-')[0]}>
-              {LANGUAGE_INFO[code].name}
-            </option>
-          ))}
-        </select>
-      </div>
+    <main id="main" class="family" lang={htmlLang(lang)} dir={info.dir}>
+      <LanguageSwitch lang={lang} label={t.language} onChange={setLang} />
       <h1>{t.title}</h1>
       <p class="muted">{t.intro}</p>
 
@@ -176,6 +132,9 @@ export function FamilyPage() {
           <Button variant="secondary" onClick={() => setBalance(undefined)}>
             {t.close}
           </Button>
+          <p class="family-links">
+            <a href={`/anbieter?lang=${lang}`}>{t.providersLink}</a>
+          </p>
         </section>
       ) : (
         <form class="card" onSubmit={submit} noValidate>
@@ -208,6 +167,9 @@ export function FamilyPage() {
             {t.show}
           </Button>
           <p class="muted family-privacy">{t.privacy}</p>
+          <p class="family-links">
+            <a href={`/anbieter?lang=${lang}`}>{t.providersLink}</a>
+          </p>
         </form>
       )}
     </main>

@@ -33,6 +33,20 @@ export interface FamilyTexts {
   reversed: string;
   close: string;
   providersLink: string;
+  /** The directory page (/anbieter). */
+  directory: {
+    title: string;
+    intro: string;
+    benefit: string;
+    allBenefits: string;
+    town: string;
+    search: string;
+    submit: string;
+    count: string;
+    none: string;
+    failed: string;
+    balanceLink: string;
+  };
 }
 
 export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
@@ -72,6 +86,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'storniert',
     close: 'Schließen',
     providersLink: 'Wo kann die Karte genutzt werden?',
+    directory: {
+      title: 'Wo kann die Karte genutzt werden?',
+      intro: 'Diese Anbieter nehmen die Karte an. Zeigen Sie die Karte einfach vor.',
+      benefit: 'Leistung',
+      allBenefits: 'Alle Leistungen',
+      town: 'Ort',
+      search: 'Suche (Name, Straße, PLZ)',
+      submit: 'Suchen',
+      count: '{n} Anbieter gefunden',
+      none: 'Kein Anbieter gefunden. Bitte die Suche ändern.',
+      failed: 'Das Verzeichnis konnte nicht geladen werden. Bitte später erneut versuchen.',
+      balanceLink: 'Guthaben der Karte ansehen',
+    },
   },
   'de-simple': {
     title: 'Wie viel Geld ist noch auf der Karte?',
@@ -109,6 +136,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'zurück-gebucht',
     close: 'Schließen',
     providersLink: 'Wo kann man die Karte benutzen?',
+    directory: {
+      title: 'Wo geht die Karte?',
+      intro: 'Hier können Sie die Karte benutzen. Zeigen Sie die Karte.',
+      benefit: 'Was',
+      allBenefits: 'Alles',
+      town: 'Ort',
+      search: 'Suchen (Name, Straße)',
+      submit: 'Suchen',
+      count: '{n} gefunden',
+      none: 'Nichts gefunden. Suchen Sie etwas anderes.',
+      failed: 'Das hat nicht geklappt. Bitte später noch einmal versuchen.',
+      balanceLink: 'Wie viel Geld ist noch da?',
+    },
   },
   en: {
     title: 'Check the card balance',
@@ -146,6 +186,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'cancelled',
     close: 'Close',
     providersLink: 'Where can the card be used?',
+    directory: {
+      title: 'Where can the card be used?',
+      intro: 'These providers accept the card. Just show the card.',
+      benefit: 'Benefit',
+      allBenefits: 'All benefits',
+      town: 'Town',
+      search: 'Search (name, street, postcode)',
+      submit: 'Search',
+      count: '{n} providers found',
+      none: 'No provider found. Please change the search.',
+      failed: 'The directory could not be loaded. Please try again later.',
+      balanceLink: 'Check the card balance',
+    },
   },
   tr: {
     title: 'Kart bakiyesini görüntüle',
@@ -183,6 +236,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'iptal edildi',
     close: 'Kapat',
     providersLink: 'Kart nerede kullanılabilir?',
+    directory: {
+      title: 'Kart nerede kullanılabilir?',
+      intro: 'Bu sağlayıcılar kartı kabul eder. Kartı göstermeniz yeterlidir.',
+      benefit: 'Hizmet',
+      allBenefits: 'Tüm hizmetler',
+      town: 'Yer',
+      search: 'Ara (ad, sokak, posta kodu)',
+      submit: 'Ara',
+      count: '{n} sağlayıcı bulundu',
+      none: 'Sağlayıcı bulunamadı. Lütfen aramayı değiştirin.',
+      failed: 'Rehber yüklenemedi. Lütfen daha sonra tekrar deneyin.',
+      balanceLink: 'Kart bakiyesini görüntüle',
+    },
   },
   ar: {
     title: 'عرض رصيد البطاقة',
@@ -220,6 +286,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'ملغاة',
     close: 'إغلاق',
     providersLink: 'أين يمكن استخدام البطاقة؟',
+    directory: {
+      title: 'أين يمكن استخدام البطاقة؟',
+      intro: 'يقبل مقدّمو الخدمات هؤلاء البطاقة. يكفي أن تعرضوا البطاقة.',
+      benefit: 'الخدمة',
+      allBenefits: 'جميع الخدمات',
+      town: 'المكان',
+      search: 'بحث (الاسم، الشارع، الرمز البريدي)',
+      submit: 'بحث',
+      count: 'عدد مقدّمي الخدمات: {n}',
+      none: 'لم يُعثر على أي مقدّم خدمة. يرجى تغيير البحث.',
+      failed: 'تعذّر تحميل الدليل. يرجى المحاولة لاحقاً.',
+      balanceLink: 'عرض رصيد البطاقة',
+    },
   },
   uk: {
     title: 'Переглянути баланс картки',
@@ -257,6 +336,19 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'скасовано',
     close: 'Закрити',
     providersLink: 'Де можна користуватися карткою?',
+    directory: {
+      title: 'Де можна користуватися карткою?',
+      intro: 'Ці надавачі приймають картку. Просто покажіть картку.',
+      benefit: 'Послуга',
+      allBenefits: 'Усі послуги',
+      town: 'Населений пункт',
+      search: 'Пошук (назва, вулиця, індекс)',
+      submit: 'Шукати',
+      count: 'Знайдено надавачів: {n}',
+      none: 'Нічого не знайдено. Змініть пошук.',
+      failed: 'Не вдалося завантажити довідник. Спробуйте пізніше.',
+      balanceLink: 'Переглянути баланс картки',
+    },
   },
   ru: {
     title: 'Посмотреть баланс карты',
@@ -294,5 +386,18 @@ export const FAMILY_TEXTS: Record<FamilyLanguage, FamilyTexts> = {
     reversed: 'отменено',
     close: 'Закрыть',
     providersLink: 'Где можно использовать карту?',
+    directory: {
+      title: 'Где можно использовать карту?',
+      intro: 'Эти поставщики принимают карту. Просто покажите карту.',
+      benefit: 'Услуга',
+      allBenefits: 'Все услуги',
+      town: 'Населённый пункт',
+      search: 'Поиск (название, улица, индекс)',
+      submit: 'Искать',
+      count: 'Найдено поставщиков: {n}',
+      none: 'Ничего не найдено. Измените поиск.',
+      failed: 'Не удалось загрузить справочник. Попробуйте позже.',
+      balanceLink: 'Посмотреть баланс карты',
+    },
   },
 };
