@@ -101,4 +101,40 @@ describe('printCardLetter', () => {
     // Nothing was issued by the refused attempts: the code from issueCard still works.
     expect((await balance(card.cardNumber, card.familyAccessCode)).statusCode).toBe(200);
   });
+
+  it('bulk: one PDF with a letter per card (a page each or more), every card gets its own new code', async () => {
+    const one = await childWithCard();
+    const two = await childWithCard();
+    const res = await t.call('POST', '/api/v1/cards/letters', {
+      token: caseworker.token,
+      body: { cardIds: [one.card.id, two.card.id], lang: 'tr' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const text = pdfText(res.rawPayload);
+    const codes = [...text.matchAll(/\b[A-Z2-9]{5}-[A-Z2-9]{5}\b/g)].map((m) => m[0]);
+    expect(new Set(codes).size).toBe(2);
+    expect(text).toContain(one.card.cardNumberFormatted);
+    expect(text).toContain(two.card.cardNumberFormatted);
+    expect(text.match(/Łukasz Nguyễn için kartınız/g)).toHaveLength(2);
+    // The letters appear in the order asked, so the first code belongs to the first card.
+    expect((await balance(one.card.cardNumber, codes[0]!)).statusCode).toBe(200);
+    expect((await balance(two.card.cardNumber, codes[1]!)).statusCode).toBe(200);
+    expectProblem(await balance(one.card.cardNumber, one.card.familyAccessCode), 404, 'family_access_denied');
+    // All or nothing: one unknown card refuses the whole run, and no code changes.
+    expectProblem(
+      await t.call('POST', '/api/v1/cards/letters', {
+        token: caseworker.token,
+        body: { cardIds: [one.card.id, 'card_nope'] },
+      }),
+      404,
+      'card_not_found',
+    );
+    expect((await balance(one.card.cardNumber, codes[0]!)).statusCode).toBe(200);
+    expectProblem(
+      await t.call('POST', '/api/v1/cards/letters', { token: caseworker.token, body: { cardIds: [] } }),
+      400,
+      'validation_failed',
+    );
+  });
 });

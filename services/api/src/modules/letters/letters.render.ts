@@ -37,12 +37,37 @@ const BOTTOM = PAGE.height - PAGE.margin;
 const COLOR = { text: '#1d2733', muted: '#52606d', rule: '#9aa5b1', box: '#f1f4f8' };
 
 /**
- * The card letter (printCardLetter) as one A4 PDF in the family's language: the cut-out card, the
+ * Card letters (printCardLetter, one or many) as one A4 PDF, each letter starting on a new page, in the
+ * family's language: the cut-out card, the
  * access code with a QR code to the family page (card number filled in, never the code), what the
  * child can use now, how the card is used, where providers are (QR to the directory), what to do when
  * it is lost. Right to left for Arabic, with every line laid out by `drawText`.
  */
-export function renderCardLetter(letter: CardLetter): Promise<Buffer> {
+export function renderCardLetters(letters: CardLetter[]): Promise<Buffer> {
+  const first = letters[0]!;
+  const { doc, done } = createPdf({
+    size: 'A4',
+    margin: PAGE.margin,
+    autoFirstPage: false,
+    info: {
+      Title:
+        letters.length === 1
+          ? fill(LETTER_TEXTS[first.lang].title, { child: `${first.card.givenName} ${first.card.familyName}` })
+          : `${LETTER_TEXTS[first.lang].cardHeading} (${letters.length})`,
+    },
+    lang: htmlLang(first.lang),
+  });
+  for (const letter of letters) {
+    doc.addPage();
+    drawLetter(doc, letter);
+  }
+  doc.end();
+  return done;
+}
+
+const htmlLang = (lang: FamilyLanguage) => LANGUAGE_INFO[lang].locale.split('-u-')[0]!;
+
+function drawLetter(doc: PDFKit.PDFDocument, letter: CardLetter): void {
   const t = LETTER_TEXTS[letter.lang];
   const { dir, locale } = LANGUAGE_INFO[letter.lang];
   const rtl = dir === 'rtl';
@@ -57,12 +82,6 @@ export function renderCardLetter(letter: CardLetter): Promise<Buffer> {
   const money = (cents: number) =>
     plain(new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(cents / 100));
 
-  const { doc, done } = createPdf({
-    size: 'A4',
-    margin: PAGE.margin,
-    info: { Title: fill(t.title, { child: `${letter.card.givenName} ${letter.card.familyName}` }) },
-    lang: locale.split('-u-')[0]!,
-  });
   const body: TextStyle = { size: 9.5, direction: dir, lineGap: 1 };
   const small: TextStyle = { size: 8.5, direction: dir, color: COLOR.muted };
   let y = PAGE.margin;
@@ -224,7 +243,4 @@ export function renderCardLetter(letter: CardLetter): Promise<Buffer> {
   paragraph(fill(t.lostText, values), body, 10);
   paragraph(t.closing, body, 2);
   paragraph(fill(t.sender, values), { ...body, bold: true });
-
-  doc.end();
-  return done;
 }
