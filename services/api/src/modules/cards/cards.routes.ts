@@ -20,7 +20,7 @@ const Binary = (description: string) => z.any().describe(description);
 
 /** Routes of the cards area (registered in app.ts under /api/v1). */
 export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db, keys } = app.ctx;
+  const { db, keys, clock } = app.ctx;
   const security = [{ bearerAuth: [] }];
   const tags = ['cards'];
   const caseworker = { roles: ['caseworker'] as const };
@@ -179,7 +179,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: caseworker,
     },
-    async (request) => service.blockCard(db, request.params.id, request.body.reason, actorOf(request)),
+    async (request) => service.blockCard(db, request.params.id, request.body.reason, actorOf(request), clock),
   );
 
   app.post(
@@ -200,7 +200,9 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send(await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request))),
+        .send(
+          await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request), clock),
+        ),
   );
 
   app.post(
