@@ -1,3 +1,4 @@
+import { FAMILY_LANGUAGES, type FamilyLanguage, isFamilyLanguage, LANGUAGE_INFO } from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { messageOf } from '../../api/problems';
@@ -51,6 +52,7 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const [dialog, setDialog] = useState<'block' | 'replace'>();
   const [reason, setReason] = useState<BlockReason>('lost');
   const [dialogError, setDialogError] = useState<string>();
+  const [letterLang, setLetterLang] = useState<FamilyLanguage>('de');
 
   async function run(key: string, action: () => Promise<string | undefined>) {
     setBusy(key);
@@ -68,7 +70,19 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const issue = () =>
     run('issue', async () => {
       const card = unwrap(await api.POST('/api/v1/beneficiaries/{id}/cards', { params: { path: { id: child.id } } }));
-      return `Karte ${card.cardNumberFormatted} ausgestellt.`;
+      return `Karte ${card.cardNumberFormatted} ausgestellt. Zugangscode für die Familie: ${card.familyAccessCode} (nur jetzt sichtbar; der Brief an die Familie enthält einen neuen).`;
+    });
+
+  const printLetter = (card: Card) =>
+    run('letter', async () => {
+      setPdfUrl(
+        await openPdf(`/api/v1/cards/${encodeURIComponent(card.id)}/letter`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ lang: letterLang }),
+        }),
+      );
+      return 'Brief an die Familie erstellt; er enthält einen neuen Zugangscode, der alte gilt nicht mehr.';
     });
 
   const print = (card: Card) =>
@@ -92,7 +106,9 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
             body: latest.status === 'active' ? { reason } : {},
           }),
         );
-        props.onChanged(`Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte gilt nicht mehr.`);
+        props.onChanged(
+          `Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte und ihr Zugangscode gelten nicht mehr. Neuer Zugangscode für die Familie: ${card.familyAccessCode}.`,
+        );
       }
       setDialog(undefined);
     } catch (err) {
@@ -156,6 +172,26 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
               <Button busy={busy === 'print'} onClick={() => void print(active)}>
                 Karte drucken (PDF)
               </Button>
+              <span class="letter-choice">
+                <label for="letter-lang">Sprache des Briefs</label>
+                <select
+                  id="letter-lang"
+                  value={letterLang}
+                  onChange={(e) => {
+                    const next = e.currentTarget.value;
+                    if (isFamilyLanguage(next)) setLetterLang(next);
+                  }}
+                >
+                  {FAMILY_LANGUAGES.map((code) => (
+                    <option key={code} value={code}>
+                      {LANGUAGE_INFO[code].name}
+                    </option>
+                  ))}
+                </select>
+                <Button variant="secondary" busy={busy === 'letter'} onClick={() => void printLetter(active)}>
+                  Brief an die Familie (PDF)
+                </Button>
+              </span>
               <Button
                 variant="danger"
                 onClick={() => {
