@@ -2,6 +2,8 @@ export * from './benefits.ts';
 export * from './card-number.ts';
 export * from './civil-date.ts';
 export * from './clock.ts';
+export * from './family-code.ts';
+export * from './family-languages.ts';
 export * from './ids.ts';
 export * from './labels.ts';
 export * from './money.ts';

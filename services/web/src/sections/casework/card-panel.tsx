@@ -1,4 +1,11 @@
-import { BLOCK_REASON_NAMES, CARD_STATUS_NAMES } from '@tk/core';
+import {
+  BLOCK_REASON_NAMES,
+  CARD_STATUS_NAMES,
+  FAMILY_LANGUAGES,
+  type FamilyLanguage,
+  isFamilyLanguage,
+  LANGUAGE_INFO,
+} from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { Alert, Button, type Column, formatDate, Table } from '../../ui';
@@ -13,6 +20,7 @@ import {
   CARD_STATUS_TONE,
   type Card,
   cardQrSvg,
+  openCardLetter,
   openCardPdf,
 } from './casework-api';
 
@@ -37,7 +45,8 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const cards = [...child.cards].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
   const active = cards.find((c) => c.status === 'active');
   const latest = active ?? cards[0];
-  const { busy, error, run: runAction } = useAction<'issue' | 'print'>();
+  const { busy, error, run: runAction } = useAction<'issue' | 'print' | 'letter'>();
+  const [letterLang, setLetterLang] = useState<FamilyLanguage>('de');
   const [pdfUrl, setPdfUrl] = useState<string>();
   const [dialog, setDialog] = useState<'block' | 'replace'>();
   const dialogForm = useForm({
@@ -54,7 +63,9 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
             body: latest.status === 'active' ? { reason } : {},
           }),
         );
-        props.onChanged(`Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte gilt nicht mehr.`);
+        props.onChanged(
+          `Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte und ihr Zugangscode gelten nicht mehr. Neuer Zugangscode für die Familie: ${card.familyAccessCode}.`,
+        );
       }
       setDialog(undefined);
     },
@@ -64,7 +75,7 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
     setDialog(kind);
   };
 
-  const run = (key: 'issue' | 'print', action: () => Promise<string | undefined>) =>
+  const run = (key: 'issue' | 'print' | 'letter', action: () => Promise<string | undefined>) =>
     runAction(key, async () => {
       const message = await action();
       if (message) props.onChanged(message);
@@ -73,7 +84,13 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const issue = () =>
     run('issue', async () => {
       const card = unwrap(await api.POST('/api/v1/beneficiaries/{id}/cards', { params: { path: { id: child.id } } }));
-      return `Karte ${card.cardNumberFormatted} ausgestellt.`;
+      return `Karte ${card.cardNumberFormatted} ausgestellt. Zugangscode für die Familie: ${card.familyAccessCode} (nur jetzt sichtbar; der Brief an die Familie enthält einen neuen).`;
+    });
+
+  const printLetter = (card: Card) =>
+    run('letter', async () => {
+      setPdfUrl(await openCardLetter(card.id, letterLang));
+      return 'Brief an die Familie erstellt; er enthält einen neuen Zugangscode, der alte gilt nicht mehr.';
     });
 
   const print = (card: Card) =>
@@ -136,6 +153,26 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
               <Button busy={busy === 'print'} onClick={() => void print(active)}>
                 Karte drucken (PDF)
               </Button>
+              <span class="letter-choice">
+                <label for="letter-lang">Sprache des Briefs</label>
+                <select
+                  id="letter-lang"
+                  value={letterLang}
+                  onChange={(e) => {
+                    const next = e.currentTarget.value;
+                    if (isFamilyLanguage(next)) setLetterLang(next);
+                  }}
+                >
+                  {FAMILY_LANGUAGES.map((code) => (
+                    <option key={code} value={code}>
+                      {LANGUAGE_INFO[code].name}
+                    </option>
+                  ))}
+                </select>
+                <Button variant="secondary" busy={busy === 'letter'} onClick={() => void printLetter(active)}>
+                  Brief an die Familie (PDF)
+                </Button>
+              </span>
               <Button variant="danger" onClick={() => openDialog('block', 'lost')}>
                 Sperren
               </Button>

@@ -1,4 +1,4 @@
-import { api, type QueryOf, unwrap, unwrapBlob } from '../../api/client';
+import { api, type QueryOf, type RequestBody, unwrap, unwrapBlob } from '../../api/client';
 import type { components } from '../../api-types';
 
 export const BASE = '/fallbearbeitung';
@@ -47,14 +47,30 @@ export async function cardQrSvg(id: string, signal?: AbortSignal): Promise<Blob>
   return unwrapBlob(await api.GET('/api/v1/cards/{id}/qr.svg', { params: { path: { id } }, parseAs: 'blob', signal }));
 }
 
-/** Fetches the card's PDF and opens it in a new tab; returns its object URL (for a fallback link). */
-export async function openCardPdf(id: string): Promise<string> {
-  const blob = await unwrapBlob(
-    await api.GET('/api/v1/cards/{id}/print.pdf', { params: { path: { id } }, parseAs: 'blob' }),
-  );
+/** Opens a fetched PDF in a new tab; returns its object URL (for a fallback link). */
+function openPdfBlob(blob: Blob): string {
   const objectUrl = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
   window.open(objectUrl, '_blank', 'noopener');
   return objectUrl;
+}
+
+/** Fetches the card's PDF and opens it in a new tab; returns its object URL. */
+export async function openCardPdf(id: string): Promise<string> {
+  return openPdfBlob(
+    await unwrapBlob(await api.GET('/api/v1/cards/{id}/print.pdf', { params: { path: { id } }, parseAs: 'blob' })),
+  );
+}
+
+/** Prints the card letter to the family (a new family access code inside) and opens it; returns its object URL. */
+export async function openCardLetter(
+  id: string,
+  lang: NonNullable<RequestBody<'printCardLetter'>>['lang'],
+): Promise<string> {
+  return openPdfBlob(
+    await unwrapBlob(
+      await api.POST('/api/v1/cards/{id}/letter', { params: { path: { id } }, body: { lang }, parseAs: 'blob' }),
+    ),
+  );
 }
 
 /**
