@@ -13,7 +13,7 @@ import QRCode from 'qrcode';
  * and reverses an Arabic run into visual order, but it knows nothing of paragraph direction or mixed
  * runs. `drawText` therefore wraps lines itself, resolves the Unicode bidi levels of each line
  * (bidi-js), and draws the runs in visual order, each with the font that has its letters.
- * See docs/adr/0017-pdf-fonts-and-bidi.md.
+ * See docs/adr/0018-pdf-fonts-and-bidi.md.
  */
 
 const require = createRequire(import.meta.url);
