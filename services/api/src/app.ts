@@ -19,6 +19,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { bankStatementsRoutes } from './modules/settlement/bank-statements.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
 import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
+  await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
   await app.register(adminRoutes, { prefix: '/api/v1' });
 

@@ -788,6 +788,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listBankStatements"];
+        put?: never;
+        /**
+         * Reconcile a camt.054 / camt.053 document from the bank with the exported payment files
+         * @description Body: the camt.054.001.08 or camt.053.001.08 document (also .001.02), `Content-Type: application/xml`. The same document again answers 200 with the first result and applies nothing.
+         */
+        post: operations["importBankStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/reimbursement": {
         parameters: {
             query?: never;
@@ -1240,6 +1260,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResultInput: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRunInput: {
             id: string;
             /**
@@ -1267,7 +1320,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1285,6 +1338,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLineInput: {
             /** @enum {string} */
@@ -1315,7 +1373,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1333,6 +1391,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLineInput"][];
         };
         PaymentFileInput: {
@@ -1827,6 +1890,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResult: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRun: {
             id: string;
             /**
@@ -1854,7 +1950,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1872,6 +1968,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLine: {
             /** @enum {string} */
@@ -1902,7 +2003,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1920,6 +2021,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLine"][];
         };
         PaymentFile: {
@@ -5167,7 +5273,7 @@ export interface operations {
     listBatches: {
         parameters: {
             query?: {
-                status?: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+                status?: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
                 providerId?: string;
                 runId?: string;
                 paymentFileId?: string;
@@ -6082,6 +6188,138 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBankStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BankStatementResult"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
   released: 'Angeordnet',
   exported: 'In Zahlungsdatei',
   paid: 'Bezahlt',
+  returned: 'Zurückgekommen',
   carried_forward: 'Vorgetragen',
 };
 
@@ -18,6 +19,7 @@ export const BATCH_STATUS_HINTS: Record<BatchStatus, string> = {
   released: 'bereit zur Zahlung',
   exported: 'wartet auf Zahlungseingang',
   paid: 'abgeschlossen',
+  returned: 'Bank hat die Überweisung zurückgegeben: Bankdaten korrigieren, neu zahlen',
   carried_forward: 'Betrag ≤ 0, in die nächste Abrechnung übertragen',
 };
 
