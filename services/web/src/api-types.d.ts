@@ -866,7 +866,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check budgets, batches, payment files and the audit log to the cent (read-only) */
+        /** Seal the audit chain, then check budgets, batches, payment files and the audit chain to the cent */
         get: operations["verifyInvariants"];
         put?: never;
         post?: never;

@@ -1,5 +1,6 @@
-import { type DbOrTx, queryRows } from '@tk/db';
+import { type Db, type DbOrTx, queryRows } from '@tk/db';
 import { type SQL, sql } from 'drizzle-orm';
+import { sealAuditChain, verifyAuditChain } from '../../lib/audit-chain.ts';
 
 /**
  * The invariant checker (`pnpm verify`, GET /api/v1/admin/verify): reads the whole database and checks,
@@ -159,6 +160,13 @@ export async function verifyInvariants(db: DbOrTx): Promise<InvariantReport> {
       const row = rows[0] as { n: number; samples: Record<string, unknown>[] };
       checks.push({ name: check.name, description: check.description, violations: row.n, samples: row.samples });
     }
+    const chain = await verifyAuditChain(tx);
+    checks.push({
+      name: 'audit_chain',
+      description: 'every sealed audit row links to the one before it (no row edited, deleted or inserted)',
+      violations: chain.problems.length,
+      samples: chain.problems.slice(0, SAMPLE_LIMIT).map((p) => ({ ...p })),
+    });
     const [counts] = await queryRows<Record<string, number>>(
       tx,
       sql`select (select count(*) from approvals)::int as approvals, (select count(*) from redemptions)::int as redemptions,
@@ -168,7 +176,7 @@ export async function verifyInvariants(db: DbOrTx): Promise<InvariantReport> {
     return {
       ok: checks.every((c) => c.violations === 0),
       checkedAt: new Date().toISOString(),
-      counts: counts ?? {},
+      counts: { ...counts, auditSealed: chain.sealedCount, auditUnsealed: chain.unsealedCount },
       checks,
     };
   };
@@ -176,6 +184,12 @@ export async function verifyInvariants(db: DbOrTx): Promise<InvariantReport> {
     return db.transaction(async (tx) => run(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
   return run(db);
+}
+
+/** Seals the audit chain (everything committed so far), then checks: what `pnpm verify` and the admin route run. */
+export async function sealAndVerify(db: Db): Promise<InvariantReport> {
+  await sealAuditChain(db);
+  return verifyInvariants(db);
 }
 
 /** The report as text: one line per check, samples of violations below it. */
