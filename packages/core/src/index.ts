@@ -4,4 +4,5 @@ export * from './civil-date.ts';
 export * from './clock.ts';
 export * from './ids.ts';
 export * from './money.ts';
+export * from './period-proof.ts';
 export * from './problem.ts';

@@ -18,6 +18,7 @@ import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
+import { periodProofRoutes, wellKnownRoutes } from './modules/reports/period-proof.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { bankStatementsRoutes } from './modules/settlement/bank-statements.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
@@ -122,6 +123,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(settlementRoutes, { prefix: '/api/v1' });
   await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(periodProofRoutes, { prefix: '/api/v1' });
+  await app.register(wellKnownRoutes);
   await app.register(adminRoutes, { prefix: '/api/v1' });
 
   if (config.serveWeb && existsSync(WEB_DIST)) {

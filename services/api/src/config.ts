@@ -23,6 +23,8 @@ const ConfigSchema = z
     /** JSON array of Ed25519 JWKs. The first with a private part signs; the others only verify; a removed key is retired. */
     ACCESS_TOKEN_KEYS: z.string().optional(),
     CARD_TOKEN_KEYS: z.string().optional(),
+    /** Keys that sign period proofs for the audit office (GET /reports/period-proof), published at /.well-known/jwks.json. */
+    PROOF_SIGNING_KEYS: z.string().optional(),
     ACCESS_TOKEN_TTL_MINUTES: z.coerce
       .number()
       .int()
@@ -39,7 +41,7 @@ const ConfigSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
-      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'DATABASE_URL'] as const) {
+      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'PROOF_SIGNING_KEYS', 'DATABASE_URL'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production` });
       }
     }
@@ -64,6 +66,7 @@ export interface Config {
   loginRateLimitPerMinute: number;
   accessTokenKeys: string | undefined;
   cardTokenKeys: string | undefined;
+  proofSigningKeys: string | undefined;
   accessTokenTtlMinutes: number;
   logLevel: string;
   requestTimeoutMs: number;
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     accessTokenKeys: e.ACCESS_TOKEN_KEYS,
     cardTokenKeys: e.CARD_TOKEN_KEYS,
+    proofSigningKeys: e.PROOF_SIGNING_KEYS,
     accessTokenTtlMinutes: e.ACCESS_TOKEN_TTL_MINUTES,
     logLevel: e.LOG_LEVEL,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

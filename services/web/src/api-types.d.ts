@@ -859,6 +859,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/period-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed proof of a period, recomputed from the ledger: budget identity, settled, paid, audit chain head */
+        get: operations["getPeriodProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (JWK Set) that verify signed period proofs */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -1188,6 +1222,76 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        PeriodProofPayloadInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProofInput: {
+            payload: components["schemas"]["PeriodProofPayloadInput"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySetInput: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
         };
         ReimbursementReportInput: {
             /**
@@ -1818,6 +1922,76 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        PeriodProofPayload: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProof: {
+            payload: components["schemas"]["PeriodProofPayload"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySet: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
         };
         ReimbursementReport: {
             /**
@@ -6523,6 +6697,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPeriodProof: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or pdf (German, for the audit office) */
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodProof"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
         };

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 type CryptoKey = webcrypto.CryptoKey;
 
 /**
- * Ed25519 key rings for access tokens and card QR tokens (ADR 0003). The first key with a private
+ * Ed25519 key rings for access tokens, card QR tokens (ADR 0003) and signed period proofs (ADR 0017). The first key with a private
  * part signs; every listed key verifies; a key removed from the list is retired and stops verifying.
  */
 export interface KeyRing {
@@ -19,6 +19,7 @@ export interface KeyRing {
 export interface KeyRings {
   access: KeyRing;
   card: KeyRing;
+  proof: KeyRing;
 }
 
 type StoredJwk = JWK & { kid: string };
@@ -56,14 +57,18 @@ function parseJwks(name: string, json: string): StoredJwk[] {
  * generated once and kept in `DATA_DIR/keys.json` (mode 0600) so tokens and printed cards survive restarts.
  */
 export async function loadKeyRings(config: Config): Promise<KeyRings> {
-  let stored: { access: StoredJwk[]; card: StoredJwk[] } | undefined;
-  if (!config.accessTokenKeys || !config.cardTokenKeys) {
+  let stored: { access: StoredJwk[]; card: StoredJwk[]; proof?: StoredJwk[] } | undefined;
+  if (!config.accessTokenKeys || !config.cardTokenKeys || !config.proofSigningKeys) {
     const file = path.resolve(config.dataDir, 'keys.json');
+    const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
     if (existsSync(file)) {
       stored = JSON.parse(await readFile(file, 'utf8'));
     } else {
-      const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
       stored = { access: [await generateJwk(`acc-${stamp}`)], card: [await generateJwk(`card-${stamp}`)] };
+    }
+    // A data directory from before period proofs gets its proof key on the next start.
+    if (!existsSync(file) || !stored!.proof) {
+      stored!.proof ??= [await generateJwk(`proof-${stamp}`)];
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
       await chmod(file, 0o600);
@@ -71,11 +76,39 @@ export async function loadKeyRings(config: Config): Promise<KeyRings> {
   }
   const access = config.accessTokenKeys ? parseJwks('ACCESS_TOKEN_KEYS', config.accessTokenKeys) : stored!.access;
   const card = config.cardTokenKeys ? parseJwks('CARD_TOKEN_KEYS', config.cardTokenKeys) : stored!.card;
-  return { access: await keyRingFromJwks(access), card: await keyRingFromJwks(card) };
+  const proof = config.proofSigningKeys ? parseJwks('PROOF_SIGNING_KEYS', config.proofSigningKeys) : stored!.proof!;
+  return {
+    access: await keyRingFromJwks(access),
+    card: await keyRingFromJwks(card),
+    proof: await keyRingFromJwks(proof),
+  };
 }
 
 /** Fresh in-memory key rings (tests, benchmarks). */
-export async function generateKeyRings(): Promise<KeyRings & { jwks: { access: StoredJwk[]; card: StoredJwk[] } }> {
-  const jwks = { access: [await generateJwk('acc-test')], card: [await generateJwk('card-test')] };
-  return { access: await keyRingFromJwks(jwks.access), card: await keyRingFromJwks(jwks.card), jwks };
+export async function generateKeyRings(): Promise<
+  KeyRings & { jwks: { access: StoredJwk[]; card: StoredJwk[]; proof: StoredJwk[] } }
+> {
+  const jwks = {
+    access: [await generateJwk('acc-test')],
+    card: [await generateJwk('card-test')],
+    proof: [await generateJwk('proof-test')],
+  };
+  return {
+    access: await keyRingFromJwks(jwks.access),
+    card: await keyRingFromJwks(jwks.card),
+    proof: await keyRingFromJwks(jwks.proof),
+    jwks,
+  };
+}
+
+/** The public keys of a ring as a JWK Set (`/.well-known/jwks.json`): kid, alg and use, never a private part. */
+export async function publicJwks(ring: KeyRing): Promise<{
+  keys: { kty: string; crv: string; x: string; kid: string; alg: string; use: string }[];
+}> {
+  const keys = [];
+  for (const [kid, key] of ring.verifiers) {
+    const { kty, crv, x } = await exportJWK(key);
+    keys.push({ kty: kty ?? 'OKP', crv: crv ?? 'Ed25519', x: x ?? '', kid, alg: 'EdDSA', use: 'sig' });
+  }
+  return { keys };
 }

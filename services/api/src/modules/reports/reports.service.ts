@@ -10,7 +10,7 @@ import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './r
  */
 
 /** The bank's value date (from a camt statement); the day it was marked paid by hand otherwise. */
-const PAYMENT_DATE = sql`coalesce(b.paid_on, (b.paid_at at time zone 'Europe/Berlin')::date)`;
+export const PAYMENT_DATE = sql`coalesce(b.paid_on, (b.paid_at at time zone 'Europe/Berlin')::date)`;
 
 /**
  * Reimbursement by payment date × legal basis × cost bearer, over paid batches (cash basis: the
