@@ -37,7 +37,7 @@ CREATE UNIQUE INDEX "audit_log_chain_seq_key" ON "audit_log" USING btree ("chain
 CREATE INDEX "audit_log_unsealed_idx" ON "audit_log" USING btree ("id") WHERE "audit_log"."chain_seq" is null;--> statement-breakpoint
 -- custom: money-loop
 -- The audit log stays append-only, with one exception: the sealing step sets chain_seq and chain_hash
--- once on a row that has none, leaving every other column as it was (ADR 0016).
+-- once on a row that has none, leaving every other column as it was (ADR 0023).
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE'

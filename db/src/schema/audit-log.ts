@@ -7,7 +7,7 @@ import { createdAt } from './_columns.ts';
  * same transaction as the change it records. `data` holds ids and changed field names, never
  * personal data such as names or birth dates.
  *
- * Hash chain (ADR 0016): after commit, the sealing step gives each row the next `chainSeq` and
+ * Hash chain (ADR 0023): after commit, the sealing step gives each row the next `chainSeq` and
  * `chainHash` = sha256(previous hash + the row's canonical content). Setting these two columns once
  * is the only update the trigger lets through.
  */

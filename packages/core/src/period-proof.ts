@@ -1,5 +1,5 @@
 /**
- * The arithmetic of a signed period proof (ADR 0017), shared by the server that builds it and the
+ * The arithmetic of a signed period proof (ADR 0024), shared by the server that builds it and the
  * offline verifier (`pnpm proof verify`): pure, no I/O.
  */
 export interface PeriodFigures {

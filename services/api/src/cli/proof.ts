@@ -5,7 +5,7 @@ import { type PeriodProofPayload, periodProofErrors } from '@tk/core';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 
 /**
- * `pnpm proof verify <proof.json> [--jwks <jwks.json>]`: checks a period proof offline (ADR 0017):
+ * `pnpm proof verify <proof.json> [--jwks <jwks.json>]`: checks a period proof offline (ADR 0024):
  * the EdDSA signature with the public key of its `kid` (from the JWK Set the city publishes at
  * /.well-known/jwks.json, saved beside the proof as jwks.json by default), that the readable payload is
  * exactly the signed one, and the arithmetic to the cent. Exit 0 when valid, 1 otherwise.

@@ -3,7 +3,7 @@ import { type Db, type DbOrTx, queryRows } from '@tk/db';
 import { sql } from 'drizzle-orm';
 
 /**
- * The audit log's hash chain (ADR 0016). Rows are written by every use case inside its own
+ * The audit log's hash chain (ADR 0023). Rows are written by every use case inside its own
  * transaction, unchained, so no booking waits for the one before it. After commit the sealing step
  * takes the unsealed rows in id order under one advisory lock and gives each the next `chain_seq`
  * and `chain_hash = sha256(previous chain_hash + "\n" + canonical content)`. A row that commits late

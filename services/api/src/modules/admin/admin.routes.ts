@@ -33,6 +33,6 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async () => sealAndVerify(app.ctx.db),
+    async () => sealAndVerify(app.ctx.db, app.ctx.clock),
   );
 };

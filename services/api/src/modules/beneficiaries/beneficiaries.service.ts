@@ -1,4 +1,4 @@
-import { addDays, lastBookingDay, newId } from '@tk/core';
+import { addDays, berlinDate, type Clock, lastBookingDay, newId } from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -12,17 +12,18 @@ import {
 } from '@tk/db';
 import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { BeneficiaryNotFound } from '../../lib/problems.ts';
+import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
 import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
 import {
   ApprovalRevoked,
-  ApprovalRuleViolated,
   approvalNotFound,
+  approvalRuleViolated,
   BirthDateInFuture,
   BudgetBelowBooked,
-  beneficiaryNotFound,
   CaseReferenceTaken,
   InvalidEffectiveDate,
   UnknownCostBearer,
@@ -180,7 +181,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
 /** The child page: the child, all approvals (incl. revoked) with balances, all cards with status. */
 export async function getBeneficiary(db: DbOrTx, beneficiaryId: string, today: string): Promise<Beneficiary> {
   const [row] = await db.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-  if (!row) throw beneficiaryNotFound();
+  if (!row) throw new BeneficiaryNotFound();
   const [approvalRows, cardRows] = await Promise.all([
     db
       .select()
@@ -238,7 +239,7 @@ async function evaluate(tx: DbOrTx, terms: ApprovalTerms, birthDate: string) {
     rates: terms.benefitType === 'participation' ? await ratesOf(tx, 'participation') : [],
     provider: await namedProvider(tx, terms.providerId),
   });
-  if (!result.ok) throw new ApprovalRuleViolated(result);
+  if (!result.ok) throw approvalRuleViolated(result);
   return result;
 }
 
@@ -258,7 +259,7 @@ export async function createApproval(
 ): Promise<Approval> {
   return db.transaction(async (tx) => {
     const [child] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-    if (!child) throw beneficiaryNotFound();
+    if (!child) throw new BeneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
     const [row] = await tx
@@ -275,12 +276,14 @@ export async function createApproval(
         validTo: input.validTo,
         providerId: input.providerId ?? null,
         budgetCents: result.budgetCents,
-        remainingCents: result.budgetCents,
         hours: input.hours ?? null,
         hourlyRateCents: input.hourlyRateCents ?? null,
         createdBy: actor.userId,
       })
       .returning();
+    // The balance opens at the budget; the bookings module is the only writer of balances.
+    await openBudgets(tx, [row!.id]);
+    row!.remainingCents = row!.budgetCents;
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),
       approvalId: row!.id,
@@ -358,6 +361,11 @@ export async function amendApproval(
     };
     const result = await evaluate(tx, terms, child!.birthDate);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);
+    // The budget and its balance move together, guarded by the bookings module: never below what is booked.
+    if (!(await changeBudget(tx, approvalId, result.budgetCents))) {
+      const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
+      throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);
+    }
     const [row] = await tx
       .update(approvals)
       .set({
@@ -366,23 +374,13 @@ export async function amendApproval(
         providerId: terms.providerId ?? null,
         hours: terms.hours ?? null,
         hourlyRateCents: terms.hourlyRateCents ?? null,
-        budgetCents: result.budgetCents,
-        remainingCents: current.remainingCents === null ? null : sql`${approvals.remainingCents} + ${delta}`,
         ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
         ...(input.subject !== undefined ? { subject: input.subject } : {}),
         ...(input.reference !== undefined ? { reference: input.reference } : {}),
       })
-      .where(
-        and(
-          eq(approvals.id, approvalId),
-          current.remainingCents === null ? undefined : sql`${approvals.remainingCents} + ${delta} >= 0`,
-        ),
-      )
+      .where(eq(approvals.id, approvalId))
       .returning();
-    if (!row) {
-      const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
-      throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);
-    }
+    if (!row) throw approvalNotFound();
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),
       approvalId,
@@ -412,8 +410,9 @@ export async function revokeApproval(
   approvalId: string,
   input: { effectiveDate: string; reason: string },
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Approval> {
+  const today = berlinDate(clock.now());
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(approvals).where(eq(approvals.id, approvalId)).for('update');
     if (!current) throw approvalNotFound();
@@ -426,7 +425,7 @@ export async function revokeApproval(
       .set({
         revokedFrom: input.effectiveDate,
         revocationReason: input.reason,
-        revokedAt: new Date(),
+        revokedAt: clock.now(),
         revokedBy: actor.userId,
       })
       .where(eq(approvals.id, approvalId))

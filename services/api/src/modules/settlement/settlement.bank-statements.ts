@@ -11,10 +11,10 @@ import {
 } from '@tk/db';
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { FourEyesRequired } from '../../lib/problems.ts';
 import { type CamtTransaction, parseCamt } from './bank-statements.camt.ts';
 import { BankDataNotCorrected } from './bank-statements.errors.ts';
 import type { BankStatementResult } from './bank-statements.schemas.ts';
-import { FourEyesRequired } from './settlement.errors.ts';
 import { markPaidInTransaction } from './settlement.service.ts';
 
 type BatchRow = typeof settlementBatches.$inferSelect;

@@ -1,4 +1,4 @@
-import { addDays, berlinDate, type CivilDate, type Clock, formatGermanDate, newId } from '@tk/core';
+import { addDays, berlinDate, type CivilDate, type Clock, formatDecimalComma, formatGermanDate, newId } from '@tk/core';
 import { citySettings, type Db, type DbOrTx, paymentFiles, providers, queryRows, settlementBatches } from '@tk/db';
 import { stringify } from 'csv-stringify/sync';
 import { asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import {
   InvalidBatchState,
   NothingToPay,
   PaymentFileNotFound,
-  ProviderNotApproved,
+  ProviderNotPayable,
 } from './settlement.errors.ts';
 import type { PaymentFile } from './settlement.schemas.ts';
 import { markPaidInTransaction } from './settlement.service.ts';
@@ -164,7 +164,7 @@ function toPaymentFile(
  * EndToEndId = batch number, remittance text with the statement number, structured creditor address.
  * The batches are locked FOR UPDATE and checked in the same transaction, so a batch is never in two
  * files. Batches become `exported`. Throws 404 `batch_not_found`, 409 `invalid_batch_state`,
- * 409 `provider_not_approved`, 409 `nothing_to_pay`, 422 `execution_date_invalid`.
+ * 409 `provider_not_payable`, 409 `nothing_to_pay`, 422 `execution_date_invalid`.
  */
 export async function createPaymentFile(
   db: Db,
@@ -203,7 +203,7 @@ export async function createPaymentFile(
       else if (b.status !== 'released') throw new InvalidBatchState(b.number, b.status, 'released');
       if (Number(b.totalCents) <= 0) throw new NothingToPay(b.number);
     }
-    for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotApproved(p.status);
+    for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotPayable(p.status);
     const [settings] = await tx.select().from(citySettings).where(eq(citySettings.id, 1));
     if (!settings) throw new Error('city_settings row missing');
 
@@ -400,11 +400,7 @@ export async function bookingRows(db: DbOrTx, paymentFileId: string): Promise<Bo
 }
 
 /** `1234` → `12,34` (decimal comma, no grouping: what finance software imports). */
-export const decimalComma = (cents: number) => {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
-};
+export const decimalComma = (cents: number) => formatDecimalComma(cents, { grouping: false });
 
 export const BOOKING_COLUMNS = [
   'Zahllauf',
