@@ -208,7 +208,7 @@ describe('importBankStatement', () => {
         body: { batchIds: [a.batch.id] },
       }),
       409,
-      'provider_not_approved',
+      'provider_not_payable',
     );
     expectProblem(
       await t.call('POST', `/api/v1/providers/${a.provider.id}/approve`, { token: admin1.token }),
