@@ -1,8 +1,9 @@
+import { ROLE_NAMES } from '@tk/core';
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LoginPage } from './login/login-page';
 import { linkClick, navigate, usePath } from './router';
-import { ROLE_LABELS, type SectionInfo, sectionsFor } from './sections';
+import { type SectionInfo, sectionsFor } from './sections';
 import { AccountingPage } from './sections/accounting/accounting-page';
 import { AdminPage } from './sections/admin/admin-page';
 import { CaseworkPage } from './sections/casework/casework-page';
@@ -70,7 +71,7 @@ export function App() {
           </a>
           <span class="user">
             <span class="visually-hidden">Angemeldet als </span>
-            <strong data-testid="username">{user.username}</strong> · {ROLE_LABELS[user.role]}
+            <strong data-testid="username">{user.username}</strong> · {ROLE_NAMES[user.role]}
           </span>
           <Button variant="ghost" onClick={logout}>
             Abmelden
