@@ -1,5 +1,6 @@
 export * from './approvals.ts';
 export * from './audit-log.ts';
+export * from './bank-statements.ts';
 export * from './beneficiaries.ts';
 export * from './cards.ts';
 export * from './catalogue.ts';

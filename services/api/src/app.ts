@@ -21,7 +21,9 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { lettersRoutes } from './modules/letters/letters.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { publicRoutes } from './modules/public/public.routes.ts';
+import { periodProofRoutes, wellKnownRoutes } from './modules/reports/period-proof.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { bankStatementsRoutes } from './modules/settlement/bank-statements.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
 import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -125,7 +127,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
+  await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(periodProofRoutes, { prefix: '/api/v1' });
+  await app.register(wellKnownRoutes);
   await app.register(adminRoutes, { prefix: '/api/v1' });
 
   if (config.serveWeb && existsSync(WEB_DIST)) {

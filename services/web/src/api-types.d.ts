@@ -873,6 +873,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listBankStatements"];
+        put?: never;
+        /**
+         * Reconcile a camt.054 / camt.053 document from the bank with the exported payment files
+         * @description Body: the camt.054.001.08 or camt.053.001.08 document (also .001.02), `Content-Type: application/xml`. The same document again answers 200 with the first result and applies nothing.
+         */
+        post: operations["importBankStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/reimbursement": {
         parameters: {
             query?: never;
@@ -924,6 +944,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/period-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed proof of a period, recomputed from the ledger: budget identity, settled, paid, audit chain head */
+        get: operations["getPeriodProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (JWK Set) that verify signed period proofs */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -931,7 +985,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check budgets, batches, payment files and the audit log to the cent (read-only) */
+        /** Seal the audit chain, then check budgets, batches, payment files and the audit chain to the cent */
         get: operations["verifyInvariants"];
         put?: never;
         post?: never;
@@ -1308,6 +1362,76 @@ export interface components {
                 email?: string;
             };
         };
+        PeriodProofPayloadInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProofInput: {
+            payload: components["schemas"]["PeriodProofPayloadInput"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySetInput: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
         ReimbursementReportInput: {
             /**
              * Format: date
@@ -1379,6 +1503,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResultInput: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRunInput: {
             id: string;
             /**
@@ -1406,7 +1563,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1424,6 +1581,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLineInput: {
             /** @enum {string} */
@@ -1454,7 +1616,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1472,6 +1634,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLineInput"][];
         };
         PaymentFileInput: {
@@ -1949,6 +2116,76 @@ export interface components {
                 email?: string;
             };
         };
+        PeriodProofPayload: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProof: {
+            payload: components["schemas"]["PeriodProofPayload"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySet: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
         ReimbursementReport: {
             /**
              * Format: date
@@ -2020,6 +2257,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResult: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRun: {
             id: string;
             /**
@@ -2047,7 +2317,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -2065,6 +2335,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLine: {
             /** @enum {string} */
@@ -2095,7 +2370,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -2113,6 +2388,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLine"][];
         };
         PaymentFile: {
@@ -5724,7 +6004,7 @@ export interface operations {
     listBatches: {
         parameters: {
             query?: {
-                status?: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+                status?: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
                 providerId?: string;
                 runId?: string;
                 paymentFileId?: string;
@@ -6669,6 +6949,138 @@ export interface operations {
             };
         };
     };
+    listBankStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BankStatementResult"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getReimbursementReport: {
         parameters: {
             query: {
@@ -6854,6 +7266,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPeriodProof: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or pdf (German, for the audit office) */
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodProof"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
         };
