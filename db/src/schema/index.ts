@@ -6,6 +6,7 @@ export * from './catalogue.ts';
 export * from './idempotency-keys.ts';
 export * from './import-jobs.ts';
 export * from './providers.ts';
+export * from './rate-limits.ts';
 export * from './redemptions.ts';
 export * from './settlement.ts';
 export * from './users.ts';

@@ -18,6 +18,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
   };
   if (problem.detail) body.detail = problem.detail;
   if (problem.errors) body.errors = problem.errors;
+  // Every refusal that says when to come back (429, 503) says it in the header too.
+  const retryAfter = problem.extensions?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
 

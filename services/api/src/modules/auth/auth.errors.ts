@@ -10,3 +10,16 @@ export class InvalidCredentials extends Problem {
     });
   }
 }
+
+/** Login throttle (api-v1.md "Sessions, throttling and need-to-know"): per account and per address. */
+export class TooManyAttempts extends Problem {
+  constructor(retryAfterSeconds: number) {
+    super({
+      status: 429,
+      code: 'too_many_attempts',
+      title: 'Too many attempts',
+      detail: `Too many failed attempts; try again in ${retryAfterSeconds} s.`,
+      extensions: { retryAfterSeconds },
+    });
+  }
+}

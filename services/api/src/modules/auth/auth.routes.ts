@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problems } from '../../lib/http-schemas.ts';
 import { principalOf } from '../../plugins/auth.ts';
+import { InvalidCredentials } from './auth.errors.ts';
 import { LoginBody, LoginResponse } from './auth.schemas.ts';
 import * as auth from './auth.service.ts';
+import { createLoginThrottle } from './auth.throttle.ts';
 
 export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { database, keys, clock, config } = app.ctx;
   const deps = { ring: keys.access, clock, ttlMinutes: config.accessTokenTtlMinutes };
+  const throttle = createLoginThrottle(database, config.login);
 
   app.post(
     '/auth/login',
@@ -18,20 +21,17 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         body: LoginBody,
         response: { 200: LoginResponse, ...problems(400, 401, 429) },
       },
-      config: {
-        // Brute force: per address and username, much stricter than the general limit.
-        rateLimit: {
-          max: config.loginRateLimitPerMinute,
-          timeWindow: 60_000,
-          keyGenerator: (request) => {
-            const body = request.body as { username?: unknown } | undefined;
-            const name = typeof body?.username === 'string' ? body.username.trim().toLowerCase() : '';
-            return `login:${request.ip}:${name}`;
-          },
-        },
-      },
     },
-    async (request) => auth.login(database.db, deps, request.body, request.id),
+    async (request) => {
+      const { username } = request.body;
+      await throttle.assertAllowed(username, request.ip);
+      try {
+        return await auth.login(database.db, deps, request.body, request.id);
+      } catch (err) {
+        if (err instanceof InvalidCredentials) await throttle.recordFailure(username, request.ip, request.id);
+        throw err;
+      }
+    },
   );
 
   app.post(
