@@ -12,6 +12,7 @@ import type { KeyRings } from './lib/keys.ts';
 import { redactPaths } from './lib/logging.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { createSessionCheck, type SessionCheck } from './modules/auth/auth.sessions.ts';
 import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
 import { cardsRoutes } from './modules/cards/cards.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
@@ -43,6 +44,8 @@ export interface AppContext {
   db: Db;
   keys: KeyRings;
   clock: Clock;
+  /** Token revocation (logout, password/role change, deactivation), shared by the auth plugin and logout. */
+  sessions: SessionCheck;
 }
 
 declare module 'fastify' {
@@ -78,12 +81,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const clock = deps.clock ?? systemClock;
   app.decorate('ctx', {
     config,
     database: deps.database,
     db: deps.database.db,
     keys: deps.keys,
-    clock: deps.clock ?? systemClock,
+    clock,
+    sessions: createSessionCheck(deps.database.db, clock),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -106,7 +111,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test' });
   await app.register(openapiPlugin);
-  await app.register(authPlugin, { ring: deps.keys.access, clock: app.ctx.clock });
+  await app.register(authPlugin, { ring: deps.keys.access, clock, sessions: app.ctx.sessions });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
 
   await app.register(healthRoutes);

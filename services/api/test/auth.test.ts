@@ -77,7 +77,7 @@ describe('access tokens', () => {
     const foreignKey = await keyRingFromJwks([await generateJwk('acc-test')]);
     const wrongKey = await signAccessToken(
       foreignKey,
-      { sub: admin.id, role: 'admin', providerId: null, username: 'x' },
+      { sub: admin.id, role: 'admin', providerId: null, username: 'x', tokenVersion: 0 },
       5,
       t.clock,
     );
@@ -102,7 +102,7 @@ describe('access tokens', () => {
     const before = await keyRingFromJwks([oldJwk]);
     const { token } = await signAccessToken(
       before,
-      { sub: 'usr_x', role: 'admin', providerId: null, username: 'x' },
+      { sub: 'usr_x', role: 'admin', providerId: null, username: 'x', tokenVersion: 0 },
       5,
       t.clock,
     );

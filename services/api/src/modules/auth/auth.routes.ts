@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { audit } from '../../lib/audit.ts';
 import { problems } from '../../lib/http-schemas.ts';
-import { principalOf } from '../../plugins/auth.ts';
+import { actorOf, principalOf } from '../../plugins/auth.ts';
 import { InvalidCredentials } from './auth.errors.ts';
 import { LoginBody, LoginResponse } from './auth.schemas.ts';
 import * as auth from './auth.service.ts';
@@ -46,6 +48,34 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] },
     },
-    async (request) => auth.refresh(database.db, deps, principalOf(request).userId),
+    async (request) => {
+      const { userId, claims } = principalOf(request);
+      // A logged-out token is refused before this by the auth plugin (see auth.sessions.ts).
+      return auth.refresh(database.db, deps, userId, claims.tokenVersion);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        operationId: 'logout',
+        tags: ['auth'],
+        summary: 'End this session: the token is refused from now on',
+        security: [{ bearerAuth: [] }],
+        response: { 204: z.null().describe('Logged out'), ...problems(401, 429) },
+      },
+      config: { roles: ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await app.ctx.sessions.revoke(principal.claims);
+      await audit(database.db, actorOf(request), {
+        action: 'auth.logout',
+        entityType: 'user',
+        entityId: principal.userId,
+      });
+      return reply.code(204).send(null);
+    },
   );
 };
