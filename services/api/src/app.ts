@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { KeyRings } from './lib/keys.ts';
-import { redactPaths } from './lib/logging.ts';
+import { logSerializers, redactPaths } from './lib/logging.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { createSessionCheck, type SessionCheck } from './modules/auth/auth.sessions.ts';
@@ -62,6 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: logSerializers,
     ...(deps.logStream ? { stream: deps.logStream } : {}),
   };
   const app = Fastify({
