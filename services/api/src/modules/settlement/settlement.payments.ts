@@ -1,9 +1,9 @@
 import { addDays, berlinDate, type CivilDate, type Clock, formatGermanDate, newId } from '@tk/core';
 import { citySettings, type Db, type DbOrTx, paymentFiles, providers, queryRows, settlementBatches } from '@tk/db';
-import { stringify } from 'csv-stringify/sync';
 import { asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { Document as SepaDocument } from 'sepa';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { toCsv } from '../../lib/csv.ts';
 import {
   BatchNotFound,
   ExecutionDateInvalid,
@@ -450,12 +450,9 @@ export async function paymentFileBookingsCsv(
     r.period_to ? formatGermanDate(r.period_to) : '',
     decimalComma(Number(r.amount_cents)),
   ]);
-  const csv = stringify(records, {
-    header: true,
-    columns: [...BOOKING_COLUMNS],
+  const csv = toCsv(BOOKING_COLUMNS, records, {
     delimiter: options.delimiter === 'tab' ? '\t' : options.delimiter,
     bom: options.bom,
-    record_delimiter: 'windows',
   });
   return { messageId: file.messageId, csv };
 }
