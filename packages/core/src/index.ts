@@ -7,3 +7,4 @@ export * from './money.ts';
 export * from './names.ts';
 export * from './problem.ts';
 export * from './request-hash.ts';
+export * from './text.ts';

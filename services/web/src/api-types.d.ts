@@ -944,7 +944,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -963,12 +963,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -992,7 +992,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1021,12 +1021,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1050,7 +1050,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1064,7 +1064,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1084,7 +1084,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1158,7 +1158,7 @@ export interface components {
         MealPriceInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1189,18 +1189,18 @@ export interface components {
         ReimbursementReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -1218,12 +1218,12 @@ export interface components {
         TakeUpReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1238,12 +1238,12 @@ export interface components {
         ProviderSpendReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1261,7 +1261,7 @@ export interface components {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -1288,7 +1288,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1336,7 +1336,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1357,7 +1357,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -1409,7 +1409,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -1435,7 +1435,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -1531,7 +1531,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1550,12 +1550,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1579,7 +1579,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1608,12 +1608,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1637,7 +1637,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1651,7 +1651,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1671,7 +1671,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1745,7 +1745,7 @@ export interface components {
         MealPrice: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1776,18 +1776,18 @@ export interface components {
         ReimbursementReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -1805,12 +1805,12 @@ export interface components {
         TakeUpReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1825,12 +1825,12 @@ export interface components {
         ProviderSpendReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1848,7 +1848,7 @@ export interface components {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -1875,7 +1875,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1923,7 +1923,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1944,7 +1944,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -1996,7 +1996,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -2022,7 +2022,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -2531,7 +2531,7 @@ export interface operations {
                     benefitType: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /** @description Amount in euro cents */
@@ -2930,7 +2930,7 @@ export interface operations {
                     mealPriceCents?: number;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     mealPriceValidFrom?: string;
                 };
@@ -3251,7 +3251,7 @@ export interface operations {
                     familyName: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     birthDate: string;
                     /** @description Aktenzeichen */
@@ -3402,12 +3402,12 @@ export interface operations {
                     costBearer?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo: string;
                     providerId?: string;
@@ -3568,12 +3568,12 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo?: string;
                     providerId?: string | null;
@@ -6168,9 +6168,9 @@ export interface operations {
     getReimbursementReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -6231,9 +6231,9 @@ export interface operations {
     getTakeUpReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -6294,9 +6294,9 @@ export interface operations {
     getProviderSpendReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";

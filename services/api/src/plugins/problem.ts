@@ -1,4 +1,4 @@
-import { Problem, problemType } from '@tk/core';
+import { hasForbiddenCharacters, Problem, problemType } from '@tk/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
@@ -101,23 +101,43 @@ export function toProblem(err: FastifyError | Error): Problem {
   });
 }
 
-/** True when a string anywhere in the value holds a NUL character (PostgreSQL text cannot store it). */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
-  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+/**
+ * JSON pointers of every string (value or key) in a parsed body, query or params that holds a control or
+ * bidirectional control character (api-v1.md, "text"). Raw bodies (CSV, XML: Buffers and strings) are the
+ * business of their own parsers.
+ */
+function forbiddenText(value: unknown, pointer: string, found: string[], depth = 0): string[] {
+  if (found.length >= 20) return found;
+  if (typeof value === 'string') {
+    if (hasForbiddenCharacters(value)) found.push(pointer || '/');
+    return found;
+  }
+  if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return found;
+  for (const [key, v] of Object.entries(value)) {
+    const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (hasForbiddenCharacters(key)) found.push(child);
+    forbiddenText(v, child, found, depth + 1);
+  }
+  return found;
 }
 
 export const problemPlugin = fp(async (app: FastifyInstance) => {
-  // Input PostgreSQL cannot store is refused for every route at once, before any handler sees it.
+  // Text with control characters (PostgreSQL cannot even store NUL) or bidi overrides (a name that
+  // displays reversed) is refused for every route at once, before any handler sees it.
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+    const body = typeof request.body === 'object' ? request.body : undefined;
+    const pointers = [
+      ...forbiddenText(body, '', []),
+      ...forbiddenText(request.query, '/querystring', []),
+      ...forbiddenText(request.params, '/params', []),
+    ];
+    if (pointers.length > 0) {
       throw new Problem({
         status: 400,
-        code: 'invalid_characters',
-        title: 'Invalid characters',
-        detail: 'The request contains a NUL character, which is not allowed in any field.',
+        code: 'validation_failed',
+        title: 'Validation failed',
+        detail: 'Text must not contain control characters or bidirectional control characters.',
+        errors: pointers.map((p) => ({ pointer: p, detail: 'control or bidirectional control character' })),
       });
     }
   });

@@ -1,5 +1,12 @@
 import { sign as cryptoSign, KeyObject } from 'node:crypto';
-import { type CivilDate, generateCardNumber, newId, parseEuroToCents, parseGermanOrIsoDate } from '@tk/core';
+import {
+  type CivilDate,
+  generateCardNumber,
+  hasForbiddenCharacters,
+  newId,
+  parseEuroToCents,
+  parseGermanOrIsoDate,
+} from '@tk/core';
 import { beneficiaries, cards, costBearers, type Db, type DbOrTx, importJobs, providers, queryRows } from '@tk/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/audit.ts';
@@ -238,6 +245,10 @@ function validate(
       }
       if (v.length > max) {
         err(key, `Zu lang (höchstens ${max} Zeichen).`);
+        return null;
+      }
+      if (hasForbiddenCharacters(v)) {
+        err(key, 'Enthält Steuerzeichen oder Schreibrichtungszeichen.');
         return null;
       }
       return v;
