@@ -26,7 +26,7 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
-import { problemPlugin, sendProblem, toProblem } from './plugins/problem.ts';
+import { clientErrorProblem, problemPlugin, sendProblem, toProblem } from './plugins/problem.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 
 export interface AppDeps {
@@ -75,6 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       sendProblem(reply, request, toProblem(err));
     },
     routerOptions: { maxParamLength: 200 },
+    clientErrorHandler: clientErrorProblem,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();

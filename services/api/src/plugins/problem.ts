@@ -47,8 +47,51 @@ function toPointer(instancePath: string | undefined, context: string): string {
   return context === 'body' ? path || '/' : `/${context}${path}`;
 }
 
+/** SQLSTATE classes and codes that mean "the database is not there" (not: the query was wrong). */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|Cannot use a pool after calling end)/;
+
+/** True when an error (or its cause chain: drizzle wraps driver errors) says the database cannot be reached. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 6;
+    depth++
+  ) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    if (err instanceof AggregateError && depth === 0 && err.errors.some((x) => isDatabaseUnavailable(x))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before retrying while the database is away. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
+export const serviceUnavailable = () =>
+  new Problem({
+    status: 503,
+    code: 'service_unavailable',
+    title: 'Service unavailable',
+    detail: `The database is not reachable at the moment; nothing was changed. Try again in ${UNAVAILABLE_RETRY_SECONDS} s.`,
+    extensions: { retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS },
+  });
+
 export function toProblem(err: FastifyError | Error): Problem {
   if (err instanceof Problem) return err;
+  if (isDatabaseUnavailable(err)) return serviceUnavailable();
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = (err as FastifyError).validationContext ?? 'body';
     const errors = err.validation.map((v) => ({
@@ -143,7 +186,9 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
-    if (problem.status >= 500 || isResponseSerializationError(err)) {
+    if (problem.code === 'service_unavailable') {
+      request.log.warn({ err }, 'database unavailable');
+    } else if (problem.status >= 500 || isResponseSerializationError(err)) {
       request.log.error({ err }, 'request failed');
     } else if (!(err instanceof Problem)) {
       request.log.info({ problemCode: problem.code, status: problem.status }, 'request refused');
@@ -165,3 +210,31 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
 });
 
 export { problemType };
+
+/**
+ * Refusals of Node's HTTP parser (oversized headers → 431, header timeout → 408, malformed → 400) leave
+ * as problem+json like every other refusal; Fastify's default writes plain JSON.
+ */
+export function clientErrorProblem(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, title] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'Request header fields too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'Request timeout']
+        : [400, 'bad_request', 'Bad request'];
+  const body = JSON.stringify({
+    type: problemType(code),
+    title,
+    status,
+    code,
+    detail: status === 431 ? 'The request headers are too large.' : 'The request could not be read.',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
