@@ -111,7 +111,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // The terminal reads QR codes with the device camera; nothing else may use it.
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
   });
-  await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test' });
+  await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test', token: config.metricsToken });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { ring: deps.keys.access, clock, sessions: app.ctx.sessions });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
