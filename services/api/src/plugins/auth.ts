@@ -1,9 +1,10 @@
-import { type Clock, Problem } from '@tk/core';
+import type { Clock } from '@tk/core';
 import type { Role } from '@tk/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../lib/audit.ts';
 import type { KeyRing } from '../lib/keys.ts';
+import { Forbidden, Unauthenticated } from '../lib/problems.ts';
 import { cachingAccessTokenVerifier, type VerifiedClaims } from '../lib/tokens.ts';
 import type { SessionCheck } from '../modules/auth/auth.sessions.ts';
 
@@ -26,13 +27,7 @@ declare module 'fastify' {
   }
 }
 
-export const unauthenticated = () =>
-  new Problem({
-    status: 401,
-    code: 'unauthenticated',
-    title: 'Unauthenticated',
-    detail: 'A valid access token is required (Authorization: Bearer …); log in again.',
-  });
+export const unauthenticated = () => new Unauthenticated();
 
 /**
  * Bearer authentication and role checks (ADR 0003). Routes declare `config.roles`; the principal is
@@ -65,12 +60,7 @@ export const authPlugin = fp(
       if (!roles) return;
       if (!request.principal) throw unauthenticated();
       if (!roles.includes(request.principal.role)) {
-        throw new Problem({
-          status: 403,
-          code: 'forbidden',
-          title: 'Forbidden',
-          detail: `The role ${request.principal.role} may not perform this operation.`,
-        });
+        throw new Forbidden(`The role ${request.principal.role} may not perform this operation.`);
       }
     });
   },

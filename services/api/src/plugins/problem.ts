@@ -2,6 +2,18 @@ import { hasForbiddenCharacters, Problem, problemType } from '@tk/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  BadRequest,
+  HeadersTooLarge,
+  InternalError,
+  MalformedJson,
+  NotFound,
+  problemForStatus,
+  RequestTimeout,
+  ServiceUnavailable,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../lib/problems.ts';
 
 /**
  * The one error handler (ADR 0002): every failure leaves as RFC 9457 `application/problem+json`
@@ -23,23 +35,6 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
   if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
-
-const STATUS_CODES: Record<number, [string, string]> = {
-  400: ['bad_request', 'Bad request'],
-  401: ['unauthenticated', 'Unauthenticated'],
-  403: ['forbidden', 'Forbidden'],
-  404: ['not_found', 'Not found'],
-  405: ['method_not_allowed', 'Method not allowed'],
-  406: ['not_acceptable', 'Not acceptable'],
-  408: ['request_timeout', 'Request timeout'],
-  409: ['conflict', 'Conflict'],
-  413: ['payload_too_large', 'Payload too large'],
-  414: ['uri_too_long', 'URI too long'],
-  415: ['unsupported_media_type', 'Unsupported media type'],
-  422: ['unprocessable_content', 'Unprocessable content'],
-  429: ['rate_limited', 'Too many requests'],
-  431: ['headers_too_large', 'Request header fields too large'],
-};
 
 /** A JSON pointer into the request: `/field` for the body, `/querystring/field` and `/params/id` otherwise. */
 function toPointer(instancePath: string | undefined, context: string): string {
@@ -77,71 +72,30 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Seconds a client should wait before retrying while the database is away. */
-const UNAVAILABLE_RETRY_SECONDS = 5;
-
-export const serviceUnavailable = () =>
-  new Problem({
-    status: 503,
-    code: 'service_unavailable',
-    title: 'Service unavailable',
-    detail: `The database is not reachable at the moment; nothing was changed. Try again in ${UNAVAILABLE_RETRY_SECONDS} s.`,
-    extensions: { retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS },
-  });
-
 export function toProblem(err: FastifyError | Error): Problem {
   if (err instanceof Problem) return err;
-  if (isDatabaseUnavailable(err)) return serviceUnavailable();
+  if (isDatabaseUnavailable(err)) return new ServiceUnavailable();
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = (err as FastifyError).validationContext ?? 'body';
     const errors = err.validation.map((v) => ({
       pointer: toPointer(v.instancePath, context),
       detail: v.message ?? 'invalid value',
     }));
-    return new Problem({
-      status: 400,
-      code: 'validation_failed',
-      title: 'Validation failed',
-      detail: 'The request does not match the schema; see errors.',
-      errors,
-    });
+    return new ValidationFailed(errors);
   }
   const fe = err as FastifyError;
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
-    return new Problem({
-      status: 400,
-      code: 'malformed_json',
-      title: 'Malformed JSON',
-      detail: 'The body is not valid JSON.',
-    });
+    return new MalformedJson();
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new Problem({
-      status: 400,
-      code: 'malformed_json',
-      title: 'Malformed JSON',
-      detail: 'The JSON body is empty.',
-    });
+    return new MalformedJson('The JSON body is empty.');
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new Problem({
-      status: 415,
-      code: 'unsupported_media_type',
-      title: 'Unsupported media type',
-      detail: 'Send application/json.',
-    });
+    return new UnsupportedMediaType();
   }
   const status = fe.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
-    return new Problem({ status, code, title, detail: fe.message });
-  }
-  return new Problem({
-    status: 500,
-    code: 'internal_error',
-    title: 'Internal server error',
-    detail: 'Something went wrong on our side. The request id identifies it in the logs.',
-  });
+  if (status >= 400 && status < 500) return problemForStatus(status, fe.message);
+  return new InternalError();
 }
 
 /**
@@ -175,13 +129,10 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
       ...forbiddenText(request.params, '/params', []),
     ];
     if (pointers.length > 0) {
-      throw new Problem({
-        status: 400,
-        code: 'validation_failed',
-        title: 'Validation failed',
-        detail: 'Text must not contain control characters or bidirectional control characters.',
-        errors: pointers.map((p) => ({ pointer: p, detail: 'control or bidirectional control character' })),
-      });
+      throw new ValidationFailed(
+        pointers.map((p) => ({ pointer: p, detail: 'control or bidirectional control character' })),
+        'Text must not contain control characters or bidirectional control characters.',
+      );
     }
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -196,16 +147,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     return sendProblem(reply, request, problem);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      new Problem({
-        status: 404,
-        code: 'not_found',
-        title: 'Not found',
-        detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
-      }),
-    ),
+    sendProblem(reply, request, new NotFound(`No route for ${request.method} ${request.url.split('?')[0]}.`)),
   );
 });
 
@@ -220,19 +162,14 @@ export function clientErrorProblem(err: NodeJS.ErrnoException, socket: import('n
     socket.destroy();
     return;
   }
-  const [status, code, title] =
+  const problem =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'Request header fields too large']
+      ? new HeadersTooLarge({ detail: 'The request headers are too large.' })
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'Request timeout']
-        : [400, 'bad_request', 'Bad request'];
-  const body = JSON.stringify({
-    type: problemType(code),
-    title,
-    status,
-    code,
-    detail: status === 431 ? 'The request headers are too large.' : 'The request could not be read.',
-  });
+        ? new RequestTimeout({ detail: 'The request headers did not arrive in time.' })
+        : new BadRequest({ detail: 'The request could not be read.' });
+  const { status, title } = problem;
+  const body = JSON.stringify({ type: problem.type, title, status, code: problem.code, detail: problem.detail });
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
