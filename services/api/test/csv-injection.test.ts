@@ -1,11 +1,7 @@
-import { fixedClock } from '@tk/core';
-import { settlementBatches } from '@tk/db';
 import { parse } from 'csv-parse/sync';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCsv } from '../src/lib/csv.ts';
-import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
-import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
+import { releasedBatchOf } from './released-batch.ts';
 import { createTestContext, type TestContext } from './support.ts';
 
 /** CSV formula injection (issue 10, finding 4): every CSV the system writes neutralises formula starts. */
@@ -47,22 +43,9 @@ describe('bookings.csv and the provider-spend CSV', () => {
     const [acc1, acc2] = [await t.user('accounting'), await t.user('accounting')];
     const batchIds: string[] = [];
     for (const name of HOSTILE) {
-      const provider = await makeProvider(t.db, { name, bic: 'COBADEFFXXX' });
-      const c = await makeChildWithCard(t.db, t.keys, { budgetCents: 10_000 });
-      await makeRedemption(t.db, {
-        providerId: provider.id,
-        approvalId: c.approval.id,
-        beneficiaryId: c.beneficiary.id,
-        cardId: c.card.id,
-        amountCents: 1500,
-        serviceDate: '2026-11-16',
-        bookedAt: new Date('2026-11-19T10:00:00+01:00'),
-      });
-      await runSettlement(t.db, { cutoffDate: '2026-11-20', triggeredBy: 'test' }, fixedClock('2026-11-20T01:00:00Z'));
-      const [batch] = await t.db.select().from(settlementBatches).where(eq(settlementBatches.providerId, provider.id));
-      await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/certify`, { token: acc1.token });
-      await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/release`, { token: acc2.token });
-      batchIds.push(batch!.id);
+      batchIds.push(
+        await releasedBatchOf(t, { name, bic: 'COBADEFFXXX' }, { certifier: acc1.token, releaser: acc2.token }, 1500),
+      );
     }
     const file = await t.call('POST', '/api/v1/settlements/payment-files', { token: acc1.token, body: { batchIds } });
     expect(file.statusCode).toBe(201);

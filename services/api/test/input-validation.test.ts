@@ -1,9 +1,7 @@
-import { fixedClock } from '@tk/core';
-import { paymentFiles, providers, settlementBatches } from '@tk/db';
+import { paymentFiles, providers } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
-import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
+import { releasedBatchOf } from './released-batch.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
 
 /**
@@ -102,22 +100,14 @@ describe('SEPA text', () => {
     ];
     const batchIds: string[] = [];
     for (const accountHolder of holders) {
-      const provider = await makeProvider(t.db, { accountHolder, town: 'Münster', street: 'Straße des 17. Juni 1' });
-      const c = await makeChildWithCard(t.db, t.keys, { budgetCents: 10_000 });
-      await makeRedemption(t.db, {
-        providerId: provider.id,
-        approvalId: c.approval.id,
-        beneficiaryId: c.beneficiary.id,
-        cardId: c.card.id,
-        amountCents: 2000,
-        serviceDate: '2026-11-16',
-        bookedAt: new Date('2026-11-19T10:00:00+01:00'),
-      });
-      await runSettlement(t.db, { cutoffDate: '2026-11-20', triggeredBy: 'test' }, fixedClock('2026-11-20T01:00:00Z'));
-      const [batch] = await t.db.select().from(settlementBatches).where(eq(settlementBatches.providerId, provider.id));
-      await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/certify`, { token: acc1.token });
-      await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/release`, { token: acc2.token });
-      batchIds.push(batch!.id);
+      batchIds.push(
+        await releasedBatchOf(
+          t,
+          { accountHolder, town: 'Münster', street: 'Straße des 17. Juni 1' },
+          { certifier: acc1.token, releaser: acc2.token },
+          2000,
+        ),
+      );
     }
     const res = await t.call('POST', '/api/v1/settlements/payment-files', { token: acc1.token, body: { batchIds } });
     expect(res.statusCode).toBe(201);

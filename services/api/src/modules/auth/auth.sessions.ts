@@ -29,7 +29,7 @@ export function createSessionCheck(db: Db, clock: Clock, maxEntries = 10_000) {
                    exists (select 1 from revoked_tokens r where r.jti = ${claims.jti}) as revoked
               from users u where u.id = ${claims.sub}`,
       );
-      const valid = Boolean(row && row.active && !row.revoked && row.token_version === claims.tokenVersion);
+      const valid = Boolean(row?.active && !row.revoked && row.token_version === claims.tokenVersion);
       if (cache.size >= maxEntries) cache.clear();
       cache.set(claims.jti, { valid, checkedAtMs: now });
       return valid;
