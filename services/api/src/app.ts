@@ -16,9 +16,12 @@ import { createSessionCheck, type SessionCheck } from './modules/auth/auth.sessi
 import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
 import { cardsRoutes } from './modules/cards/cards.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
+import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { lettersRoutes } from './modules/letters/letters.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
+import { publicRoutes } from './modules/public/public.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
 import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
@@ -123,6 +126,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(providersRoutes, { prefix: '/api/v1' });
   await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
   await app.register(cardsRoutes, { prefix: '/api/v1' });
+  await app.register(familyRoutes, { prefix: '/api/v1' });
+  await app.register(lettersRoutes, { prefix: '/api/v1' });
+  await app.register(publicRoutes, { prefix: '/api/v1' });
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
