@@ -112,6 +112,17 @@ export class RateLimited extends defineProblem({ code: 'rate_limited', status: 4
   }
 }
 
+/** Too many failed attempts (login, family access): shared by the areas that throttle guessing. */
+export class TooManyAttempts extends defineProblem({
+  code: 'too_many_attempts',
+  status: 429,
+  title: 'Too many attempts',
+}) {
+  constructor(retryAfterSeconds: number, detail = `Too many failed attempts; try again in ${retryAfterSeconds} s.`) {
+    super({ detail, extensions: { retryAfterSeconds } });
+  }
+}
+
 export class HeadersTooLarge extends defineProblem({
   code: 'headers_too_large',
   status: 431,

@@ -11,15 +11,4 @@ export class InvalidCredentials extends defineProblem({
 }
 
 /** Login throttle (api-v1.md "Sessions, throttling and need-to-know"): per account and per address. */
-export class TooManyAttempts extends defineProblem({
-  code: 'too_many_attempts',
-  status: 429,
-  title: 'Too many attempts',
-}) {
-  constructor(retryAfterSeconds: number) {
-    super({
-      detail: `Too many failed attempts; try again in ${retryAfterSeconds} s.`,
-      extensions: { retryAfterSeconds },
-    });
-  }
-}
+export { TooManyAttempts } from '../../lib/problems.ts';
