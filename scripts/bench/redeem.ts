@@ -373,7 +373,13 @@ export async function run(args: string[]): Promise<void> {
     const qrTokens = await seed(url, keys.card);
     const tokens: string[] = [];
     for (let u = 1; u <= USERS; u++) {
-      const claims = { sub: `usr_bench_${u}`, role: 'provider_staff', providerId: PROVIDER_ID, username: `bench-${u}` };
+      const claims = {
+        sub: `usr_bench_${u}`,
+        role: 'provider_staff',
+        providerId: PROVIDER_ID,
+        username: `bench-${u}`,
+        tokenVersion: 0,
+      };
       tokens.push((await signAccessToken(keys.access, claims, 120, systemClock)).token);
     }
     const started = await startServer(url, keys.jwks);

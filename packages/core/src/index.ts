@@ -12,3 +12,4 @@ export * from './period-proof.ts';
 export * from './problem.ts';
 export * from './request-hash.ts';
 export * from './roles.ts';
+export * from './text.ts';

@@ -70,6 +70,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this session: the token is refused from now on */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1066,7 +1083,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1085,12 +1102,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1114,7 +1131,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1143,12 +1160,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1172,7 +1189,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1186,7 +1203,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1206,7 +1223,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1257,7 +1274,7 @@ export interface components {
                 benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 validTo: string;
                 /** @description Amount in euro cents */
@@ -1267,7 +1284,7 @@ export interface components {
             recentRedemptions: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 serviceDate: string;
                 /** @enum {string} */
@@ -1319,7 +1336,7 @@ export interface components {
         MealPriceInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1365,12 +1382,12 @@ export interface components {
         PeriodProofPayloadInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             /** Format: date-time */
@@ -1435,18 +1452,18 @@ export interface components {
         ReimbursementReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -1464,12 +1481,12 @@ export interface components {
         TakeUpReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1484,12 +1501,12 @@ export interface components {
         ProviderSpendReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1540,7 +1557,7 @@ export interface components {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -1567,7 +1584,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1620,7 +1637,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1646,7 +1663,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -1698,7 +1715,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -1724,7 +1741,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -1820,7 +1837,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1839,12 +1856,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1868,7 +1885,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1897,12 +1914,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1926,7 +1943,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1940,7 +1957,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1960,7 +1977,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -2011,7 +2028,7 @@ export interface components {
                 benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 validTo: string;
                 /** @description Amount in euro cents */
@@ -2021,7 +2038,7 @@ export interface components {
             recentRedemptions: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 serviceDate: string;
                 /** @enum {string} */
@@ -2073,7 +2090,7 @@ export interface components {
         MealPrice: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -2119,12 +2136,12 @@ export interface components {
         PeriodProofPayload: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             /** Format: date-time */
@@ -2189,18 +2206,18 @@ export interface components {
         ReimbursementReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -2218,12 +2235,12 @@ export interface components {
         TakeUpReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -2238,12 +2255,12 @@ export interface components {
         ProviderSpendReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -2294,7 +2311,7 @@ export interface components {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -2321,7 +2338,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -2374,7 +2391,7 @@ export interface components {
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -2400,7 +2417,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -2452,7 +2469,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -2478,7 +2495,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -2643,6 +2660,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             401: {
@@ -2951,7 +3004,7 @@ export interface operations {
                     benefitType: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /** @description Amount in euro cents */
@@ -3350,7 +3403,7 @@ export interface operations {
                     mealPriceCents?: number;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     mealPriceValidFrom?: string;
                 };
@@ -3671,7 +3724,7 @@ export interface operations {
                     familyName: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     birthDate: string;
                     /** @description Aktenzeichen */
@@ -3822,12 +3875,12 @@ export interface operations {
                     costBearer?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo: string;
                     providerId?: string;
@@ -3988,12 +4041,12 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo?: string;
                     providerId?: string | null;
@@ -7084,9 +7137,9 @@ export interface operations {
     getReimbursementReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -7147,9 +7200,9 @@ export interface operations {
     getTakeUpReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -7210,9 +7263,9 @@ export interface operations {
     getProviderSpendReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -7273,9 +7326,9 @@ export interface operations {
     getPeriodProof: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or pdf (German, for the audit office) */
                 format?: "json" | "pdf";

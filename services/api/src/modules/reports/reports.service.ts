@@ -1,7 +1,7 @@
 import { addMonths, type CivilDate } from '@tk/core';
 import { type DbOrTx, queryRows } from '@tk/db';
-import { stringify } from 'csv-stringify/sync';
 import { sql } from 'drizzle-orm';
+import { type CsvCell, toCsv } from '../../lib/csv.ts';
 import { decimalComma, effectiveLines } from '../settlement/settlement.payments.ts';
 import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
@@ -118,8 +118,8 @@ export async function providerSpendReport(db: DbOrTx, from: CivilDate, to: Civil
 }
 
 /** A report as CSV the way German Excel opens it: `;`, UTF-8 BOM, decimal comma. */
-export function reportCsv(columns: string[], records: (string | number | boolean | null)[][]): string {
-  return stringify(records, { header: true, columns, delimiter: ';', bom: true, record_delimiter: 'windows' });
+export function reportCsv(columns: string[], records: CsvCell[][]): string {
+  return toCsv(columns, records);
 }
 
 export const reimbursementCsv = (r: ReimbursementReport) =>

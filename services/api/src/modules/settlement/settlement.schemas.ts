@@ -1,6 +1,6 @@
 import { BATCH_STATUSES } from '@tk/db';
 import { z } from 'zod';
-import { Cents, IsoDate, IsoTimestamp } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
 
 export const RunSettlementBody = z
   .object({
@@ -119,7 +119,7 @@ export const BookingsCsvQuery = z.object({
 });
 
 export const ReverseRedemptionBody = z.object({
-  reason: z.string().trim().min(3).max(500).describe('Why the city reverses this redemption (recorded)'),
+  reason: Text(500, 3).describe('Why the city reverses this redemption (recorded)'),
 });
 export const ReverseRedemptionResult = z
   .object({
