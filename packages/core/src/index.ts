@@ -1,4 +1,5 @@
 export * from './benefits.ts';
+export * from './business-days.ts';
 export * from './card-number.ts';
 export * from './civil-date.ts';
 export * from './clock.ts';

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { CompactSign } from 'jose';
 import { sealAuditChain, verifyAuditChain } from '../../lib/audit-chain.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { effectiveLines } from '../settlement/settlement.payments.ts';
+import { effectiveLines } from '../settlement/settlement.booking-list.ts';
 import { PAYMENT_DATE } from './reports.service.ts';
 
 /**
