@@ -1,3 +1,4 @@
+export * from './approval-rules.ts';
 export * from './benefits.ts';
 export * from './business-days.ts';
 export * from './card-number.ts';

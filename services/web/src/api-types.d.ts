@@ -1077,6 +1077,10 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        FamilyAccessCodeInput: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
         BeneficiarySummaryInput: {
             id: string;
             givenName: string;
@@ -1256,10 +1260,6 @@ export interface components {
             legalBases: components["schemas"]["LegalBasisInput"][];
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
-        };
-        FamilyAccessCodeInput: {
-            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
-            familyAccessCode: string;
         };
         FamilyBalanceInput: {
             holder: {
@@ -1831,6 +1831,10 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        FamilyAccessCode: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
         BeneficiarySummary: {
             id: string;
             givenName: string;
@@ -2010,10 +2014,6 @@ export interface components {
             legalBases: components["schemas"]["LegalBasis"][];
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
-        };
-        FamilyAccessCode: {
-            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
-            familyAccessCode: string;
         };
         FamilyBalance: {
             holder: {

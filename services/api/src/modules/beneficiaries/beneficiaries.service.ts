@@ -1,4 +1,4 @@
-import { addDays, berlinDate, type Clock, lastBookingDay, newId } from '@tk/core';
+import { type ApprovalTerms, addDays, berlinDate, type Clock, evaluateApproval, lastBookingDay, newId } from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -17,7 +17,6 @@ import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
-import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
 import {
   ApprovalRevoked,
   approvalNotFound,
