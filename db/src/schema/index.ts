@@ -5,6 +5,7 @@ export * from './cards.ts';
 export * from './catalogue.ts';
 export * from './idempotency-keys.ts';
 export * from './import-jobs.ts';
+export * from './provider-registrations.ts';
 export * from './providers.ts';
 export * from './redemptions.ts';
 export * from './settlement.ts';

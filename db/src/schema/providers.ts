@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 
 export const PROVIDER_CATEGORIES = [
@@ -35,6 +35,14 @@ export const providers = pgTable(
     town: text().notNull(),
     country: text().notNull().default('DE'),
     email: text(),
+    phone: text(),
+    /** Shown in the public provider directory unless the provider opts out. */
+    publicListing: boolean().notNull().default(true),
+    /**
+     * False while bank data changed by a provider admin awaits an admin's approval: releases for
+     * this provider are refused (`bank_data_unapproved`) until then.
+     */
+    bankDataApproved: boolean().notNull().default(true),
     bankDataChangedBy: text(),
     bankDataChangedAt: timestamptz(),
     approvedBy: text(),

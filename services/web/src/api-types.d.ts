@@ -172,6 +172,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/provider-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A provider registers itself (pending until a city admin approves it) */
+        post: operations["registerProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{id}": {
         parameters: {
             query?: never;
@@ -186,7 +203,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a provider; a bank data change sets needs_reapproval (four eyes) */
+        /** Change a provider (provider admins: contact, address, listing, bank data of their own); bank data changes wait for an admin */
         patch: operations["updateProvider"];
         trace?: never;
     };
@@ -1131,6 +1148,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        UserInput: {
+            id: string;
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
+            providerId?: string;
+            active: boolean;
+            createdAt: string;
+        };
         AddressInput: {
             street?: string;
             postalCode?: string;
@@ -1160,6 +1186,13 @@ export interface components {
             bic?: string;
             address: components["schemas"]["AddressInput"];
             email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
             /** @description Meal price in force today (lunch providers) */
             mealPriceCents?: number;
             mealPrices: components["schemas"]["MealPriceInput"][];
@@ -1168,6 +1201,39 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        RegisterProviderBodyInput: {
+            name: string;
+            /**
+             * @description Derived from benefitTypes when absent
+             * @enum {string}
+             */
+            category?: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @description Exactly as at the bank (Verification of Payee) */
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+                country?: string;
+            };
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip")[];
+            contact: {
+                /** Format: email */
+                email: string;
+                phone?: string;
+            };
+            admin: {
+                username: string;
+                password: string;
+            };
+        };
+        ProviderRegistrationInput: {
+            id: string;
+            /** @constant */
+            status: "pending";
         };
         ReimbursementReportInput: {
             /**
@@ -1437,15 +1503,6 @@ export interface components {
         };
         RedemptionListInput: {
             items: components["schemas"]["RedemptionInput"][];
-        };
-        UserInput: {
-            id: string;
-            username: string;
-            /** @enum {string} */
-            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
-            providerId?: string;
-            active: boolean;
-            createdAt: string;
         };
         Problem: {
             type: string;
@@ -1718,6 +1775,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        User: {
+            id: string;
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
+            providerId?: string;
+            active: boolean;
+            createdAt: string;
+        };
         Address: {
             street?: string;
             postalCode?: string;
@@ -1747,6 +1813,13 @@ export interface components {
             bic?: string;
             address: components["schemas"]["Address"];
             email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
             /** @description Meal price in force today (lunch providers) */
             mealPriceCents?: number;
             mealPrices: components["schemas"]["MealPrice"][];
@@ -1755,6 +1828,40 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        RegisterProviderBody: {
+            name: string;
+            /**
+             * @description Derived from benefitTypes when absent
+             * @enum {string}
+             */
+            category?: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @description Exactly as at the bank (Verification of Payee) */
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+                /** @default DE */
+                country: unknown;
+            };
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip")[];
+            contact: {
+                /** Format: email */
+                email: string;
+                phone?: string;
+            };
+            admin: {
+                username: string;
+                password: string;
+            };
+        };
+        ProviderRegistration: {
+            id: string;
+            /** @constant */
+            status: "pending";
         };
         ReimbursementReport: {
             /**
@@ -2024,15 +2131,6 @@ export interface components {
         };
         RedemptionList: {
             items: components["schemas"]["Redemption"][];
-        };
-        User: {
-            id: string;
-            username: string;
-            /** @enum {string} */
-            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
-            providerId?: string;
-            active: boolean;
-            createdAt: string;
         };
     };
     responses: never;
@@ -2780,6 +2878,57 @@ export interface operations {
             };
         };
     };
+    registerProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterProviderBodyInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderRegistration"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getProvider: {
         parameters: {
             query?: never;
@@ -2872,6 +3021,11 @@ export interface operations {
                         country: string;
                     };
                     email?: string | null;
+                    contact?: {
+                        email?: string | null;
+                        phone?: string | null;
+                    };
+                    publicListing?: boolean;
                     benefitTypes?: ("lunch" | "participation" | "tutoring" | "trip")[];
                     /** @description Amount in euro cents */
                     mealPriceCents?: number;

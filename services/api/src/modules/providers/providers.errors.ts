@@ -103,3 +103,15 @@ export class ProviderStatusConflict extends Problem {
 
 export const providerNotFound = () =>
   new Problem({ status: 404, code: 'provider_not_found', title: 'Not found', detail: 'The provider was not found.' });
+
+export class RegistrationThrottled extends Problem {
+  constructor(readonly retryAfterSeconds: number) {
+    super({
+      status: 429,
+      code: 'too_many_attempts',
+      title: 'Too many attempts',
+      detail: `Too many provider registrations from this address; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      extensions: { retryAfterSeconds },
+    });
+  }
+}

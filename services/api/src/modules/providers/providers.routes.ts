@@ -2,11 +2,15 @@ import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { RegistrationThrottled } from './providers.errors.ts';
+import { registerProvider } from './providers.registration.ts';
 import {
   CreateProviderBody,
   ListProvidersQuery,
   ProviderList,
+  ProviderRegistrationSchema,
   ProviderSchema,
+  RegisterProviderBody,
   SuspendProviderBody,
   UpdateProviderBody,
 } from './providers.schemas.ts';
@@ -34,6 +38,33 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) =>
       reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), today())),
+  );
+
+  app.post(
+    '/public/provider-registrations',
+    {
+      schema: {
+        operationId: 'registerProvider',
+        tags,
+        summary: 'A provider registers itself (pending until a city admin approves it)',
+        body: RegisterProviderBody,
+        response: { 201: ProviderRegistrationSchema, ...problems(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const registration = await registerProvider(
+          db,
+          request.body,
+          { address: request.ip, requestId: request.id },
+          clock,
+        );
+        return reply.code(201).send(registration);
+      } catch (err) {
+        if (err instanceof RegistrationThrottled) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
+    },
   );
 
   app.get(
@@ -73,13 +104,14 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'updateProvider',
         tags,
-        summary: 'Change a provider; a bank data change sets needs_reapproval (four eyes)',
+        summary:
+          'Change a provider (provider admins: contact, address, listing, bank data of their own); bank data changes wait for an admin',
         security,
         params: IdParams,
         body: UpdateProviderBody,
         response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },
-      config: { roles: ['admin'] },
+      config: { roles: ['admin', 'provider_admin'] },
     },
     async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), today()),
   );

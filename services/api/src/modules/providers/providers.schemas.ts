@@ -2,6 +2,7 @@ import { BENEFIT_TYPES } from '@tk/core';
 import { PROVIDER_CATEGORIES, PROVIDER_STATUSES } from '@tk/db';
 import { z } from 'zod';
 import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { CreateUserBody } from '../users/users.schemas.ts';
 
 const RedeemableType = z.enum(['lunch', 'participation', 'tutoring', 'trip']);
 
@@ -39,6 +40,12 @@ export const ProviderSchema = z
     bic: z.string().optional(),
     address: AddressSchema,
     email: z.string().optional(),
+    phone: z.string().optional(),
+    publicListing: z.boolean().describe('Listed in the public provider directory'),
+    bankDataApproved: z
+      .boolean()
+      .describe('False while bank data changed by the provider awaits an admin (releases refused until then)'),
+    selfRegistered: z.boolean().describe('Registered by the provider itself (registerProvider)'),
     mealPriceCents: Cents.optional().describe('Meal price in force today (lunch providers)'),
     mealPrices: z.array(MealPriceSchema),
     bankDataChangedBy: z.string().optional(),
@@ -64,6 +71,34 @@ export const CreateProviderBody = z.object({
 });
 export type CreateProviderInput = z.infer<typeof CreateProviderBody>;
 
+const Phone = z
+  .string()
+  .trim()
+  .min(3)
+  .max(40)
+  .regex(/^[0-9 +()/.-]+$/, 'digits, spaces and + ( ) / . - only');
+
+export const ContactBody = z.object({ email: z.email().max(254), phone: Phone.optional() });
+
+export const RegisterProviderBody = z
+  .object({
+    name: z.string().trim().min(1).max(140),
+    category: z.enum(PROVIDER_CATEGORIES).optional().describe('Derived from benefitTypes when absent'),
+    accountHolder: z.string().trim().min(1).max(70).describe('Exactly as at the bank (Verification of Payee)'),
+    iban: z.string().trim().min(1).max(50),
+    bic: z.string().trim().max(11).optional(),
+    address: AddressBody.extend({ country: AddressBody.shape.country.default('DE') }),
+    benefitTypes: z.array(RedeemableType).min(1).max(4),
+    contact: ContactBody,
+    admin: CreateUserBody.pick({ username: true, password: true }),
+  })
+  .meta({ id: 'RegisterProviderBody' });
+export type RegisterProviderInput = z.infer<typeof RegisterProviderBody>;
+
+export const ProviderRegistrationSchema = z
+  .object({ id: z.string(), status: z.literal('pending') })
+  .meta({ id: 'ProviderRegistration' });
+
 export const UpdateProviderBody = z
   .object({
     name: z.string().trim().min(1).max(140),
@@ -73,6 +108,8 @@ export const UpdateProviderBody = z
     bic: z.string().trim().max(11).nullable(),
     address: AddressBody,
     email: z.email().nullable(),
+    contact: z.object({ email: z.email().max(254).nullable(), phone: Phone.nullable() }).partial(),
+    publicListing: z.boolean(),
     benefitTypes: z.array(RedeemableType).min(1).max(4),
     mealPriceCents: Cents.positive(),
     mealPriceValidFrom: IsoDate,

@@ -97,3 +97,14 @@ export class AlreadyReversed extends Problem {
     });
   }
 }
+
+export class BankDataUnapproved extends Problem {
+  constructor() {
+    super({
+      status: 409,
+      code: 'bank_data_unapproved',
+      title: 'Bank data not approved',
+      detail: 'The provider changed its bank data; an admin must approve them before this batch can be released.',
+    });
+  }
+}

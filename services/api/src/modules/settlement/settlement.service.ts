@@ -16,6 +16,7 @@ import { and, count, desc, eq, isNotNull, max, type SQL, sql } from 'drizzle-orm
 import { type Actor, audit } from '../../lib/audit.ts';
 import {
   AlreadyReversed,
+  BankDataUnapproved,
   BatchNotFound,
   FourEyesRequired,
   InvalidBatchState,
@@ -197,7 +198,8 @@ export async function certifyBatch(db: Db, id: string, actor: Actor, clock: Cloc
 /**
  * Releases a certified batch for payment (*Anordnung*), the second signature. Four eyes: not by its
  * certifier, and not by whoever changed the provider's bank data since its last payment (409
- * `four_eyes_required`); only for an approved provider (409 `provider_not_approved`).
+ * `four_eyes_required`); only for an approved provider (409 `provider_not_approved`) whose bank data
+ * an admin approved (409 `bank_data_unapproved`).
  * Throws 404 `batch_not_found`, 409 `invalid_batch_state`.
  */
 export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
@@ -211,6 +213,7 @@ export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Cloc
     const [provider] = await tx.select().from(providers).where(eq(providers.id, batch.providerId)).for('share');
     if (!provider) throw new BatchNotFound();
     if (provider.status !== 'approved') throw new ProviderNotApproved(provider.status);
+    if (!provider.bankDataApproved) throw new BankDataUnapproved();
     if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
       const [last] = await tx
         .select({ paidAt: max(settlementBatches.paidAt) })

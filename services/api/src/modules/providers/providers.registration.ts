@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { type Clock, newId } from '@tk/core';
+import { type Db, providerRegistrationAttempts, providerRegistrations } from '@tk/db';
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import type { Actor } from '../../lib/audit.ts';
+import { hashPassword } from '../../lib/password.ts';
+import { insertUser } from '../users/users.service.ts';
+import { RegistrationThrottled } from './providers.errors.ts';
+import type { RegisterProviderInput } from './providers.schemas.ts';
+import { checkNewProvider, insertProvider } from './providers.service.ts';
+
+/** At most this many registrations per client address and window (api-v1 `registerProvider`). */
+export const REGISTRATION_LIMIT = { attempts: 5, windowMs: 60 * 60 * 1000 };
+
+const hashAddress = (address: string) => createHash('sha256').update(`provider-registration:${address}`).digest('hex');
+
+/**
+ * Counts one registration attempt of this address and throws 429 `too_many_attempts` beyond the
+ * limit. Committed on its own (before the registration), so failed attempts count too; an advisory
+ * lock per address makes concurrent attempts on different replicas count one after the other.
+ */
+async function consumeAttempt(db: Db, address: string, clock: Clock): Promise<void> {
+  const addressHash = hashAddress(address);
+  const now = clock.now();
+  const windowStart = new Date(now.getTime() - REGISTRATION_LIMIT.windowMs);
+  const oldest = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${addressHash}))`);
+    await tx
+      .delete(providerRegistrationAttempts)
+      .where(
+        and(
+          eq(providerRegistrationAttempts.addressHash, addressHash),
+          lt(providerRegistrationAttempts.attemptedAt, windowStart),
+        ),
+      );
+    const recent = await tx
+      .select({ attemptedAt: providerRegistrationAttempts.attemptedAt })
+      .from(providerRegistrationAttempts)
+      .where(eq(providerRegistrationAttempts.addressHash, addressHash))
+      .orderBy(asc(providerRegistrationAttempts.attemptedAt));
+    if (recent.length >= REGISTRATION_LIMIT.attempts) return recent[0]!.attemptedAt;
+    await tx.insert(providerRegistrationAttempts).values({ addressHash, attemptedAt: now });
+    return null;
+  });
+  if (oldest) {
+    const retryAfterMs = oldest.getTime() + REGISTRATION_LIMIT.windowMs - now.getTime();
+    throw new RegistrationThrottled(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+  }
+}
+
+/**
+ * A provider registers itself (api-v1 `registerProvider`): the provider (`pending`) and its first
+ * `provider_admin` (inactive until approval) are written in one transaction, so a refused
+ * registration leaves nothing behind. The new admin counts as the changer of the bank data, so any
+ * city admin may approve it. Throws 429 `too_many_attempts`, 400 `invalid_iban`, `invalid_bic`,
+ * `benefit_types_not_allowed`, `category_required`, 409 `username_taken`.
+ */
+export async function registerProvider(
+  db: Db,
+  input: RegisterProviderInput,
+  request: { address: string; requestId: string },
+  clock: Clock,
+): Promise<{ id: string; status: 'pending' }> {
+  await consumeAttempt(db, request.address, clock);
+  const { category, iban, bic } = checkNewProvider(input);
+  const passwordHash = await hashPassword(input.admin.password);
+  const actor: Actor = { userId: null, role: 'anonymous', providerId: null, requestId: request.requestId };
+  const providerId = newId('provider');
+  const adminUserId = newId('user');
+  await db.transaction(async (tx) => {
+    await insertProvider(
+      tx,
+      {
+        ...input,
+        id: providerId,
+        category,
+        iban,
+        bic,
+        email: input.contact.email,
+        phone: input.contact.phone,
+        bankDataChangedBy: adminUserId,
+      },
+      actor,
+      'provider.registered',
+    );
+    await insertUser(
+      tx,
+      {
+        id: adminUserId,
+        username: input.admin.username,
+        passwordHash,
+        role: 'provider_admin',
+        providerId,
+        active: false,
+      },
+      actor,
+    );
+    await tx.insert(providerRegistrations).values({ providerId, adminUserId });
+  });
+  return { id: providerId, status: 'pending' };
+}
