@@ -94,7 +94,12 @@ describe('registerProvider', () => {
 
   it('at most 5 attempts per address and hour (429 with Retry-After), counted in the database', async () => {
     const address = '192.0.2.77';
-    for (let i = 0; i < 5; i++) expect((await register(registration(), address)).statusCode).toBe(201);
+    // Refused input does not count; a taken username does.
+    expect((await register(registration({ iban: 'DE00' }), address)).statusCode).toBe(400);
+    const taken = registration();
+    expect((await register(taken, address)).statusCode).toBe(201);
+    expect((await register({ ...registration(), admin: taken.admin }, address)).statusCode).toBe(409);
+    for (let i = 0; i < 3; i++) expect((await register(registration(), address)).statusCode).toBe(201);
     const refused = await register(registration(), address);
     expectProblem(refused, 429, 'too_many_attempts');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LoginPage } from './login/login-page';
+import { ProviderRegistrationPage, REGISTRATION_PATH } from './public/provider-registration-page';
 import { linkClick, navigate, usePath } from './router';
 import { ROLE_LABELS, type SectionInfo, sectionsFor } from './sections';
 import { AccountingPage } from './sections/accounting/accounting-page';
@@ -44,15 +45,22 @@ export function App() {
   const sections = signedIn ? sectionsFor(state.session.user.role) : [];
   const current = sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
 
+  const publicPage = path === REGISTRATION_PATH;
   useEffect(() => {
+    if (publicPage) return;
     if (!signedIn && path !== '/login') navigate('/login', { replace: true });
     else if (signedIn && !current && sections[0]) navigate(sections[0].path, { replace: true });
-  }, [signedIn, path, current, sections[0]]);
+  }, [signedIn, path, current, sections[0], publicPage]);
 
   useEffect(() => {
-    document.title = current ? `${current.label} – Teilhabekarte` : 'Anmelden – Teilhabekarte';
-  }, [current]);
+    document.title = publicPage
+      ? 'Als Anbieter registrieren – Teilhabekarte'
+      : current
+        ? `${current.label} – Teilhabekarte`
+        : 'Anmelden – Teilhabekarte';
+  }, [current, publicPage]);
 
+  if (publicPage) return <ProviderRegistrationPage />;
   if (state.status === 'signed-out') {
     return <LoginPage notice={state.reason === 'expired' ? EXPIRED_MESSAGE : undefined} />;
   }

@@ -91,7 +91,8 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   }
 
   const status = PROVIDER_STATUS[provider.status];
-  const awaiting = provider.status === 'pending' || provider.status === 'needs_reapproval';
+  const awaiting =
+    provider.status === 'pending' || provider.status === 'needs_reapproval' || !provider.bankDataApproved;
   const changedByMe = provider.bankDataChangedBy === session.user.id;
   const lunch = provider.benefitTypes.includes('lunch');
   const priceColumns: Column<MealPrice>[] = [
@@ -144,6 +145,16 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
 
       <section class="card" aria-labelledby="four-eyes-title" data-testid="four-eyes">
         <h3 id="four-eyes-title">Freigabe (Vier-Augen-Prinzip)</h3>
+        {provider.selfRegistered && provider.status === 'pending' && (
+          <p data-testid="self-registered">
+            Der Anbieter hat sich selbst registriert. Sein Verwaltungskonto kann sich erst nach der Freigabe anmelden.
+          </p>
+        )}
+        {provider.status === 'approved' && !provider.bankDataApproved && (
+          <Alert tone="warning">
+            Der Anbieter hat seine Bankdaten geändert. Bis zur Freigabe werden keine Zahlungen angeordnet.
+          </Alert>
+        )}
         {provider.bankDataChangedAt && (
           <p>
             Bankdaten zuletzt geändert von <strong>{nameOf(provider.bankDataChangedBy)}</strong> am{' '}
@@ -172,7 +183,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
           <Alert tone="info">Bitte Bankdaten und Kontoinhaber prüfen (z. B. mit dem Vertrag) und dann freigeben.</Alert>
         )}
         <div class="form-actions">
-          {provider.status !== 'approved' && (
+          {(provider.status !== 'approved' || !provider.bankDataApproved) && (
             <Button
               busy={busy === 'approve'}
               onClick={() =>
@@ -184,7 +195,11 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                 )
               }
             >
-              {provider.status === 'suspended' ? 'Wieder zulassen' : 'Freigeben'}
+              {provider.status === 'suspended'
+                ? 'Wieder zulassen'
+                : provider.status === 'approved'
+                  ? 'Bankdaten freigeben'
+                  : 'Freigeben'}
             </Button>
           )}
           {provider.status !== 'suspended' && (

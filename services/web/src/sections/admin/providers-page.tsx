@@ -53,6 +53,7 @@ export function ProvidersPage() {
           </a>
           <span class="cell-sub">
             {CATEGORY_LABELS[p.category]} · {p.address.town}
+            {p.selfRegistered && p.status === 'pending' ? ' · neue Registrierung' : ''}
           </span>
         </>
       ),
@@ -75,12 +76,18 @@ export function ProvidersPage() {
     {
       header: 'Status',
       cell: (p) => (
-        <span class={`status status-${PROVIDER_STATUS[p.status].tone}`}>{PROVIDER_STATUS[p.status].label}</span>
+        <span class={`status status-${PROVIDER_STATUS[p.status].tone}`}>
+          {p.status === 'approved' && !p.bankDataApproved
+            ? 'Bankdaten geändert – Freigabe nötig'
+            : PROVIDER_STATUS[p.status].label}
+        </span>
       ),
     },
   ];
 
-  const waiting = items?.filter((p) => p.status === 'pending' || p.status === 'needs_reapproval').length ?? 0;
+  const waiting =
+    items?.filter((p) => p.status === 'pending' || p.status === 'needs_reapproval' || !p.bankDataApproved).length ?? 0;
+  const registrations = items?.filter((p) => p.selfRegistered && p.status === 'pending').length ?? 0;
   return (
     <section aria-labelledby="providers-title">
       <div class="page-head">
@@ -110,6 +117,12 @@ export function ProvidersPage() {
         <Alert tone="warning">
           {waiting === 1 ? '1 Anbieter wartet' : `${waiting} Anbieter warten`} auf die Freigabe durch eine zweite
           Person.
+        </Alert>
+      )}
+      {registrations > 0 && !status && (
+        <Alert tone="info">
+          {registrations === 1 ? '1 neue Registrierung' : `${registrations} neue Registrierungen`}: Anbieter, die sich
+          selbst angemeldet haben. Bitte Angaben und Bankdaten prüfen und freigeben.
         </Alert>
       )}
       {items && (

@@ -1,0 +1,92 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  launchBrowser,
+  login,
+  newPage,
+  runBrowserTests,
+  screenshot,
+  seriousA11yViolations,
+  startServer,
+  type TestServer,
+} from './support.ts';
+
+const PHONE_360 = { width: 360, height: 780 };
+
+describe.runIf(runBrowserTests)('provider self-service', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer({ port: Number(process.env.BROWSER_TEST_PORT ?? 0) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a club registers itself: German field errors, then pending; an admin approves it; then its admin signs in', async () => {
+    const page = await newPage(browser, server.url, PHONE_360);
+    await page.goto('/login');
+    await page.getByRole('link', { name: 'Als Anbieter registrieren' }).click();
+    await page.getByRole('heading', { name: 'Als Anbieter registrieren' }).waitFor();
+    expect(await page.getByText('Empfängerüberprüfung').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const form = page.getByRole('form', { name: 'Registrierung als Anbieter' });
+    await form.getByLabel('Name der Einrichtung').fill('Schachclub Springer e.V.');
+    await form.getByLabel('Mittagessen').check(); // not allowed for a club
+    await form.getByLabel('Art der Einrichtung').selectOption('club');
+    await form.getByLabel('Ort', { exact: true }).fill('Musterstadt');
+    await form.getByLabel('E-Mail').fill('vorstand@springer.example');
+    await form.getByLabel('Kontoinhaber').fill('Schachclub Springer e.V.');
+    await form.getByLabel('IBAN', { exact: true }).fill('DE89 3704 0044 0532 0130 01'); // wrong check digits
+    await form.getByLabel('Benutzername').fill('springer-admin');
+    await form.getByLabel('Passwort', { exact: true }).fill('kurz');
+    await form.getByRole('button', { name: 'Registrierung absenden' }).click();
+    await form.getByText('Das Passwort muss mindestens 12 Zeichen lang sein.').waitFor();
+
+    await form.getByLabel('Passwort', { exact: true }).fill('springer-passwort-2026');
+    await form.getByLabel('Passwort wiederholen').fill('springer-passwort-2026');
+    await form.getByRole('button', { name: 'Registrierung absenden' }).click();
+    await form.getByText(/Diese Leistungsarten passen nicht zur Kategorie. Möglich: Teilhabe/).waitFor();
+    await form.getByLabel('Mittagessen').uncheck();
+    await form.getByLabel('Teilhabe').check();
+    await form.getByRole('button', { name: 'Registrierung absenden' }).click();
+    await form.getByText('Die IBAN ist ungültig. Bitte vom Kontoauszug abschreiben.').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'provider-registration-errors');
+
+    await form.getByLabel('IBAN', { exact: true }).fill('DE89 3704 0044 0532 0130 00');
+    await form.getByRole('button', { name: 'Registrierung absenden' }).click();
+    await page.getByRole('heading', { name: 'Registrierung eingegangen' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'provider-registration-done');
+
+    // Before approval the account cannot sign in.
+    await page.goto('/login');
+    await page.getByLabel('Benutzername').fill('springer-admin');
+    await page.getByLabel('Passwort').fill('springer-passwort-2026');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByText('Benutzername oder Passwort ist falsch.').waitFor();
+
+    const admin = await newPage(browser, server.url);
+    await login(admin, 'admin');
+    await admin.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Verwaltung' }).click();
+    await admin.getByText('1 neue Registrierung').waitFor();
+    const row = admin.getByRole('row').filter({ hasText: 'Schachclub Springer e.V.' });
+    await row.getByText('neue Registrierung').waitFor();
+    expect(await seriousA11yViolations(admin)).toEqual([]);
+    await screenshot(admin, 'admin-provider-registrations');
+    await row.getByRole('link', { name: 'Schachclub Springer e.V.' }).click();
+    await admin.getByTestId('self-registered').waitFor();
+    await admin.getByRole('button', { name: 'Freigeben', exact: true }).click();
+    await expect.poll(() => admin.getByTestId('provider-status').textContent()).toBe('zugelassen');
+    expect(await seriousA11yViolations(admin)).toEqual([]);
+    await screenshot(admin, 'admin-provider-registration-approved');
+
+    await login(page, 'springer-admin', 'springer-passwort-2026');
+    await page.getByRole('navigation', { name: 'Hauptnavigation' }).waitFor();
+  });
+});
