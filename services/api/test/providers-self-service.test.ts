@@ -156,3 +156,44 @@ describe('updateProvider by its own provider admin', () => {
     expect(row?.active).toBe(true);
   });
 });
+
+describe('meal prices: the provider proposes, the city confirms', () => {
+  it('a proposal counts only after an admin confirmed it; the cap applies; a rejected one never counts', async () => {
+    const admin = await t.user('admin');
+    const canteen = await makeProvider(t.db, { category: 'caterer', benefitTypes: ['lunch'], mealPriceCents: 350 });
+    const club = await makeProvider(t.db);
+    const own = await t.user('provider_admin', canteen.id);
+    const propose = (body: unknown, id = canteen.id) =>
+      t.call('POST', `/api/v1/providers/${id}/meal-price-proposals`, { token: own.token, body });
+    const get = async () => (await t.call('GET', `/api/v1/providers/${canteen.id}`, { token: own.token })).json();
+
+    expectProblem(await propose({ priceCents: 501, validFrom: '2026-12-01' }), 422, 'meal_price_above_cap');
+    expectProblem(await propose({ priceCents: 380, validFrom: '2026-11-01' }), 400, 'meal_price_date_in_past');
+    expectProblem(await propose({ priceCents: 380, validFrom: '2026-12-01' }, club.id), 404, 'provider_not_found');
+    const res = await propose({ priceCents: 380, validFrom: '2026-12-01' });
+    expect(res.statusCode, res.body).toBe(201);
+    const proposal = res.json();
+    expect(proposal).toMatchObject({ status: 'pending', priceCents: 380 });
+    expect(await get()).toMatchObject({
+      mealPrices: [{ validFrom: '2000-01-01', priceCents: 350 }],
+      mealPriceProposals: [{ id: proposal.id, status: 'pending' }],
+    });
+
+    const decide = (id: string, verb: string, token = admin.token) =>
+      t.call('POST', `/api/v1/providers/${canteen.id}/meal-price-proposals/${id}/${verb}`, { token });
+    expectProblem(await decide(proposal.id, 'confirm', own.token), 403, 'forbidden');
+    const confirmed = await decide(proposal.id, 'confirm');
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json().mealPrices).toEqual([
+      { validFrom: '2000-01-01', priceCents: 350 },
+      { validFrom: '2026-12-01', priceCents: 380 },
+    ]);
+    expect(confirmed.json().mealPriceProposals[0]).toMatchObject({ status: 'confirmed' });
+    expectProblem(await decide(proposal.id, 'reject'), 409, 'meal_price_proposal_not_pending');
+
+    const second = (await propose({ priceCents: 420, validFrom: '2027-01-01' })).json();
+    const rejected = await decide(second.id, 'reject');
+    expect(rejected.json().mealPrices).toHaveLength(2);
+    expect(rejected.json().mealPriceProposals[0]).toMatchObject({ id: second.id, status: 'rejected' });
+  });
+});

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  DEMO_PROVIDERS,
   launchBrowser,
   login,
   newPage,
@@ -88,5 +89,36 @@ describe.runIf(runBrowserTests)('provider self-service', () => {
 
     await login(page, 'springer-admin', 'springer-passwort-2026');
     await page.getByRole('navigation', { name: 'Hauptnavigation' }).waitFor();
+  });
+
+  test('a provider admin changes its own contact and bank data on the terminal and sees that the city must approve them', async () => {
+    const page = await newPage(browser, server.url, PHONE_360);
+    await login(page, 'schule');
+    await page.getByRole('link', { name: 'Unsere Daten' }).click();
+    const form = page.getByRole('form', { name: 'Unsere Daten ändern' });
+    await form.getByLabel('Telefon').fill('02381 4711');
+    await form.getByLabel('IBAN', { exact: true }).fill('DE02 1203 0000 0000 2020 51');
+    await form.getByRole('button', { name: 'Speichern' }).click();
+    await page.getByTestId('bank-data-pending').waitFor();
+    const priceForm = page.getByRole('form', { name: 'Essenspreis vorschlagen' });
+    await priceForm.getByLabel('Neuer Preis in Euro').fill('3,60');
+    await priceForm.getByRole('button', { name: 'Preis vorschlagen' }).click();
+    await page.getByTestId('meal-price-proposals').getByText('wartet auf Bestätigung der Stadt').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'terminal-own-data');
+
+    const admin = await newPage(browser, server.url);
+    await login(admin, 'admin');
+    await admin.goto(`/verwaltung/anbieter/${DEMO_PROVIDERS.school.id}`);
+    await admin.getByTestId('meal-price-proposal').waitFor();
+    await admin.getByRole('button', { name: 'Bestätigen' }).click();
+    await admin.getByText('Essenspreis bestätigt.').waitFor();
+    await admin.getByRole('button', { name: 'Bankdaten freigeben' }).click();
+    await admin.getByText('Anbieter freigegeben.', { exact: false }).waitFor();
+    expect(await seriousA11yViolations(admin)).toEqual([]);
+    await screenshot(admin, 'admin-provider-own-changes-approved');
+    await page.reload();
+    await page.getByRole('form', { name: 'Unsere Daten ändern' }).waitFor();
+    expect(await page.getByTestId('bank-data-pending').count()).toBe(0);
   });
 });

@@ -115,3 +115,26 @@ export class RegistrationThrottled extends Problem {
     });
   }
 }
+
+export class MealPriceProposalNotPending extends Problem {
+  constructor(status: string) {
+    super({
+      status: 409,
+      code: 'meal_price_proposal_not_pending',
+      title: 'Conflict',
+      detail: `This meal price proposal is ${status} already.`,
+    });
+  }
+}
+
+export class MealPriceDateInPast extends Problem {
+  constructor(today: string) {
+    super({
+      status: 400,
+      code: 'meal_price_date_in_past',
+      title: 'Start date in the past',
+      detail: `A proposed meal price applies from today (${today}) or later.`,
+      errors: [{ pointer: '/validFrom', detail: 'today or later' }],
+    });
+  }
+}

@@ -3,10 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { RegistrationThrottled } from './providers.errors.ts';
+import { decideMealPrice, proposeMealPrice } from './providers.meal-prices.ts';
 import { registerProvider } from './providers.registration.ts';
 import {
   CreateProviderBody,
   ListProvidersQuery,
+  MealPriceProposalSchema,
+  ProposalParams,
+  ProposeMealPriceBody,
   ProviderList,
   ProviderRegistrationSchema,
   ProviderSchema,
@@ -149,4 +153,47 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), today()),
   );
+
+  app.post(
+    '/providers/:id/meal-price-proposals',
+    {
+      schema: {
+        operationId: 'proposeMealPrice',
+        tags,
+        summary: 'A provider admin proposes a meal price; it counts once an admin confirms it',
+        security,
+        params: IdParams,
+        body: ProposeMealPriceBody,
+        response: { 201: MealPriceProposalSchema, ...problems(400, 401, 403, 404, 422, 429) },
+      },
+      config: { roles: ['provider_admin'] },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await proposeMealPrice(db, request.params.id, request.body, actorOf(request), today())),
+  );
+
+  for (const [verb, decision] of [
+    ['confirm', 'confirmed'],
+    ['reject', 'rejected'],
+  ] as const) {
+    app.post(
+      `/providers/:id/meal-price-proposals/:proposalId/${verb}`,
+      {
+        schema: {
+          operationId: `${verb}MealPrice`,
+          tags,
+          summary:
+            decision === 'confirmed'
+              ? 'Confirm a proposed meal price (within the city cap)'
+              : 'Reject a proposed meal price',
+          security,
+          params: ProposalParams,
+          response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
+        },
+        config: { roles: ['admin'] },
+      },
+      async (request) =>
+        decideMealPrice(db, request.params.id, request.params.proposalId, decision, actorOf(request), today()),
+    );
+  }
 };

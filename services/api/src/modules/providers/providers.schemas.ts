@@ -1,5 +1,5 @@
 import { BENEFIT_TYPES } from '@tk/core';
-import { PROVIDER_CATEGORIES, PROVIDER_STATUSES } from '@tk/db';
+import { MEAL_PRICE_PROPOSAL_STATUSES, PROVIDER_CATEGORIES, PROVIDER_STATUSES } from '@tk/db';
 import { z } from 'zod';
 import { Cents, IsoDate } from '../../lib/http-schemas.ts';
 import { CreateUserBody } from '../users/users.schemas.ts';
@@ -28,6 +28,24 @@ export const AddressSchema = z
 
 export const MealPriceSchema = z.object({ validFrom: IsoDate, priceCents: Cents }).meta({ id: 'MealPrice' });
 
+export const MealPriceProposalSchema = z
+  .object({
+    id: z.string(),
+    validFrom: IsoDate,
+    priceCents: Cents,
+    status: z.enum(MEAL_PRICE_PROPOSAL_STATUSES),
+    proposedAt: z.string(),
+  })
+  .meta({ id: 'MealPriceProposal' });
+export type MealPriceProposal = z.infer<typeof MealPriceProposalSchema>;
+
+export const ProposeMealPriceBody = z.object({
+  priceCents: Cents.positive().max(10_000),
+  validFrom: IsoDate.describe('From when the price should apply (today or later)'),
+});
+
+export const ProposalParams = z.object({ id: z.string().min(1).max(64), proposalId: z.string().min(1).max(64) });
+
 export const ProviderSchema = z
   .object({
     id: z.string(),
@@ -48,6 +66,9 @@ export const ProviderSchema = z
     selfRegistered: z.boolean().describe('Registered by the provider itself (registerProvider)'),
     mealPriceCents: Cents.optional().describe('Meal price in force today (lunch providers)'),
     mealPrices: z.array(MealPriceSchema),
+    mealPriceProposals: z
+      .array(MealPriceProposalSchema)
+      .describe('Meal prices the provider proposed, newest first; a pending one waits for the city'),
     bankDataChangedBy: z.string().optional(),
     bankDataChangedAt: z.string().optional(),
     approvedBy: z.string().optional(),

@@ -1,6 +1,13 @@
 import { forbidden, newId, rateOn } from '@tk/core';
-import { type Db, type DbOrTx, providerMealPrices, providerRegistrations, providers } from '@tk/db';
-import { and, arrayContains, asc, eq, ilike, inArray, isNull, type SQL } from 'drizzle-orm';
+import {
+  type Db,
+  type DbOrTx,
+  providerMealPriceProposals,
+  providerMealPrices,
+  providerRegistrations,
+  providers,
+} from '@tk/db';
+import { and, arrayContains, asc, desc, eq, gt, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
 import { activateUser } from '../users/users.service.ts';
@@ -26,9 +33,10 @@ import type { CreateProviderInput, Provider, UpdateProviderInput } from './provi
 
 type ProviderRow = typeof providers.$inferSelect;
 type MealPriceRow = { providerId: string; validFrom: string; priceCents: number };
-type Details = { prices: MealPriceRow[]; selfRegistered: Set<string> };
+type ProposalRow = typeof providerMealPriceProposals.$inferSelect;
+type Details = { prices: MealPriceRow[]; selfRegistered: Set<string>; proposals: ProposalRow[] };
 
-function toProvider(row: ProviderRow, { prices, selfRegistered }: Details, today: string): Provider {
+function toProvider(row: ProviderRow, { prices, selfRegistered, proposals }: Details, today: string): Provider {
   const own = prices
     .filter((p) => p.providerId === row.id)
     .map((p) => ({ validFrom: p.validFrom, priceCents: p.priceCents }))
@@ -59,6 +67,15 @@ function toProvider(row: ProviderRow, { prices, selfRegistered }: Details, today
     selfRegistered: selfRegistered.has(row.id),
     ...(current ? { mealPriceCents: current.amountCents } : {}),
     mealPrices: own,
+    mealPriceProposals: proposals
+      .filter((p) => p.providerId === row.id)
+      .map((p) => ({
+        id: p.id,
+        validFrom: p.validFrom,
+        priceCents: p.priceCents,
+        status: p.status,
+        proposedAt: p.proposedAt.toISOString(),
+      })),
     ...(row.bankDataChangedBy ? { bankDataChangedBy: row.bankDataChangedBy } : {}),
     ...(row.bankDataChangedAt ? { bankDataChangedAt: row.bankDataChangedAt.toISOString() } : {}),
     ...(row.approvedBy ? { approvedBy: row.approvedBy } : {}),
@@ -69,7 +86,7 @@ function toProvider(row: ProviderRow, { prices, selfRegistered }: Details, today
 
 /** Meal prices of these providers and which of them registered themselves. */
 async function detailsOf(db: DbOrTx, ids: string[]): Promise<Details> {
-  if (ids.length === 0) return { prices: [], selfRegistered: new Set() };
+  if (ids.length === 0) return { prices: [], selfRegistered: new Set(), proposals: [] };
   const prices = await db
     .select({
       providerId: providerMealPrices.providerId,
@@ -82,7 +99,21 @@ async function detailsOf(db: DbOrTx, ids: string[]): Promise<Details> {
     .select({ providerId: providerRegistrations.providerId })
     .from(providerRegistrations)
     .where(inArray(providerRegistrations.providerId, ids));
-  return { prices, selfRegistered: new Set(registered.map((r) => r.providerId)) };
+  // Open proposals and those of the last 90 days are enough to show the provider what became of them.
+  const proposals = await db
+    .select()
+    .from(providerMealPriceProposals)
+    .where(
+      and(
+        inArray(providerMealPriceProposals.providerId, ids),
+        or(
+          eq(providerMealPriceProposals.status, 'pending'),
+          gt(providerMealPriceProposals.proposedAt, sql`now() - interval '90 days'`),
+        ),
+      ),
+    )
+    .orderBy(desc(providerMealPriceProposals.proposedAt));
+  return { prices, selfRegistered: new Set(registered.map((r) => r.providerId)), proposals };
 }
 
 /** On the first approval of a self-registered provider: its admin account may sign in from now on. */
@@ -118,7 +149,7 @@ export function checkNewProvider(input: {
 }
 
 /** Appends a meal price row (within the city's cap); 409 when one with that start date exists. */
-async function appendMealPrice(
+export async function appendMealPrice(
   tx: DbOrTx,
   providerId: string,
   priceCents: number,
@@ -220,7 +251,7 @@ export async function insertProvider(tx: DbOrTx, input: NewProvider, actor: Acto
 }
 
 /** Provider roles see only their own provider; others get 404 (a 403 across tenants is hidden). */
-function scopeCheck(actor: Actor, providerId: string): void {
+export function scopeCheck(actor: Actor, providerId: string): void {
   if ((actor.role === 'provider_admin' || actor.role === 'provider_staff') && actor.providerId !== providerId) {
     throw providerNotFound();
   }

@@ -300,6 +300,50 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                     : 'kein Preis hinterlegt'}
                 </strong>
               </p>
+              {provider.mealPriceProposals
+                .filter((m) => m.status === 'pending')
+                .map((m) => (
+                  <Alert key={m.id} tone="info">
+                    <span data-testid="meal-price-proposal">
+                      Vorschlag des Anbieters: {formatCents(m.priceCents)} ab {formatDate(m.validFrom)}.
+                    </span>{' '}
+                    <Button
+                      busy={busy === `confirm-${m.id}`}
+                      onClick={() =>
+                        void act(
+                          `confirm-${m.id}`,
+                          async () =>
+                            unwrap(
+                              await api.POST('/api/v1/providers/{id}/meal-price-proposals/{proposalId}/confirm', {
+                                params: { path: { id: provider.id, proposalId: m.id } },
+                              }),
+                            ),
+                          'Essenspreis bestätigt.',
+                        )
+                      }
+                    >
+                      Bestätigen
+                    </Button>{' '}
+                    <Button
+                      variant="ghost"
+                      busy={busy === `reject-${m.id}`}
+                      onClick={() =>
+                        void act(
+                          `reject-${m.id}`,
+                          async () =>
+                            unwrap(
+                              await api.POST('/api/v1/providers/{id}/meal-price-proposals/{proposalId}/reject', {
+                                params: { path: { id: provider.id, proposalId: m.id } },
+                              }),
+                            ),
+                          'Vorschlag abgelehnt.',
+                        )
+                      }
+                    >
+                      Ablehnen
+                    </Button>
+                  </Alert>
+                ))}
               <Table
                 caption="Preise (frühere bleiben erhalten)"
                 columns={priceColumns}
