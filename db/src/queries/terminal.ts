@@ -285,6 +285,7 @@ export interface ProviderRedemptionRow {
   amountCents: number;
   status: 'booked' | 'reversed';
   minutes: number | null;
+  purpose: string | null;
   bookedAt: Date;
   reversedAt: Date | null;
   settled: boolean;
@@ -298,7 +299,7 @@ interface ProviderRedemptionRaw extends Omit<ProviderRedemptionRow, 'bookedAt' |
 }
 
 const REDEMPTION_COLUMNS = sql`r.id, r.approval_id as "approvalId", r.benefit_type as "benefitType",
-  r.service_date as "serviceDate", r.amount_cents as "amountCents", r.status, r.minutes,
+  r.service_date as "serviceDate", r.amount_cents as "amountCents", r.status, r.minutes, r.purpose,
   r.booked_at as "bookedAt", r.reversed_at as "reversedAt", r.batch_id is not null as settled,
   b.given_name as "givenName", b.family_name as "familyName"`;
 

@@ -1560,6 +1560,8 @@ export interface components {
             /** @description Given name and family initial, as the lookup shows it */
             displayName: string;
             minutes?: number;
+            /** @description What the booking was for */
+            purpose?: string;
             /** Format: date-time */
             bookedAt: string;
             /** Format: date-time */
@@ -2203,6 +2205,8 @@ export interface components {
             /** @description Given name and family initial, as the lookup shows it */
             displayName: string;
             minutes?: number;
+            /** @description What the booking was for */
+            purpose?: string;
             /** Format: date-time */
             bookedAt: string;
             /** Format: date-time */
@@ -5275,6 +5279,8 @@ export interface operations {
                     meals?: number;
                     /** @description tutoring: minutes delivered */
                     minutes?: number;
+                    /** @description What the booking was for, e.g. "Mitgliedsbeitrag Dezember" */
+                    purpose?: string;
                 };
             };
         };

@@ -1,5 +1,7 @@
+import { addDays, berlinDate } from '@tk/core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { makeChildWithCard } from '../../api/test/factories.ts';
 import {
   DEMO_PROVIDERS,
   launchBrowser,
@@ -120,5 +122,32 @@ describe.runIf(runBrowserTests)('provider self-service', () => {
     await page.reload();
     await page.getByRole('form', { name: 'Unsere Daten ändern' }).waitFor();
     expect(await page.getByTestId('bank-data-pending').count()).toBe(0);
+  });
+
+  test('a club books with a purpose; the list shows it and the next booking offers it while typing', async () => {
+    const today = berlinDate(new Date());
+    const period = { validFrom: addDays(today, -100), validTo: addDays(today, 100) };
+    const { card } = await makeChildWithCard(
+      server.database.db,
+      server.keys,
+      { ...period, benefitType: 'participation', budgetCents: 9000 },
+      { givenName: 'Frieda' },
+    );
+    const page = await newPage(browser, server.url, PHONE_360);
+    await login(page, 'verein-kasse');
+    const input = page.getByLabel('Kartennummer');
+    await input.focus();
+    await input.pressSequentially(card.cardNumber, { delay: 5 });
+    await page.getByRole('button', { name: 'Karte prüfen' }).click();
+    await page.getByLabel('Betrag in Euro').fill('15,00');
+    await page.getByLabel('Wofür? (optional)').fill('Mitgliedsbeitrag Dezember');
+    await page.getByRole('button', { name: 'Betrag buchen' }).click();
+    await page.getByTestId('result-booked').waitFor();
+    const row = page.getByRole('row', { name: /Frieda [A-Z]\./ });
+    await row.getByText('Mitgliedsbeitrag Dezember', { exact: false }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'terminal-booking-purpose');
+    const offered = await page.evaluate(() => localStorage.getItem('tk.terminal.purposes'));
+    expect(JSON.parse(offered ?? '[]')).toEqual(['Mitgliedsbeitrag Dezember']);
   });
 });

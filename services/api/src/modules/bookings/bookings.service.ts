@@ -84,6 +84,8 @@ export interface BookingPlan {
   meals: number | null;
   minutes: number | null;
   mealSlot: number | null;
+  /** What the booking was for, as the provider typed it (≤ 140 characters). */
+  purpose: string | null;
 }
 
 /** The answer to a booking (also stored with its idempotency key). */

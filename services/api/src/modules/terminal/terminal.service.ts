@@ -188,6 +188,7 @@ export function planBooking(
     beneficiaryId: card.beneficiaryId,
     benefitType: type,
     serviceDate,
+    purpose: input.purpose || null,
   };
   const remaining = approval.remainingCents ?? 0;
   switch (type) {
@@ -346,6 +347,7 @@ function toRedemption(row: ProviderRedemptionRow): Redemption {
     status: row.status,
     displayName: displayNameOf(row.givenName, row.familyName),
     ...(row.minutes !== null ? { minutes: row.minutes } : {}),
+    ...(row.purpose ? { purpose: row.purpose } : {}),
     bookedAt: row.bookedAt.toISOString(),
     ...(row.reversedAt ? { reversedAt: row.reversedAt.toISOString() } : {}),
     settled: row.settled,

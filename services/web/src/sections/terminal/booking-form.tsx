@@ -1,6 +1,13 @@
 import { useState } from 'preact/hooks';
 import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
-import { BENEFIT_LABELS, type CardLookup, type Entitlement, type RedeemRequest } from './terminal-api';
+import {
+  BENEFIT_LABELS,
+  type CardLookup,
+  type Entitlement,
+  type RedeemRequest,
+  recentPurposes,
+  rememberPurpose,
+} from './terminal-api';
 
 export interface BookingFormProps {
   lookup: CardLookup;
@@ -29,6 +36,8 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
   const [euros, setEuros] = useState('');
   const [minutes, setMinutes] = useState('');
   const [serviceDate, setServiceDate] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [suggestions] = useState(recentPurposes);
   const [touched, setTouched] = useState(false);
   const selected = entitlements.find((e) => e.approvalId === selectedId);
 
@@ -61,7 +70,9 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
     event.preventDefault();
     setTouched(true);
     if (!selected || busy) return;
-    const date = serviceDate ? { serviceDate } : {};
+    const trimmed = purpose.trim().slice(0, 140);
+    if (trimmed) rememberPurpose(trimmed);
+    const date = { ...(serviceDate ? { serviceDate } : {}), ...(trimmed ? { purpose: trimmed } : {}) };
     if (selected.benefitType === 'lunch') return onBook(selected, { meals: 1, ...date });
     if (selected.benefitType === 'tutoring') {
       if (minuteCount && minuteCount <= 1440) onBook(selected, { minutes: minuteCount, ...date });
@@ -135,6 +146,26 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
             ))}
           </div>
         </>
+      )}
+      {selected && selected.benefitType !== 'lunch' && (
+        <div class="field">
+          <label for="purpose">Wofür? (optional)</label>
+          <input
+            id="purpose"
+            name="purpose"
+            list="purpose-suggestions"
+            maxLength={140}
+            autocomplete="off"
+            placeholder="z. B. Mitgliedsbeitrag Dezember"
+            value={purpose}
+            onInput={(e) => setPurpose(e.currentTarget.value)}
+          />
+          <datalist id="purpose-suggestions">
+            {suggestions.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
+        </div>
       )}
       {selected && (
         <details>

@@ -15,6 +15,29 @@ export interface RedeemRequest {
   amountCents?: number;
   meals?: number;
   minutes?: number;
+  purpose?: string;
+}
+
+const PURPOSES_KEY = 'tk.terminal.purposes';
+const PURPOSES_KEPT = 8;
+
+/** The last purposes typed on this device, newest first (offered while typing). */
+export function recentPurposes(): string[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(PURPOSES_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberPurpose(purpose: string): void {
+  const list = [purpose, ...recentPurposes().filter((p) => p !== purpose)].slice(0, PURPOSES_KEPT);
+  try {
+    localStorage.setItem(PURPOSES_KEY, JSON.stringify(list));
+  } catch {
+    // Storage full or disabled: suggestions are a convenience only.
+  }
 }
 
 export const BENEFIT_LABELS: Record<BenefitType, string> = {

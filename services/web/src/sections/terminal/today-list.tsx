@@ -65,6 +65,7 @@ export function TodayList({ reloadKey }: TodayListProps) {
           <span class="cell-sub">
             {timeFormat.format(new Date(r.bookedAt))} · {SHORT_LABELS[r.benefitType]}
             {r.minutes ? ` (${r.minutes} Min.)` : ''}
+            {r.purpose ? ` · ${r.purpose}` : ''}
           </span>
         </>
       ),
