@@ -41,7 +41,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
     },
     async (request, reply) =>
-      reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), today())),
+      reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), clock)),
   );
 
   app.post(
@@ -117,7 +117,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin', 'provider_admin'] },
     },
-    async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), today()),
+    async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), clock),
   );
 
   app.post(
@@ -133,7 +133,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async (request) => providersService.approveProvider(db, request.params.id, actorOf(request), today()),
+    async (request) => providersService.approveProvider(db, request.params.id, actorOf(request), clock),
   );
 
   app.post(
@@ -151,7 +151,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
     },
     async (request) =>
-      providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), today()),
+      providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), clock),
   );
 
   app.post(

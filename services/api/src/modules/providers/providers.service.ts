@@ -1,4 +1,4 @@
-import { forbidden, newId, rateOn } from '@tk/core';
+import { berlinDate, type Clock, newId, rateOn } from '@tk/core';
 import {
   type Db,
   type DbOrTx,
@@ -9,26 +9,20 @@ import {
 } from '@tk/db';
 import { and, arrayContains, asc, desc, eq, gt, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
+import { Forbidden, FourEyesRequired } from '../../lib/problems.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
 import { activateUser } from '../users/users.service.ts';
 import {
   BenefitTypesNotAllowed,
   CategoryRequired,
-  FourEyesRequired,
   MealPriceAboveCap,
   MealPriceExists,
   MealPriceNotApplicable,
   ProviderStatusConflict,
   providerNotFound,
 } from './providers.errors.ts';
-import {
-  allowedFor,
-  CATEGORY_BENEFIT_TYPES,
-  guessCategory,
-  normalizeBic,
-  normalizeIban,
-  type ProviderCategory,
-} from './providers.rules.ts';
+import { allowedFor, CATEGORY_BENEFIT_TYPES, guessCategory, type ProviderCategory } from './providers.rules.ts';
 import type { CreateProviderInput, Provider, UpdateProviderInput } from './providers.schemas.ts';
 
 type ProviderRow = typeof providers.$inferSelect;
@@ -184,8 +178,10 @@ export async function createProvider(
   db: Db,
   input: CreateProviderInput,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   const { category, iban, bic } = checkNewProvider(input);
   if (input.mealPriceCents !== undefined && !input.benefitTypes.includes('lunch')) throw new MealPriceNotApplicable();
   return db.transaction(async (tx) => {
@@ -301,13 +297,15 @@ export async function updateProvider(
   providerId: string,
   input: UpdateProviderInput,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   const own = actor.role === 'provider_admin';
   if (own) {
     scopeCheck(actor, providerId);
     const denied = Object.keys(input).filter((k) => !OWN_FIELDS.has(k));
-    if (denied.length > 0) throw forbidden(`A provider admin may not change ${denied.join(', ')}.`);
+    if (denied.length > 0) throw new Forbidden(`A provider admin may not change ${denied.join(', ')}.`);
   }
   const iban = input.iban !== undefined ? normalizeIban(input.iban) : undefined;
   const bic = input.bic !== undefined ? normalizeBic(input.bic) : undefined;
@@ -326,7 +324,6 @@ export async function updateProvider(
       bankChanged.push('accountHolder');
     if (iban !== undefined && iban !== current.iban) bankChanged.push('iban');
     if (bic !== undefined && bic !== current.bic) bankChanged.push('bic');
-    const now = new Date();
     const fields = Object.keys(input).filter((k) => k !== 'mealPriceCents' && k !== 'mealPriceValidFrom');
     let row = current;
     if (fields.length > 0) {
@@ -390,24 +387,21 @@ export async function updateProvider(
  * entered by its own admin, so any city admin may approve. The first approval of a self-registered
  * provider activates its admin account.
  */
-export async function approveProvider(db: Db, providerId: string, actor: Actor, today: string): Promise<Provider> {
-  if (actor.role !== 'admin' && actor.role !== 'system') throw forbidden();
+export async function approveProvider(db: Db, providerId: string, actor: Actor, clock: Clock): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
+  if (actor.role !== 'admin' && actor.role !== 'system') throw new Forbidden();
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
     if (current.status === 'approved' && current.bankDataApproved) {
       throw new ProviderStatusConflict(current.status, 'approved again');
     }
-    if (actor.userId !== null && current.bankDataChangedBy === actor.userId) throw new FourEyesRequired();
+    if (actor.userId !== null && current.bankDataChangedBy === actor.userId)
+      throw new FourEyesRequired('You last changed this provider’s bank data; another admin must approve it.');
     const [row] = await tx
       .update(providers)
-      .set({
-        status: 'approved',
-        bankDataApproved: true,
-        approvedBy: actor.userId,
-        approvedAt: new Date(),
-        updatedAt: new Date(),
-      })
+      .set({ status: 'approved', bankDataApproved: true, approvedBy: actor.userId, approvedAt: now, updatedAt: now })
       .where(eq(providers.id, providerId))
       .returning();
     await audit(tx, actor, {
@@ -427,15 +421,17 @@ export async function suspendProvider(
   providerId: string,
   reason: string | undefined,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
     if (current.status === 'suspended') throw new ProviderStatusConflict(current.status, 'suspended again');
     const [row] = await tx
       .update(providers)
-      .set({ status: 'suspended', updatedAt: new Date() })
+      .set({ status: 'suspended', updatedAt: now })
       .where(eq(providers.id, providerId))
       .returning();
     await audit(tx, actor, {
