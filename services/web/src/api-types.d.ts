@@ -620,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/terminal/redemptions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's own booking list by service date as CSV (Excel: ';', decimal comma, BOM) */
+        get: operations["exportRedemptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/terminal/redemptions/{id}": {
         parameters: {
             query?: never;
@@ -1501,6 +1518,8 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
+            /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
+            minutesAvailable?: number;
             /** @description Lunch: whether today's meal is still open */
             lunchAvailableToday?: boolean;
             /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
@@ -2146,6 +2165,8 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
+            /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
+            minutesAvailable?: number;
             /** @description Lunch: whether today's meal is still open */
             lunchAvailableToday?: boolean;
             /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
@@ -5445,6 +5466,67 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportRedemptions: {
+        parameters: {
+            query?: {
+                /** @description First service date (inclusive); default today */
+                from?: string;
+                /** @description Last service date (inclusive); default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -149,5 +149,21 @@ describe.runIf(runBrowserTests)('provider self-service', () => {
     await screenshot(page, 'terminal-booking-purpose');
     const offered = await page.evaluate(() => localStorage.getItem('tk.terminal.purposes'));
     expect(JSON.parse(offered ?? '[]')).toEqual(['Mitgliedsbeitrag Dezember']);
+
+    // A club has no canteen tab; its history shows the range with totals and the purpose.
+    const tabs = page.getByRole('navigation', { name: 'Terminal' });
+    await tabs.getByRole('link', { name: 'Verlauf' }).waitFor();
+    expect(await tabs.getByRole('link', { name: 'Kantine' }).count()).toBe(0);
+    await tabs.getByRole('link', { name: 'Verlauf' }).click();
+    await page.getByTestId('history-total').waitFor();
+    expect(await page.getByTestId('history-total').textContent()).toMatch(/Buchung/);
+    await page.getByRole('table').getByText('Mitgliedsbeitrag Dezember', { exact: false }).first().waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Als CSV herunterladen' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^Buchungen-.*\.csv$/);
+    const v = await seriousA11yViolations(page);
+    expect(v, JSON.stringify(v)).toEqual([]);
+    await screenshot(page, 'terminal-history');
   });
 });

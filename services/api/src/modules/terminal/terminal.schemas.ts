@@ -12,6 +12,11 @@ export const EntitlementSchema = z
     approvalId: z.string(),
     benefitType: z.enum(REDEEMABLE_BENEFIT_TYPES),
     availableCents: Cents.optional().describe('Remaining budget (participation, tutoring, trip)'),
+    minutesAvailable: z
+      .number()
+      .int()
+      .optional()
+      .describe('Tutoring: the minutes the remaining budget still pays at the approved hourly rate'),
     lunchAvailableToday: z.boolean().optional().describe("Lunch: whether today's meal is still open"),
     mealPriceCents: Cents.optional().describe(
       "Lunch: what one meal costs today at this provider (after the city's cap)",

@@ -122,7 +122,15 @@ export async function lookupCard(
         ...(price !== null ? { mealPriceCents: price } : {}),
       });
     } else {
-      entitlements.push({ approvalId: a.id, benefitType, availableCents: a.remainingCents ?? 0 });
+      const availableCents = a.remainingCents ?? 0;
+      entitlements.push({
+        approvalId: a.id,
+        benefitType,
+        availableCents,
+        ...(benefitType === 'tutoring' && a.hourlyRateCents
+          ? { minutesAvailable: Math.floor((availableCents * 60) / a.hourlyRateCents) }
+          : {}),
+      });
     }
   }
   return {

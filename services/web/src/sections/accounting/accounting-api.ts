@@ -110,9 +110,9 @@ function asReport<T>(value: T | string): T {
 
 // Downloads: fetched through the API client (bearer token, 401 handling) as a Blob, then saved.
 
-type BlobResult = { data?: Blob; error?: unknown; response: Response };
+export type BlobResult = { data?: Blob; error?: unknown; response: Response };
 
-async function save(result: BlobResult, fallbackName: string): Promise<void> {
+export async function save(result: BlobResult, fallbackName: string): Promise<void> {
   if (!result.response.ok || !result.data) {
     const problem = await problemOf(result);
     throw new ApiError(result.response.status, problem);

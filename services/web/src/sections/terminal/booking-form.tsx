@@ -24,7 +24,11 @@ function entitlementValue(e: Entitlement): string {
     if (e.lunchAvailableToday === false) return 'heute bereits gebucht';
     return e.mealPriceCents !== undefined ? `heute offen · ${formatCents(e.mealPriceCents)}` : 'heute offen';
   }
-  return e.availableCents !== undefined ? `${formatCents(e.availableCents)} verfügbar` : '';
+  const balance = e.availableCents !== undefined ? `${formatCents(e.availableCents)} verfügbar` : '';
+  if (e.minutesAvailable === undefined) return balance;
+  const hours = Math.floor(e.minutesAvailable / 60);
+  const minutes = e.minutesAvailable % 60;
+  return `${balance} · noch ${hours} Std.${minutes ? ` ${minutes} Min.` : ''}`;
 }
 
 const MINUTE_PRESETS = [45, 60, 90];

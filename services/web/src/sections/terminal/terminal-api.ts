@@ -4,6 +4,9 @@ import type { components } from '../../api-types';
 
 export type CardLookup = components['schemas']['CardLookup'];
 export type Entitlement = components['schemas']['Entitlement'];
+
+import { type BlobResult, save } from '../accounting/accounting-api';
+
 export type RedemptionCreated = components['schemas']['RedemptionCreated'];
 export type Redemption = components['schemas']['Redemption'];
 export type BenefitType = Entitlement['benefitType'];
@@ -88,6 +91,20 @@ function postRedemption(body: RedeemRequest, idempotencyKey: string) {
 /** Today's bookings of this provider (the server's today, Europe/Berlin). */
 export async function listTodaysRedemptions(): Promise<Redemption[]> {
   return unwrap(await api.GET('/api/v1/terminal/redemptions', {})).items;
+}
+
+/** This provider's bookings with service dates in `from..to` (inclusive). */
+export async function listRedemptionsBetween(from: string, to: string): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', { params: { query: { from, to } } })).items;
+}
+
+/** The same range as CSV for Excel. */
+export async function downloadRedemptionsCsv(from: string, to: string): Promise<void> {
+  const result = await api.GET('/api/v1/terminal/redemptions.csv', {
+    params: { query: { from, to } },
+    parseAs: 'blob',
+  });
+  await save(result as BlobResult, `Buchungen-${from}-${to}.csv`);
 }
 
 export async function reverseRedemption(id: string): Promise<void> {
