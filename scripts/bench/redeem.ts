@@ -134,8 +134,12 @@ async function seed(url: string, cardRing: Awaited<ReturnType<typeof generateKey
 
 /** The child process: the API on a real socket. Prints `{"port":…}` when listening. */
 async function serve() {
-  const jwks = JSON.parse(process.env.BENCH_JWKS!) as { access: never[]; card: never[] };
-  const keys = { access: await keyRingFromJwks(jwks.access), card: await keyRingFromJwks(jwks.card) };
+  const jwks = JSON.parse(process.env.BENCH_JWKS!) as { access: never[]; card: never[]; proof: never[] };
+  const keys = {
+    access: await keyRingFromJwks(jwks.access),
+    card: await keyRingFromJwks(jwks.card),
+    proof: await keyRingFromJwks(jwks.proof),
+  };
   const database = await openDatabase({
     databaseUrl: process.env.BENCH_URL!,
     poolSize: CONNECTIONS,

@@ -36,7 +36,7 @@ export const providers = pgTable(
     country: text().notNull().default('DE'),
     email: text(),
     phone: text(),
-    /** Shown in the public provider directory unless the provider opts out. */
+    /** Shown in the public directory (listPublicProviders) once approved; a provider may opt out. */
     publicListing: boolean().notNull().default(true),
     /**
      * False while bank data changed by a provider admin awaits an admin's approval: releases for

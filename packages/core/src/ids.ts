@@ -17,6 +17,7 @@ export const ID_PREFIX = {
   importJob: 'imp',
   mealPriceProposal: 'mpp',
   redemptionImport: 'rim',
+  bankStatement: 'bst',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

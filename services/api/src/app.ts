@@ -15,10 +15,15 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
 import { cardsRoutes } from './modules/cards/cards.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
+import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { lettersRoutes } from './modules/letters/letters.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
+import { publicRoutes } from './modules/public/public.routes.ts';
+import { periodProofRoutes, wellKnownRoutes } from './modules/reports/period-proof.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { bankStatementsRoutes } from './modules/settlement/bank-statements.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
 import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -116,10 +121,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(providersRoutes, { prefix: '/api/v1' });
   await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
   await app.register(cardsRoutes, { prefix: '/api/v1' });
+  await app.register(familyRoutes, { prefix: '/api/v1' });
+  await app.register(lettersRoutes, { prefix: '/api/v1' });
+  await app.register(publicRoutes, { prefix: '/api/v1' });
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
+  await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(periodProofRoutes, { prefix: '/api/v1' });
+  await app.register(wellKnownRoutes);
   await app.register(adminRoutes, { prefix: '/api/v1' });
 
   if (config.serveWeb && existsSync(WEB_DIST)) {

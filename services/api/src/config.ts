@@ -28,6 +28,8 @@ const ConfigSchema = z
     /** JSON array of Ed25519 JWKs. The first with a private part signs; the others only verify; a removed key is retired. */
     ACCESS_TOKEN_KEYS: z.string().optional(),
     CARD_TOKEN_KEYS: z.string().optional(),
+    /** Keys that sign period proofs for the audit office (GET /reports/period-proof), published at /.well-known/jwks.json. */
+    PROOF_SIGNING_KEYS: z.string().optional(),
     ACCESS_TOKEN_TTL_MINUTES: z.coerce
       .number()
       .int()
@@ -41,6 +43,11 @@ const ConfigSchema = z
     SETTLEMENT_CRON: z.string().min(9).default('0 2 * * *'),
     SCHEDULER: booleanish.default(true),
     SERVE_WEB: booleanish.default(true),
+    /** Where families reach the web UI (QR codes and links in card letters), without trailing slash. */
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .default('http://localhost:3000')
+      .transform((u) => u.replace(/\/+$/, '')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -48,7 +55,7 @@ const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL is required in production' });
       }
       // Keys from the secret store, or generated once into a shared, persistent KEYS_DIR (docs/operations.md).
-      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS'] as const) {
+      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'PROOF_SIGNING_KEYS'] as const) {
         if (!env[key] && !env.KEYS_DIR) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production (or KEYS_DIR)` });
         }
@@ -76,6 +83,7 @@ export interface Config {
   loginRateLimitPerMinute: number;
   accessTokenKeys: string | undefined;
   cardTokenKeys: string | undefined;
+  proofSigningKeys: string | undefined;
   accessTokenTtlMinutes: number;
   logLevel: string;
   requestTimeoutMs: number;
@@ -83,6 +91,7 @@ export interface Config {
   settlementCron: string;
   scheduler: boolean;
   serveWeb: boolean;
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     accessTokenKeys: e.ACCESS_TOKEN_KEYS,
     cardTokenKeys: e.CARD_TOKEN_KEYS,
+    proofSigningKeys: e.PROOF_SIGNING_KEYS,
     accessTokenTtlMinutes: e.ACCESS_TOKEN_TTL_MINUTES,
     logLevel: e.LOG_LEVEL,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -118,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     settlementCron: e.SETTLEMENT_CRON,
     scheduler: e.SCHEDULER,
     serveWeb: e.SERVE_WEB,
+    publicUrl: e.PUBLIC_URL,
   };
 }
 

@@ -59,6 +59,7 @@ describe('config', () => {
   it('refuses to start in production without signing keys and a database', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ACCESS_TOKEN_KEYS is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PROOF_SIGNING_KEYS is required in production/);
   });
 
   it('defaults: port 3000, demo seed only on the embedded database', () => {

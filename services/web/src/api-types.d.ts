@@ -531,6 +531,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/{id}/family-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a new family access code for the card; the previous one stops working */
+        post: operations["resetFamilyAccessCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/family/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Public: the family sees its child’s entitlements and last bookings with card number and access code */
+        post: operations["getFamilyBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/letter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The letter to the family with the card, in its language; issues a new family access code */
+        post: operations["printCardLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Card letters for many cards (e.g. all cards of an import) in one PDF; issues new family access codes */
+        post: operations["printCardLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public: where the card can be used (approved, listed providers; no bank data) */
+        get: operations["listPublicProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -873,6 +958,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listBankStatements"];
+        put?: never;
+        /**
+         * Reconcile a camt.054 / camt.053 document from the bank with the exported payment files
+         * @description Body: the camt.054.001.08 or camt.053.001.08 document (also .001.02), `Content-Type: application/xml`. The same document again answers 200 with the first result and applies nothing.
+         */
+        post: operations["importBankStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/reimbursement": {
         parameters: {
             query?: never;
@@ -924,6 +1029,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/period-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed proof of a period, recomputed from the ledger: budget identity, settled, paid, audit chain head */
+        get: operations["getPeriodProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (JWK Set) that verify signed period proofs */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -931,7 +1070,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check budgets, batches, payment files and the audit log to the cent (read-only) */
+        /** Seal the audit chain, then check budgets, batches, payment files and the audit chain to the cent */
         get: operations["verifyInvariants"];
         put?: never;
         post?: never;
@@ -1186,6 +1325,45 @@ export interface components {
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
         };
+        FamilyAccessCodeInput: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
+        FamilyBalanceInput: {
+            holder: {
+                displayName: string;
+            };
+            card: {
+                /** @enum {string} */
+                status: "active" | "blocked" | "replaced";
+            };
+            entitlements: {
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                validTo: string;
+                /** @description Amount in euro cents */
+                availableCents?: number;
+                lunchAvailableToday?: boolean;
+            }[];
+            recentRedemptions: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                serviceDate: string;
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Amount in euro cents */
+                amountCents: number;
+                providerName: string;
+                /** @enum {string} */
+                status: "booked" | "reversed";
+            }[];
+        };
         ImportReportLineInput: {
             /** @description Line in the file; the header is line 1 */
             line: number;
@@ -1318,6 +1496,91 @@ export interface components {
             /** @constant */
             status: "pending";
         };
+        PublicProviderInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
+        };
+        PeriodProofPayloadInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProofInput: {
+            payload: components["schemas"]["PeriodProofPayloadInput"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySetInput: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
         ReimbursementReportInput: {
             /**
              * Format: date
@@ -1389,6 +1652,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResultInput: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRunInput: {
             id: string;
             /**
@@ -1416,7 +1712,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1434,6 +1730,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLineInput: {
             /** @enum {string} */
@@ -1464,7 +1765,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -1482,6 +1783,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLineInput"][];
         };
         PaymentFileInput: {
@@ -1832,6 +2138,45 @@ export interface components {
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
         };
+        FamilyAccessCode: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
+        FamilyBalance: {
+            holder: {
+                displayName: string;
+            };
+            card: {
+                /** @enum {string} */
+                status: "active" | "blocked" | "replaced";
+            };
+            entitlements: {
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                validTo: string;
+                /** @description Amount in euro cents */
+                availableCents?: number;
+                lunchAvailableToday?: boolean;
+            }[];
+            recentRedemptions: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                serviceDate: string;
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Amount in euro cents */
+                amountCents: number;
+                providerName: string;
+                /** @enum {string} */
+                status: "booked" | "reversed";
+            }[];
+        };
         ImportReportLine: {
             /** @description Line in the file; the header is line 1 */
             line: number;
@@ -1965,6 +2310,91 @@ export interface components {
             /** @constant */
             status: "pending";
         };
+        PublicProvider: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
+        };
+        PeriodProofPayload: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProof: {
+            payload: components["schemas"]["PeriodProofPayload"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySet: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
         ReimbursementReport: {
             /**
              * Format: date
@@ -2036,6 +2466,39 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResult: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRun: {
             id: string;
             /**
@@ -2063,7 +2526,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -2081,6 +2544,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLine: {
             /** @enum {string} */
@@ -2111,7 +2579,7 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
@@ -2129,6 +2597,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLine"][];
         };
         PaymentFile: {
@@ -4235,7 +4708,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Card"];
+                    "application/json": {
+                        id: string;
+                        beneficiaryId: string;
+                        /** @description 16 digits, Luhn check digit last */
+                        cardNumber: string;
+                        /** @description Groups of four, as printed */
+                        cardNumberFormatted: string;
+                        /** @description Compact JWS (EdDSA) with the card id and key id (ADR 0008) */
+                        qrToken: string;
+                        keyId: string;
+                        /** @enum {string} */
+                        status: "active" | "blocked" | "replaced";
+                        /** @enum {string} */
+                        blockReason?: "lost" | "stolen" | "damaged" | "other";
+                        issuedAt: string;
+                        blockedAt?: string;
+                        replacedByCardId?: string;
+                        /** @description The family access code (`ABCDE-FGHJK`): shown only in this answer, the server keeps a hash */
+                        familyAccessCode: string;
+                    };
                 };
             };
             /** @description Default Response */
@@ -4779,6 +5271,8 @@ export interface operations {
                         blockedAt?: string;
                         replacedByCardId?: string;
                         replacedCardId: string;
+                        /** @description The family access code (`ABCDE-FGHJK`): shown only in this answer, the server keeps a hash */
+                        familyAccessCode: string;
                     };
                 };
             };
@@ -4886,6 +5380,349 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resetFamilyAccessCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyAccessCode"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFamilyBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description As printed, with or without spaces */
+                    cardNumber: string;
+                    /** @description As printed in the letter, with or without hyphen */
+                    accessCode: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyBalance"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
+                     * @default de
+                     * @enum {string}
+                     */
+                    lang?: "de" | "de-simple" | "en" | "tr" | "ar" | "uk" | "ru";
+                } | null;
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Active cards, e.g. all cards of an import */
+                    cardIds: string[];
+                    /**
+                     * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
+                     * @default de
+                     * @enum {string}
+                     */
+                    lang?: "de" | "de-simple" | "en" | "tr" | "ar" | "uk" | "ru";
+                };
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPublicProviders: {
+        parameters: {
+            query?: {
+                benefitType?: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Exact town, case-insensitive */
+                town?: string;
+                /** @description Words in the name, street, postal code or town */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PublicProvider"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5750,7 +6587,7 @@ export interface operations {
     listBatches: {
         parameters: {
             query?: {
-                status?: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+                status?: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
                 providerId?: string;
                 runId?: string;
                 paymentFileId?: string;
@@ -6695,6 +7532,138 @@ export interface operations {
             };
         };
     };
+    listBankStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BankStatementResult"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getReimbursementReport: {
         parameters: {
             query: {
@@ -6880,6 +7849,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPeriodProof: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                to: string;
+                /** @description json (default) or pdf (German, for the audit office) */
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodProof"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
         };

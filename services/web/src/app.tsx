@@ -1,9 +1,12 @@
+import { ROLE_NAMES } from '@tk/core';
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DirectoryPage } from './family/directory-page';
+import { FamilyPage } from './family/family-page';
 import { LoginPage } from './login/login-page';
 import { ProviderRegistrationPage, REGISTRATION_PATH } from './public/provider-registration-page';
 import { linkClick, navigate, usePath } from './router';
-import { ROLE_LABELS, type SectionInfo, sectionsFor } from './sections';
+import { type SectionInfo, sectionsFor } from './sections';
 import { AccountingPage } from './sections/accounting/accounting-page';
 import { AdminPage } from './sections/admin/admin-page';
 import { CaseworkPage } from './sections/casework/casework-page';
@@ -26,9 +29,20 @@ function useSession(): SessionState {
   return state;
 }
 
+/**
+ * Public pages (families, the provider directory, a provider's registration) need no sign-in;
+ * everything else is the signed-in back office and terminal.
+ */
 export function App() {
-  const state = useSession();
   const path = usePath();
+  if (path === '/familie' || path.startsWith('/familie/')) return <FamilyPage />;
+  if (path === REGISTRATION_PATH) return <ProviderRegistrationPage />;
+  if (path === '/anbieter' || path.startsWith('/anbieter/')) return <DirectoryPage />;
+  return <SignedInApp path={path} />;
+}
+
+function SignedInApp({ path }: { path: string }) {
+  const state = useSession();
 
   // Any interaction counts as activity: an active user's token is refreshed before it expires.
   useEffect(() => {
@@ -45,22 +59,15 @@ export function App() {
   const sections = signedIn ? sectionsFor(state.session.user.role) : [];
   const current = sections.find((s) => path === s.path || path.startsWith(`${s.path}/`));
 
-  const publicPage = path === REGISTRATION_PATH;
   useEffect(() => {
-    if (publicPage) return;
     if (!signedIn && path !== '/login') navigate('/login', { replace: true });
     else if (signedIn && !current && sections[0]) navigate(sections[0].path, { replace: true });
-  }, [signedIn, path, current, sections[0], publicPage]);
+  }, [signedIn, path, current, sections[0]]);
 
   useEffect(() => {
-    document.title = publicPage
-      ? 'Als Anbieter registrieren – Teilhabekarte'
-      : current
-        ? `${current.label} – Teilhabekarte`
-        : 'Anmelden – Teilhabekarte';
-  }, [current, publicPage]);
+    document.title = current ? `${current.label} – Teilhabekarte` : 'Anmelden – Teilhabekarte';
+  }, [current]);
 
-  if (publicPage) return <ProviderRegistrationPage />;
   if (state.status === 'signed-out') {
     return <LoginPage notice={state.reason === 'expired' ? EXPIRED_MESSAGE : undefined} />;
   }
@@ -78,7 +85,7 @@ export function App() {
           </a>
           <span class="user">
             <span class="visually-hidden">Angemeldet als </span>
-            <strong data-testid="username">{user.username}</strong> · {ROLE_LABELS[user.role]}
+            <strong data-testid="username">{user.username}</strong> · {ROLE_NAMES[user.role]}
           </span>
           <Button variant="ghost" onClick={logout}>
             Abmelden

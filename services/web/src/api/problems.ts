@@ -1,3 +1,5 @@
+import type { components } from '../api-types';
+
 /**
  * German texts for the API's problem codes (RFC 9457 `code`), in one place. Unknown codes fall back
  * to the problem's `detail`, then to a generic sentence with the status.
@@ -49,6 +51,8 @@ const MESSAGES: Record<string, string> = {
   cutoff_date_invalid: 'Der Stichtag darf höchstens morgen sein (dann wird alles bisher Gebuchte abgerechnet).',
   execution_date_invalid: 'Das Ausführungsdatum muss ein Bankarbeitstag ab heute sein.',
   nothing_to_pay: 'Die Abrechnung hat keinen positiven Betrag und kann nicht überwiesen werden.',
+  bank_data_not_corrected:
+    'Die Bank hat diese Überweisung zurückgegeben. Erst die Bankdaten des Anbieters korrigieren und freigeben lassen, dann neu zahlen.',
   // Verwaltung: providers, catalogue, users
   invalid_bic: 'Die BIC ist ungültig (8 oder 11 Zeichen). Wenn unbekannt, bitte leer lassen.',
   benefit_types_not_allowed: 'Diese Leistungsarten passen nicht zur Kategorie des Anbieters.',
@@ -85,15 +89,8 @@ const MESSAGES: Record<string, string> = {
   import_not_found: 'Dieser Import wurde nicht gefunden.',
 };
 
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  code?: string;
-  requestId?: string;
-  errors?: { pointer: string; detail: string }[];
-}
+/** A problem+json body (RFC 9457) as the contract defines it; partial, since a proxy may answer too. */
+export type ProblemBody = Partial<components['schemas']['Problem']>;
 
 /** An API call that failed: a problem from the server or no answer at all (`network`). */
 export class ApiError extends Error {

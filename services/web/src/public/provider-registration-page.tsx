@@ -1,12 +1,17 @@
 import '../ui/backoffice.css';
-import { useRef, useState } from 'preact/hooks';
+import {
+  benefitTypeName,
+  PROVIDER_CATEGORY_NAMES,
+  REDEEMABLE_BENEFIT_TYPES,
+  type RedeemableBenefitType,
+} from '@tk/core';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/problems';
 import { linkClick } from '../router';
-import { CATEGORY_LABELS, REDEEMABLE_TYPES, type RedeemableType, TYPE_LABELS } from '../sections/admin/admin-api';
 import { Alert, Button, Field } from '../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../ui/form';
 import { SelectField } from '../ui/select-field';
+import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../ui/use-form';
 
 export const REGISTRATION_PATH = '/anbieter/registrieren';
 
@@ -31,7 +36,7 @@ const FIELDS = Object.keys(FIELD_MESSAGES);
 interface Values {
   name: string;
   category: string;
-  benefitTypes: RedeemableType[];
+  benefitTypes: RedeemableBenefitType[];
   accountHolder: string;
   iban: string;
   bic: string;
@@ -90,7 +95,7 @@ function serverErrors(err: unknown): FieldErrors {
   if (err instanceof ApiError && err.code === 'benefit_types_not_allowed') {
     const allowed = (err.problem as { allowedBenefitTypes?: string[] } | undefined)?.allowedBenefitTypes ?? [];
     result.benefitTypes = `Diese Leistungsarten passen nicht zur Kategorie. Möglich: ${allowed
-      .map((t) => TYPE_LABELS[t] ?? t)
+      .map((t) => benefitTypeName(t))
       .join(', ')}.`;
   }
   return result;
@@ -108,9 +113,12 @@ export function ProviderRegistrationPage() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    document.title = 'Als Anbieter registrieren – Teilhabekarte';
+  }, []);
   const set = (key: keyof Values) => (e: { currentTarget: HTMLInputElement }) =>
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
-  const toggleType = (t: RedeemableType, on: boolean) =>
+  const toggleType = (t: RedeemableBenefitType, on: boolean) =>
     setValues((v) => ({
       ...v,
       benefitTypes: on ? [...new Set([...v.benefitTypes, t])] : v.benefitTypes.filter((x) => x !== t),
@@ -133,7 +141,7 @@ export function ProviderRegistrationPage() {
         await api.POST('/api/v1/public/provider-registrations', {
           body: {
             name: v.name.trim(),
-            ...(v.category ? { category: v.category as keyof typeof CATEGORY_LABELS } : {}),
+            ...(v.category ? { category: v.category as keyof typeof PROVIDER_CATEGORY_NAMES } : {}),
             benefitTypes: v.benefitTypes,
             accountHolder: v.accountHolder.trim(),
             iban: v.iban.trim(),
@@ -203,7 +211,7 @@ export function ProviderRegistrationPage() {
             name="category"
             value={values.category}
             placeholder="automatisch aus den Leistungsarten"
-            options={Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label }))}
+            options={Object.entries(PROVIDER_CATEGORY_NAMES).map(([value, label]) => ({ value, label }))}
             onChange={(c) => setValues((x) => ({ ...x, category: c }))}
             error={errors.category}
           />
@@ -213,7 +221,7 @@ export function ProviderRegistrationPage() {
             aria-describedby={errors.benefitTypes ? 'types-error' : undefined}
           >
             <legend>Welche Leistungen möchten Sie abrechnen?</legend>
-            {REDEEMABLE_TYPES.map((t) => (
+            {REDEEMABLE_BENEFIT_TYPES.map((t) => (
               <label key={t}>
                 <input
                   type="checkbox"
@@ -223,7 +231,7 @@ export function ProviderRegistrationPage() {
                   aria-invalid={errors.benefitTypes ? true : undefined}
                   onChange={(e) => toggleType(t, e.currentTarget.checked)}
                 />
-                {TYPE_LABELS[t]}
+                {benefitTypeName(t)}
               </label>
             ))}
             {errors.benefitTypes && (

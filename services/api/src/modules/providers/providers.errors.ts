@@ -76,19 +76,6 @@ export class ProviderNotFound extends defineProblem({ code: 'provider_not_found'
 
 export const providerNotFound = () => new ProviderNotFound();
 
-export class RegistrationThrottled extends defineProblem({
-  code: 'too_many_attempts',
-  status: 429,
-  title: 'Too many attempts',
-}) {
-  constructor(readonly retryAfterSeconds: number) {
-    super({
-      detail: `Too many provider registrations from this address; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-      extensions: { retryAfterSeconds },
-    });
-  }
-}
-
 export class MealPriceProposalNotPending extends defineProblem({
   code: 'meal_price_proposal_not_pending',
   status: 409,

@@ -4,8 +4,8 @@ import { type Db, providerRegistrationAttempts, providerRegistrations } from '@t
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/audit.ts';
 import { hashPassword } from '../../lib/password.ts';
+import { TooManyAttempts } from '../../lib/problems.ts';
 import { insertUser } from '../users/users.service.ts';
-import { RegistrationThrottled } from './providers.errors.ts';
 import type { RegisterProviderInput } from './providers.schemas.ts';
 import { checkNewProvider, insertProvider } from './providers.service.ts';
 
@@ -48,7 +48,11 @@ async function consumeAttempt(db: Db, address: string, clock: Clock): Promise<nu
   });
   if (outcome.throttled) {
     const retryAfterMs = outcome.oldest.getTime() + REGISTRATION_LIMIT.windowMs - now.getTime();
-    throw new RegistrationThrottled(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    throw new TooManyAttempts(
+      retryAfterSeconds,
+      `Too many provider registrations from this address; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+    );
   }
   return outcome.id;
 }

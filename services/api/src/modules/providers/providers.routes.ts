@@ -1,8 +1,8 @@
 import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { TooManyAttempts } from '../../lib/problems.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { RegistrationThrottled } from './providers.errors.ts';
 import { decideMealPrice, proposeMealPrice } from './providers.meal-prices.ts';
 import { registerProvider } from './providers.registration.ts';
 import {
@@ -65,7 +65,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
         );
         return reply.code(201).send(registration);
       } catch (err) {
-        if (err instanceof RegistrationThrottled) reply.header('retry-after', String(err.retryAfterSeconds));
+        if (err instanceof TooManyAttempts) reply.header('retry-after', String(err.retryAfterSeconds));
         throw err;
       }
     },

@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { Document as SepaDocument } from 'sepa';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { assertReturnedBatchPayable } from './settlement.bank-statements.ts';
 import {
   BatchNotFound,
   ExecutionDateInvalid,
@@ -186,10 +187,6 @@ export async function createPaymentFile(
       .orderBy(asc(settlementBatches.id))
       .for('update');
     if (batches.length !== ids.length) throw new BatchNotFound();
-    for (const b of batches) {
-      if (b.status !== 'released') throw new InvalidBatchState(b.number, b.status, 'released');
-      if (Number(b.totalCents) <= 0) throw new NothingToPay(b.number);
-    }
     const providerRows = await tx
       .select()
       .from(providers)
@@ -200,6 +197,12 @@ export async function createPaymentFile(
         ),
       );
     const byId = new Map(providerRows.map((p) => [p.id, p]));
+    for (const b of batches) {
+      // A transfer the bank returned is paid again once the provider's bank data is corrected.
+      if (b.status === 'returned') assertReturnedBatchPayable(b, byId.get(b.providerId)!, actor);
+      else if (b.status !== 'released') throw new InvalidBatchState(b.number, b.status, 'released');
+      if (Number(b.totalCents) <= 0) throw new NothingToPay(b.number);
+    }
     for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotPayable(p.status);
     const [settings] = await tx.select().from(citySettings).where(eq(citySettings.id, 1));
     if (!settings) throw new Error('city_settings row missing');
@@ -247,7 +250,7 @@ export async function createPaymentFile(
       .returning();
     await tx
       .update(settlementBatches)
-      .set({ status: 'exported', paymentFileId: id })
+      .set({ status: 'exported', paymentFileId: id, returnReason: null, returnedAt: null })
       .where(inArray(settlementBatches.id, ids));
     await audit(tx, actor, {
       action: 'settlement.payment_file_created',

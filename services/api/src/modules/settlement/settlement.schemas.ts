@@ -49,6 +49,9 @@ export const BatchSchema = z
     paymentFileId: z.string().nullable(),
     paidAt: IsoTimestamp.nullable(),
     paidBy: z.string().nullable(),
+    paidOn: IsoDate.nullable().describe("The bank's value date of the transfer (from an imported bank statement)"),
+    returnReason: z.string().nullable().describe('ISO 20022 return reason code (e.g. AC04) of a returned transfer'),
+    returnedAt: IsoTimestamp.nullable(),
   })
   .meta({ id: 'SettlementBatch' });
 export type Batch = z.infer<typeof BatchSchema>;

@@ -1,51 +1,22 @@
-import { ageOn, berlinDate } from '@tk/core';
+import { APPROVAL_STATUS_NAMES, ageOn, BENEFIT_TYPE_NAMES, berlinDate, LEGAL_BASIS_NAMES } from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { useCostBearerName } from '../../api/catalogue';
 import { linkClick } from '../../router';
 import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
+import { useLoad } from '../../ui/use-load';
 import { ApprovalForm } from './approval-form';
 import { CardPanel } from './card-panel';
-import {
-  APPROVAL_STATUS,
-  type Approval,
-  BASE,
-  BENEFIT_LABELS,
-  type Beneficiary,
-  getBeneficiary,
-  LEGAL_BASIS_LABELS,
-  loadCatalogue,
-} from './casework-api';
+import { APPROVAL_STATUS_TONE, type Approval, BASE, getBeneficiary } from './casework-api';
 import { RevokeDialog } from './revoke-dialog';
 
 /** The child page: master data, approvals with remaining budgets and status, the card. */
 export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
-  const [child, setChild] = useState<Beneficiary>();
-  const [error, setError] = useState<string>();
-  const [reload, setReload] = useState(0);
+  const loaded = useLoad((signal) => getBeneficiary(id, signal), [id]);
+  const { data: child, error } = loaded;
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
-  const [costBearers, setCostBearers] = useState<Record<string, string>>({});
-
-  useEffect(() => {
-    loadCatalogue()
-      .then((c) => setCostBearers(Object.fromEntries(c.costBearers.map((b) => [b.code, b.nameDe]))))
-      .catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    let live = true;
-    getBeneficiary(id)
-      .then((b) => {
-        if (!live) return;
-        setChild(b);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, reload]);
+  const costBearerName = useCostBearerName();
 
   useEffect(() => {
     if (child) document.title = `${child.givenName} ${child.familyName} – Fallbearbeitung – Teilhabekarte`;
@@ -53,7 +24,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
 
   const refresh = (message?: string) => {
     setNotice(message);
-    setReload((n) => n + 1);
+    loaded.reload();
   };
 
   if (error && !child) {
@@ -75,7 +46,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       header: 'Leistung',
       cell: (a) => (
         <>
-          {BENEFIT_LABELS[a.benefitType]}
+          {BENEFIT_TYPE_NAMES[a.benefitType].long}
           <span class="cell-sub">
             {[
               a.providerName,
@@ -106,8 +77,8 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       header: 'Rechtskreis',
       cell: (a) => (
         <>
-          {LEGAL_BASIS_LABELS[a.legalBasis]}
-          {a.costBearer && <span class="cell-sub">{costBearers[a.costBearer] ?? a.costBearer}</span>}
+          {LEGAL_BASIS_NAMES[a.legalBasis].name}
+          {a.costBearer && <span class="cell-sub">{costBearerName(a.costBearer)}</span>}
         </>
       ),
     },
@@ -144,7 +115,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
     {
       header: 'Status',
       cell: (a) => (
-        <span class={`status status-${APPROVAL_STATUS[a.status].tone}`}>{APPROVAL_STATUS[a.status].label}</span>
+        <span class={`status status-${APPROVAL_STATUS_TONE[a.status]}`}>{APPROVAL_STATUS_NAMES[a.status]}</span>
       ),
     },
     ...(canWrite
@@ -155,7 +126,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
               a.status === 'revoked' || a.status === 'expired' ? null : (
                 <Button
                   variant="secondary"
-                  aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufheben`}
+                  aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufheben`}
                   onClick={() => setRevoking(a)}
                 >
                   Aufheben
@@ -215,7 +186,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             onSaved={(a) => {
               setAdding(false);
               refresh(
-                `Bewilligung ${BENEFIT_LABELS[a.benefitType]} gespeichert${
+                `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} gespeichert${
                   a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
                 }.`,
               );
@@ -235,7 +206,9 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         onClose={() => setRevoking(undefined)}
         onRevoked={(a) => {
           setRevoking(undefined);
-          refresh(`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufgehoben ab ${formatDate(a.revokedFrom ?? '')}.`);
+          refresh(
+            `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufgehoben ab ${formatDate(a.revokedFrom ?? '')}.`,
+          );
         }}
       />
     </section>

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { useState } from 'preact/hooks';
 import { linkClick, navigate } from '../../router';
 import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
+import { useLoad } from '../../ui/use-load';
 import { BASE, type BeneficiarySummary, childPath, searchBeneficiaries } from './casework-api';
 
 /** Search children by name or case reference; the landing page of Fallbearbeitung. */
@@ -9,25 +9,11 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const [query, setQuery] = useState(() => sessionStorage.getItem('tk.casework.q') ?? '');
   const [submitted, setSubmitted] = useState(query);
   const [page, setPage] = useState(1);
-  const [result, setResult] = useState<Awaited<ReturnType<typeof searchBeneficiaries>>>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    searchBeneficiaries(submitted, page)
-      .then((r) => {
-        if (!live) return;
-        setResult(r);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [submitted, page]);
+  const {
+    data: result,
+    error,
+    loading,
+  } = useLoad((signal) => searchBeneficiaries(submitted, page, signal), [submitted, page]);
 
   function submit(event: Event) {
     event.preventDefault();

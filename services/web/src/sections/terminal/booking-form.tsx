@@ -1,13 +1,7 @@
+import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
-import {
-  BENEFIT_LABELS,
-  type CardLookup,
-  type Entitlement,
-  type RedeemRequest,
-  recentPurposes,
-  rememberPurpose,
-} from './terminal-api';
+import { type CardLookup, type Entitlement, type RedeemRequest, recentPurposes, rememberPurpose } from './terminal-api';
 
 export interface BookingFormProps {
   lookup: CardLookup;
@@ -108,7 +102,7 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
                   onClick={() => choose(e.approvalId)}
                   disabled={busy}
                 >
-                  <span class="label">{BENEFIT_LABELS[e.benefitType]}</span>
+                  <span class="label">{BENEFIT_TYPE_NAMES[e.benefitType].long}</span>
                   <span class="value">{entitlementValue(e)}</span>
                 </button>
               </li>

@@ -1,8 +1,8 @@
+import { BENEFIT_TYPE_NAMES, benefitTypeName } from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
-import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
-import { berlinToday } from '../../ui/money';
-import { BENEFIT_LABELS, downloadRedemptionsCsv, listRedemptionsBetween, type Redemption } from './terminal-api';
+import { Alert, Button, berlinToday, type Column, formatCents, formatDate, Table } from '../../ui';
+import { downloadRedemptionsCsv, listRedemptionsBetween, type Redemption } from './terminal-api';
 
 /**
  * Verlauf: the provider's bookings for any date range (a whole season, not only today) with totals
@@ -48,7 +48,7 @@ export function HistoryPage() {
         <>
           {r.displayName}
           <span class="cell-sub">
-            {BENEFIT_LABELS[r.benefitType]}
+            {BENEFIT_TYPE_NAMES[r.benefitType].long}
             {r.minutes ? ` (${r.minutes} Min.)` : ''}
             {r.purpose ? ` · ${r.purpose}` : ''}
             {r.status === 'reversed' ? ' · storniert' : r.settled ? ' · abgerechnet' : ''}
@@ -103,7 +103,7 @@ export function HistoryPage() {
           <p data-testid="history-total">
             {booked.length} {booked.length === 1 ? 'Buchung' : 'Buchungen'} · <strong>{formatCents(totalCents)}</strong>
             {byType.length > 1 &&
-              ` (${byType.map(([t, v]) => `${BENEFIT_LABELS[t as Redemption['benefitType']]}: ${formatCents(v.cents)}`).join(', ')})`}
+              ` (${byType.map(([t, v]) => `${benefitTypeName(t)}: ${formatCents(v.cents)}`).join(', ')})`}
           </p>
           <Button variant="secondary" busy={busy} onClick={download}>
             Als CSV herunterladen

@@ -3,10 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { messageOf } from '../../api/problems';
 import type { Session } from '../../session';
-import { Alert, Button, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
-import { berlinToday } from '../../ui/money';
-import { centsToInput, formatIban, type Provider } from '../admin/admin-api';
+import { Alert, Button, berlinToday, centsToInput, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
+import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/use-form';
+import { formatIban, type Provider } from '../admin/admin-api';
 
 const FIELDS = [
   'contact.email',

@@ -1,25 +1,14 @@
-import { api, unwrap } from '../../api/client';
+import { api, type RequestBody, unwrap } from '../../api/client';
 import { ApiError } from '../../api/problems';
 import type { components } from '../../api-types';
+import { saveDownload } from '../../ui/download';
 
 export type CardLookup = components['schemas']['CardLookup'];
 export type Entitlement = components['schemas']['Entitlement'];
-
-import { type BlobResult, save } from '../accounting/accounting-api';
-
 export type RedemptionCreated = components['schemas']['RedemptionCreated'];
 export type Redemption = components['schemas']['Redemption'];
-export type BenefitType = Entitlement['benefitType'];
 
-export interface RedeemRequest {
-  code: string;
-  approvalId: string;
-  serviceDate?: string;
-  amountCents?: number;
-  meals?: number;
-  minutes?: number;
-  purpose?: string;
-}
+export type RedeemRequest = RequestBody<'redeem'>;
 
 const PURPOSES_KEY = 'tk.terminal.purposes';
 const PURPOSES_KEPT = 8;
@@ -42,13 +31,6 @@ export function rememberPurpose(purpose: string): void {
     // Storage full or disabled: suggestions are a convenience only.
   }
 }
-
-export const BENEFIT_LABELS: Record<BenefitType, string> = {
-  lunch: 'Mittagessen',
-  participation: 'Teilhabe (Verein, Kultur, Freizeit)',
-  tutoring: 'Lernförderung',
-  trip: 'Ausflug / Klassenfahrt',
-};
 
 export async function lookupCard(code: string): Promise<CardLookup> {
   return unwrap(await api.POST('/api/v1/terminal/lookup', { body: { code } }));
@@ -89,8 +71,8 @@ function postRedemption(body: RedeemRequest, idempotencyKey: string) {
 }
 
 /** Today's bookings of this provider (the server's today, Europe/Berlin). */
-export async function listTodaysRedemptions(): Promise<Redemption[]> {
-  return unwrap(await api.GET('/api/v1/terminal/redemptions', {})).items;
+export async function listTodaysRedemptions(signal?: AbortSignal): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', { signal })).items;
 }
 
 /** This provider's bookings with service dates in `from..to` (inclusive). */
@@ -104,7 +86,7 @@ export async function downloadRedemptionsCsv(from: string, to: string): Promise<
     params: { query: { from, to } },
     parseAs: 'blob',
   });
-  await save(result as BlobResult, `Buchungen-${from}-${to}.csv`);
+  await saveDownload(result, `Buchungen-${from}-${to}.csv`);
 }
 
 export async function reverseRedemption(id: string): Promise<void> {

@@ -26,7 +26,6 @@ CREATE TABLE "provider_registrations" (
 );
 --> statement-breakpoint
 ALTER TABLE "providers" ADD COLUMN "phone" text;--> statement-breakpoint
-ALTER TABLE "providers" ADD COLUMN "public_listing" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 ALTER TABLE "providers" ADD COLUMN "bank_data_approved" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 ALTER TABLE "redemptions" ADD COLUMN "purpose" text;--> statement-breakpoint
 ALTER TABLE "provider_meal_price_proposals" ADD CONSTRAINT "provider_meal_price_proposals_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
