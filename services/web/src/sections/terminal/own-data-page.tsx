@@ -1,22 +1,11 @@
 import '../../ui/backoffice.css';
-import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import type { Session } from '../../session';
 import { Alert, Button, berlinToday, centsToInput, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/use-form';
+import { FormSummary } from '../../ui/form-summary';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
 import { formatIban, type Provider } from '../admin/admin-api';
-
-const FIELDS = [
-  'contact.email',
-  'contact.phone',
-  'address.street',
-  'address.postalCode',
-  'address.town',
-  'accountHolder',
-  'iban',
-  'bic',
-] as const;
 
 interface Values {
   email: string;
@@ -48,6 +37,28 @@ const PROPOSAL_STATUS: Record<string, string> = {
   rejected: 'abgelehnt',
 };
 
+/** Only what changed goes into the PATCH (an unchanged IBAN must not mark bank data as changed). */
+function changesOf(provider: Provider, values: Values): Record<string, unknown> {
+  const before = valuesOf(provider);
+  const patch: Record<string, unknown> = {};
+  if (values.email !== before.email || values.phone !== before.phone) {
+    patch.contact = { email: values.email.trim() || null, phone: values.phone.trim() || null };
+  }
+  if (values.street !== before.street || values.postalCode !== before.postalCode || values.town !== before.town) {
+    patch.address = {
+      ...(values.street.trim() ? { street: values.street.trim() } : {}),
+      ...(values.postalCode.trim() ? { postalCode: values.postalCode.trim() } : {}),
+      town: values.town.trim(),
+      country: provider.address.country,
+    };
+  }
+  if (values.publicListing !== before.publicListing) patch.publicListing = values.publicListing;
+  if (values.accountHolder !== before.accountHolder) patch.accountHolder = values.accountHolder.trim();
+  if (values.iban.replace(/\s/g, '').toUpperCase() !== provider.iban) patch.iban = values.iban.trim();
+  if (values.bic !== before.bic) patch.bic = values.bic.trim() || null;
+  return patch;
+}
+
 /**
  * "Unsere Daten" for a provider admin: contact, address, listing in the public directory and bank
  * data of its own provider (bank data changes wait for the city's approval, and the page says so),
@@ -55,110 +66,66 @@ const PROPOSAL_STATUS: Record<string, string> = {
  */
 export function OwnDataPage({ session }: { session: Session }) {
   const providerId = session.user.providerId ?? '';
-  const [provider, setProvider] = useState<Provider>();
-  const [values, setValues] = useState<Values>();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState<string>();
-  const [price, setPrice] = useState('');
-  const [priceFrom, setPriceFrom] = useState(berlinToday());
-  const [priceError, setPriceError] = useState<string>();
-  const form = useRef<HTMLFormElement>(null);
-
-  const show = (p: Provider) => {
-    setProvider(p);
-    setValues(valuesOf(p));
-  };
-  useEffect(() => {
-    api
-      .GET('/api/v1/providers/{id}', { params: { path: { id: providerId } } })
-      .then(unwrap)
-      .then(show)
-      .catch((err) => setSummary(messageOf(err)));
-  }, [providerId]);
-
-  if (!provider || !values) {
-    return <section class="card">{summary ? <Alert tone="error">{summary}</Alert> : <p>Wird geladen …</p>}</section>;
+  const loaded = useLoad(
+    async (signal) => unwrap(await api.GET('/api/v1/providers/{id}', { params: { path: { id: providerId } }, signal })),
+    [providerId],
+  );
+  const provider = loaded.data;
+  if (!provider) {
+    return (
+      <section class="card">
+        {loaded.error ? <Alert tone="error">{loaded.error}</Alert> : <p>Wird geladen …</p>}
+      </section>
+    );
   }
-  const set = (key: keyof Values) => (e: { currentTarget: HTMLInputElement }) =>
-    setValues((v) => v && { ...v, [key]: e.currentTarget.value });
+  return <OwnDataForms provider={provider} onSaved={loaded.setData} />;
+}
 
-  async function save(event: Event) {
-    event.preventDefault();
-    if (!provider || !values) return;
-    const before = valuesOf(provider);
-    const patch: Record<string, unknown> = {};
-    if (values.email !== before.email || values.phone !== before.phone) {
-      patch.contact = { email: values.email.trim() || null, phone: values.phone.trim() || null };
-    }
-    if (values.street !== before.street || values.postalCode !== before.postalCode || values.town !== before.town) {
-      patch.address = {
-        ...(values.street.trim() ? { street: values.street.trim() } : {}),
-        ...(values.postalCode.trim() ? { postalCode: values.postalCode.trim() } : {}),
-        town: values.town.trim(),
-        country: provider.address.country,
-      };
-    }
-    if (values.publicListing !== before.publicListing) patch.publicListing = values.publicListing;
-    if (values.accountHolder !== before.accountHolder) patch.accountHolder = values.accountHolder.trim();
-    if (values.iban.replace(/\s/g, '').toUpperCase() !== provider.iban) patch.iban = values.iban.trim();
-    if (values.bic !== before.bic) patch.bic = values.bic.trim() || null;
-    if (Object.keys(patch).length === 0) {
-      setNotice('Keine Änderungen.');
-      return;
-    }
-    setBusy('save');
-    setErrors({});
-    setSummary(undefined);
-    setNotice(undefined);
-    try {
+function OwnDataForms({ provider, onSaved }: { provider: Provider; onSaved: (p: Provider) => void }) {
+  const form = useForm<Values>({
+    initial: () => valuesOf(provider),
+    errorKeys: {
+      email: 'contact.email',
+      phone: 'contact.phone',
+      street: 'address.street',
+      postalCode: 'address.postalCode',
+      town: 'address.town',
+    },
+    async submit(values, f) {
+      const patch = changesOf(provider, values);
+      if (Object.keys(patch).length === 0) return 'Keine Änderungen.';
       const saved = unwrap(
         await api.PATCH('/api/v1/providers/{id}', { params: { path: { id: provider.id } }, body: patch as never }),
       );
-      show(saved);
-      setNotice(
-        saved.bankDataApproved
-          ? 'Ihre Daten wurden gespeichert.'
-          : 'Gespeichert. Die neuen Bankdaten prüft die Stadt; bis zur Freigabe werden keine Zahlungen angewiesen.',
-      );
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, FIELDS));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(undefined);
-    }
-  }
-
-  async function proposePrice(event: Event) {
-    event.preventDefault();
-    if (!provider) return;
-    const cents = parseEuroToCents(price);
-    if (cents === null || cents <= 0) {
-      setPriceError('Bitte einen Preis wie 3,80 eingeben.');
-      return;
-    }
-    setBusy('price');
-    setPriceError(undefined);
-    try {
+      onSaved(saved);
+      f.reset(valuesOf(saved));
+      return saved.bankDataApproved
+        ? 'Ihre Daten wurden gespeichert.'
+        : 'Gespeichert. Die neuen Bankdaten prüft die Stadt; bis zur Freigabe werden keine Zahlungen angewiesen.';
+    },
+  });
+  const priceForm = useForm({
+    initial: () => ({ price: '', validFrom: berlinToday() }),
+    errorKeys: { price: 'priceCents' },
+    invalidSummary: null,
+    validate: (v) => {
+      const cents = parseEuroToCents(v.price);
+      return { priceCents: cents === null || cents <= 0 ? 'Bitte einen Preis wie 3,80 eingeben.' : undefined };
+    },
+    async submit(v, f) {
+      const priceCents = parseEuroToCents(v.price) ?? 0;
       unwrap(
         await api.POST('/api/v1/providers/{id}/meal-price-proposals', {
           params: { path: { id: provider.id } },
-          body: { priceCents: cents, validFrom: priceFrom },
+          body: { priceCents, validFrom: v.validFrom },
         }),
       );
-      show(unwrap(await api.GET('/api/v1/providers/{id}', { params: { path: { id: provider.id } } })));
-      setPrice('');
-      setNotice(
-        `Essenspreis ${formatCents(cents)} ab ${formatDate(priceFrom)} vorgeschlagen. Die Stadt bestätigt ihn.`,
-      );
-    } catch (err) {
-      setPriceError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+      onSaved(unwrap(await api.GET('/api/v1/providers/{id}', { params: { path: { id: provider.id } } })));
+      f.reset({ price: '', validFrom: v.validFrom });
+      return `Essenspreis ${formatCents(priceCents)} ab ${formatDate(v.validFrom)} vorgeschlagen. Die Stadt bestätigt ihn.`;
+    },
+  });
+  const { values } = form;
 
   const lunch = provider.benefitTypes.includes('lunch');
   return (
@@ -166,7 +133,7 @@ export function OwnDataPage({ session }: { session: Session }) {
       <section class="card" aria-labelledby="own-data-title">
         <h2 id="own-data-title">Unsere Daten</h2>
         <p class="muted">{provider.name}</p>
-        {notice && <Alert tone="success">{notice}</Alert>}
+        {form.notice && <Alert tone="success">{form.notice}</Alert>}
         {!provider.bankDataApproved && (
           <Alert tone="warning">
             <span data-testid="bank-data-pending">
@@ -175,45 +142,15 @@ export function OwnDataPage({ session }: { session: Session }) {
             </span>
           </Alert>
         )}
-        <form ref={form} onSubmit={save} noValidate aria-label="Unsere Daten ändern">
-          {summary && (
-            <div class="form-summary" tabIndex={-1}>
-              <Alert tone="error">{summary}</Alert>
-            </div>
-          )}
+        <form ref={form.ref} onSubmit={form.submit} noValidate aria-label="Unsere Daten ändern">
+          <FormSummary text={form.summary} />
           <h3>Kontakt und Anschrift</h3>
           <div class="form-grid">
-            <Field
-              label="E-Mail"
-              name="email"
-              value={values.email}
-              onInput={set('email')}
-              error={errors['contact.email']}
-            />
-            <Field
-              label="Telefon"
-              name="phone"
-              type="tel"
-              value={values.phone}
-              onInput={set('phone')}
-              error={errors['contact.phone']}
-            />
-            <Field
-              label="Straße und Hausnummer"
-              name="street"
-              value={values.street}
-              onInput={set('street')}
-              error={errors['address.street']}
-            />
-            <Field
-              label="Postleitzahl"
-              name="postalCode"
-              inputMode="numeric"
-              value={values.postalCode}
-              onInput={set('postalCode')}
-              error={errors['address.postalCode']}
-            />
-            <Field label="Ort" name="town" value={values.town} onInput={set('town')} error={errors['address.town']} />
+            <Field label="E-Mail" {...form.field('email')} />
+            <Field label="Telefon" type="tel" {...form.field('phone')} />
+            <Field label="Straße und Hausnummer" {...form.field('street')} />
+            <Field label="Postleitzahl" inputMode="numeric" {...form.field('postalCode')} />
+            <Field label="Ort" {...form.field('town')} />
           </div>
           <div class="checks">
             <label>
@@ -221,7 +158,7 @@ export function OwnDataPage({ session }: { session: Session }) {
                 type="checkbox"
                 name="publicListing"
                 checked={values.publicListing}
-                onChange={(e) => setValues((v) => v && { ...v, publicListing: e.currentTarget.checked })}
+                onChange={(e) => form.set('publicListing', e.currentTarget.checked)}
               />
               Im öffentlichen Anbieterverzeichnis zeigen
             </label>
@@ -232,33 +169,12 @@ export function OwnDataPage({ session }: { session: Session }) {
             Änderung gibt die Stadt frei.
           </p>
           <div class="form-grid">
-            <Field
-              label="Kontoinhaber"
-              name="accountHolder"
-              value={values.accountHolder}
-              onInput={set('accountHolder')}
-              error={errors.accountHolder}
-            />
-            <Field
-              label="IBAN"
-              name="iban"
-              autocomplete="off"
-              spellcheck={false}
-              value={values.iban}
-              onInput={set('iban')}
-              error={errors.iban}
-            />
-            <Field
-              label="BIC (optional)"
-              name="bic"
-              autocomplete="off"
-              value={values.bic}
-              onInput={set('bic')}
-              error={errors.bic}
-            />
+            <Field label="Kontoinhaber" {...form.field('accountHolder')} />
+            <Field label="IBAN" autocomplete="off" spellcheck={false} {...form.field('iban')} />
+            <Field label="BIC (optional)" autocomplete="off" {...form.field('bic')} />
           </div>
           <div class="form-actions">
-            <Button type="submit" busy={busy === 'save'}>
+            <Button type="submit" busy={form.busy}>
               Speichern
             </Button>
           </div>
@@ -280,25 +196,24 @@ export function OwnDataPage({ session }: { session: Session }) {
               ))}
             </ul>
           )}
-          <form class="form-grid" onSubmit={proposePrice} noValidate aria-label="Essenspreis vorschlagen">
+          {priceForm.notice && <Alert tone="success">{priceForm.notice}</Alert>}
+          <FormSummary text={priceForm.summary} />
+          <form
+            ref={priceForm.ref}
+            class="form-grid"
+            onSubmit={priceForm.submit}
+            noValidate
+            aria-label="Essenspreis vorschlagen"
+          >
             <Field
               label="Neuer Preis in Euro"
-              name="mealPrice"
               inputMode="decimal"
               placeholder={provider.mealPriceCents !== undefined ? centsToInput(provider.mealPriceCents) : '3,50'}
-              value={price}
-              onInput={(e) => setPrice(e.currentTarget.value)}
-              error={priceError}
+              {...priceForm.field('price')}
             />
-            <Field
-              label="gültig ab"
-              name="mealPriceFrom"
-              type="date"
-              value={priceFrom}
-              onInput={(e) => setPriceFrom(e.currentTarget.value)}
-            />
+            <Field label="gültig ab" type="date" {...priceForm.field('validFrom')} />
             <div class="form-actions">
-              <Button type="submit" variant="secondary" busy={busy === 'price'}>
+              <Button type="submit" variant="secondary" busy={priceForm.busy}>
                 Preis vorschlagen
               </Button>
             </div>
