@@ -1,7 +1,8 @@
 import { BENEFIT_TYPE_NAMES, benefitTypeName } from '@tk/core';
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { useState } from 'preact/hooks';
 import { Alert, Button, berlinToday, type Column, formatCents, formatDate, Table } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
 import { downloadRedemptionsCsv, listRedemptionsBetween, type Redemption } from './terminal-api';
 
 /**
@@ -13,23 +14,10 @@ export function HistoryPage() {
   const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
   const [to, setTo] = useState(today);
   const [range, setRange] = useState({ from, to });
-  const [items, setItems] = useState<Redemption[]>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    listRedemptionsBetween(range.from, range.to)
-      .then((list) => {
-        if (!live) return;
-        setItems(list);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [range]);
+  const loaded = useLoad((signal) => listRedemptionsBetween(range.from, range.to, signal), [range.from, range.to]);
+  const items = loaded.data;
+  const download = useAction();
+  const error = download.error ?? loaded.error;
 
   const booked = items?.filter((r) => r.status === 'booked') ?? [];
   const totalCents = booked.reduce((sum, r) => sum + r.amountCents, 0);
@@ -63,17 +51,6 @@ export function HistoryPage() {
     },
   ];
 
-  async function download() {
-    setBusy(true);
-    try {
-      await downloadRedemptionsCsv(range.from, range.to);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
     <section class="card stack" aria-labelledby="history-title">
       <h2 id="history-title">Verlauf</h2>
@@ -105,7 +82,11 @@ export function HistoryPage() {
             {byType.length > 1 &&
               ` (${byType.map(([t, v]) => `${benefitTypeName(t)}: ${formatCents(v.cents)}`).join(', ')})`}
           </p>
-          <Button variant="secondary" busy={busy} onClick={download}>
+          <Button
+            variant="secondary"
+            busy={download.busy === 'csv'}
+            onClick={() => void download.run('csv', () => downloadRedemptionsCsv(range.from, range.to))}
+          >
             Als CSV herunterladen
           </Button>
           <Table

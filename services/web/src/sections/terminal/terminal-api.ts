@@ -76,8 +76,8 @@ export async function listTodaysRedemptions(signal?: AbortSignal): Promise<Redem
 }
 
 /** This provider's bookings with service dates in `from..to` (inclusive). */
-export async function listRedemptionsBetween(from: string, to: string): Promise<Redemption[]> {
-  return unwrap(await api.GET('/api/v1/terminal/redemptions', { params: { query: { from, to } } })).items;
+export async function listRedemptionsBetween(from: string, to: string, signal?: AbortSignal): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', { params: { query: { from, to } }, signal })).items;
 }
 
 /** The same range as CSV for Excel. */
