@@ -122,7 +122,15 @@ export async function lookupCard(
         ...(price !== null ? { mealPriceCents: price } : {}),
       });
     } else {
-      entitlements.push({ approvalId: a.id, benefitType, availableCents: a.remainingCents ?? 0 });
+      const availableCents = a.remainingCents ?? 0;
+      entitlements.push({
+        approvalId: a.id,
+        benefitType,
+        availableCents,
+        ...(benefitType === 'tutoring' && a.hourlyRateCents
+          ? { minutesAvailable: Math.floor((availableCents * 60) / a.hourlyRateCents) }
+          : {}),
+      });
     }
   }
   return {
@@ -188,6 +196,7 @@ export function planBooking(
     beneficiaryId: card.beneficiaryId,
     benefitType: type,
     serviceDate,
+    purpose: input.purpose || null,
   };
   const remaining = approval.remainingCents ?? 0;
   switch (type) {
@@ -346,6 +355,7 @@ function toRedemption(row: ProviderRedemptionRow): Redemption {
     status: row.status,
     displayName: displayNameOf(row.givenName, row.familyName),
     ...(row.minutes !== null ? { minutes: row.minutes } : {}),
+    ...(row.purpose ? { purpose: row.purpose } : {}),
     bookedAt: row.bookedAt.toISOString(),
     ...(row.reversedAt ? { reversedAt: row.reversedAt.toISOString() } : {}),
     settled: row.settled,
