@@ -12,32 +12,37 @@ const scratch = () => mkdtempSync(path.join(tmpdir(), 'tk-keys-'));
 const publicKey = async (ring: Awaited<ReturnType<typeof loadKeyRings>>['card']) =>
   (await exportJWK(ring.verifiers.get(ring.signer.kid)!)).x;
 
-describe('signing keys without ACCESS_TOKEN_KEYS / CARD_TOKEN_KEYS', () => {
+describe('signing keys without ACCESS_TOKEN_KEYS / CARD_TOKEN_KEYS / PROOF_SIGNING_KEYS', () => {
   it('are generated once into KEYS_DIR (mode 0600) and read back on the next start', async () => {
     const dir = path.join(scratch(), 'keys');
     const first = await loadKeyRings(testConfig({ keysDir: dir }));
     expect(first.generatedFile).toBe(path.join(dir, 'keys.json'));
     expect(statSync(first.generatedFile!).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir)).toEqual(['keys.json']);
+    // Proof keys have a file of their own beside it (a key directory from before period proofs gains one).
+    expect(readdirSync(dir).sort()).toEqual(['keys.json', 'proof-keys.json']);
+    expect(statSync(path.join(dir, 'proof-keys.json')).mode & 0o777).toBe(0o600);
 
     const again = await loadKeyRings(testConfig({ keysDir: dir }));
     expect(again.generatedFile).toBeUndefined();
     expect(again.card.signer.kid).toBe(first.card.signer.kid);
     expect(await publicKey(again.card)).toBe(await publicKey(first.card));
     expect(await publicKey(again.access)).toBe(await publicKey(first.access));
+    expect(await publicKey(again.proof)).toBe(await publicKey(first.proof));
   });
 
   it('replicas starting together on an empty volume end up with one and the same key set', async () => {
     const dir = scratch();
     const rings = await Promise.all(Array.from({ length: 6 }, () => loadKeyRings(testConfig({ keysDir: dir }))));
-    expect(rings.filter((r) => r.generatedFile).length).toBe(1);
+    expect(rings.filter((r) => r.generatedFile === path.join(dir, 'keys.json')).length).toBe(1);
     const cardKeys = new Set(await Promise.all(rings.map((r) => publicKey(r.card))));
     const accessKeys = new Set(await Promise.all(rings.map((r) => publicKey(r.access))));
+    const proofKeys = new Set(await Promise.all(rings.map((r) => publicKey(r.proof))));
     expect(cardKeys.size).toBe(1);
     expect(accessKeys.size).toBe(1);
+    expect(proofKeys.size).toBe(1);
     const stored = JSON.parse(readFileSync(path.join(dir, 'keys.json'), 'utf8'));
     expect(stored.card[0].x).toBe([...cardKeys][0]);
-    expect(readdirSync(dir)).toEqual(['keys.json']);
+    expect(readdirSync(dir).sort()).toEqual(['keys.json', 'proof-keys.json']);
   });
 
   it('keys from the environment win; the file supplies only what is missing', async () => {
@@ -52,6 +57,7 @@ describe('signing keys without ACCESS_TOKEN_KEYS / CARD_TOKEN_KEYS', () => {
         keysDir: scratch(),
         accessTokenKeys: JSON.stringify([access]),
         cardTokenKeys: JSON.stringify([await generateJwk('card-env')]),
+        proofSigningKeys: JSON.stringify([await generateJwk('proof-env')]),
       }),
     );
     expect(both.generatedFile).toBeUndefined();
@@ -72,10 +78,13 @@ describe('production configuration', () => {
   it('needs keys from the environment or an explicit KEYS_DIR; DATA_DIR alone is not enough', () => {
     expect(() => loadConfig({ ...base, DATA_DIR: '/data' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base })).toThrow(/CARD_TOKEN_KEYS is required in production \(or KEYS_DIR\)/);
+    expect(() => loadConfig({ ...base })).toThrow(/PROOF_SIGNING_KEYS is required in production \(or KEYS_DIR\)/);
     expect(loadConfig({ ...base, KEYS_DIR: '/var/lib/teilhabekarte/keys' }).keysDir).toBe(
       '/var/lib/teilhabekarte/keys',
     );
-    expect(loadConfig({ ...base, ACCESS_TOKEN_KEYS: '[]', CARD_TOKEN_KEYS: '[]' }).env).toBe('production');
+    expect(loadConfig({ ...base, ACCESS_TOKEN_KEYS: '[]', CARD_TOKEN_KEYS: '[]', PROOF_SIGNING_KEYS: '[]' }).env).toBe(
+      'production',
+    );
   });
 
   it('still needs DATABASE_URL', () => {
