@@ -1,3 +1,4 @@
+export * from './approvals.ts';
 export * from './benefits.ts';
 export * from './card-number.ts';
 export * from './civil-date.ts';

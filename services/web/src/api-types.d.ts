@@ -964,6 +964,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1022,6 +1026,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1367,6 +1375,20 @@ export interface components {
             approvalId: string;
             /** @enum {string} */
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Start of the approval period (tells overlapping approvals apart)
+             */
+            validFrom?: string;
+            /**
+             * Format: date
+             * @description End of the approval period
+             */
+            validTo?: string;
+            /** @description Trip: name or reference of the trip */
+            reference?: string;
+            /** @description Tutoring: the subject */
+            subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
             /** @description Lunch: whether today's meal is still open */
@@ -1551,6 +1573,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1609,6 +1635,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1954,6 +1984,20 @@ export interface components {
             approvalId: string;
             /** @enum {string} */
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Start of the approval period (tells overlapping approvals apart)
+             */
+            validFrom?: string;
+            /**
+             * Format: date
+             * @description End of the approval period
+             */
+            validTo?: string;
+            /** @description Trip: name or reference of the trip */
+            reference?: string;
+            /** @description Tutoring: the subject */
+            subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
             /** @description Lunch: whether today's meal is still open */
@@ -3407,6 +3451,15 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,3 +87,15 @@ export const beneficiaryNotFound = () =>
 
 export const approvalNotFound = () =>
   new Problem({ status: 404, code: 'approval_not_found', title: 'Not found', detail: 'The approval was not found.' });
+
+export class ApprovalOverlaps extends Problem {
+  constructor(existingApprovalId: string) {
+    super({
+      status: 409,
+      code: 'approval_overlaps',
+      title: 'Approval overlaps',
+      detail: `The child already has an approval of this type for part of this period (${existingApprovalId}); amend or revoke that one instead.`,
+      extensions: { existingApprovalId },
+    });
+  }
+}

@@ -83,7 +83,7 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         params: IdParams,
         body: CreateApprovalBody,
-        response: { 201: ApprovalSchema, ...problems(400, 401, 403, 404, 422, 429) },
+        response: { 201: ApprovalSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },
       config: write,
     },

@@ -42,6 +42,10 @@ export const ApprovalSchema = z
     providerName: z.string().optional(),
     budgetCents: Cents.nullable().describe('null for lunch (yes/no approval)'),
     remainingCents: Cents.nullable(),
+    bookableCents: Cents.nullable().describe(
+      'What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end)',
+    ),
+    releasedCents: Cents.optional().describe('Revoked approvals: the remaining budget the revocation released'),
     bookedCents: Cents.describe('Sum of booked (not reversed) redemptions'),
     mealsBooked: z.number().int().optional(),
     hours: z.number().int().optional(),

@@ -1,4 +1,4 @@
-import { addDays, lastBookingDay, newId } from '@tk/core';
+import { addDays, bookableBalance, lastBookingDay, newId } from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -15,6 +15,7 @@ import { type Actor, audit } from '../../lib/audit.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
+import { assertNoOverlap, guardOverlap, type OverlapQuery } from './approvals.overlaps.ts';
 import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
 import {
   ApprovalRevoked,
@@ -163,6 +164,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
       ...(r.providerId && nameOf.has(r.providerId) ? { providerName: nameOf.get(r.providerId)! } : {}),
       budgetCents: r.budgetCents,
       remainingCents: r.remainingCents,
+      ...bookableBalance({ ...r, lastBookingDay: last, today }),
       bookedCents: b?.cents ?? 0,
       ...(r.benefitType === 'lunch' ? { mealsBooked: b?.meals ?? 0 } : {}),
       ...(r.hours !== null ? { hours: r.hours } : {}),
@@ -261,26 +263,30 @@ export async function createApproval(
     if (!child) throw beneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
-    const [row] = await tx
-      .insert(approvals)
-      .values({
-        id: newId('approval'),
-        beneficiaryId,
-        benefitType: input.benefitType,
-        legalBasis: input.legalBasis,
-        costBearer: input.costBearer ?? null,
-        reference: input.reference ?? null,
-        subject: input.subject ?? null,
-        validFrom: input.validFrom,
-        validTo: input.validTo,
-        providerId: input.providerId ?? null,
-        budgetCents: result.budgetCents,
-        remainingCents: result.budgetCents,
-        hours: input.hours ?? null,
-        hourlyRateCents: input.hourlyRateCents ?? null,
-        createdBy: actor.userId,
-      })
-      .returning();
+    const overlap: OverlapQuery = { beneficiaryId, ...input };
+    await assertNoOverlap(tx, overlap);
+    const [row] = await guardOverlap(tx, overlap, (sp) =>
+      sp
+        .insert(approvals)
+        .values({
+          id: newId('approval'),
+          beneficiaryId,
+          benefitType: input.benefitType,
+          legalBasis: input.legalBasis,
+          costBearer: input.costBearer ?? null,
+          reference: input.reference ?? null,
+          subject: input.subject ?? null,
+          validFrom: input.validFrom,
+          validTo: input.validTo,
+          providerId: input.providerId ?? null,
+          budgetCents: result.budgetCents,
+          remainingCents: result.budgetCents,
+          hours: input.hours ?? null,
+          hourlyRateCents: input.hourlyRateCents ?? null,
+          createdBy: actor.userId,
+        })
+        .returning(),
+    );
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),
       approvalId: row!.id,
@@ -357,28 +363,32 @@ export async function amendApproval(
         (['trip', 'school_supplies', 'transport'].includes(current.benefitType) ? current.budgetCents : null),
     };
     const result = await evaluate(tx, terms, child!.birthDate);
+    const overlap: OverlapQuery = { ...current, ...terms, exceptApprovalId: approvalId };
+    await assertNoOverlap(tx, overlap);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);
-    const [row] = await tx
-      .update(approvals)
-      .set({
-        validFrom: terms.validFrom,
-        validTo: terms.validTo,
-        providerId: terms.providerId ?? null,
-        hours: terms.hours ?? null,
-        hourlyRateCents: terms.hourlyRateCents ?? null,
-        budgetCents: result.budgetCents,
-        remainingCents: current.remainingCents === null ? null : sql`${approvals.remainingCents} + ${delta}`,
-        ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
-        ...(input.subject !== undefined ? { subject: input.subject } : {}),
-        ...(input.reference !== undefined ? { reference: input.reference } : {}),
-      })
-      .where(
-        and(
-          eq(approvals.id, approvalId),
-          current.remainingCents === null ? undefined : sql`${approvals.remainingCents} + ${delta} >= 0`,
-        ),
-      )
-      .returning();
+    const [row] = await guardOverlap(tx, overlap, (sp) =>
+      sp
+        .update(approvals)
+        .set({
+          validFrom: terms.validFrom,
+          validTo: terms.validTo,
+          providerId: terms.providerId ?? null,
+          hours: terms.hours ?? null,
+          hourlyRateCents: terms.hourlyRateCents ?? null,
+          budgetCents: result.budgetCents,
+          remainingCents: current.remainingCents === null ? null : sql`${approvals.remainingCents} + ${delta}`,
+          ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
+          ...(input.subject !== undefined ? { subject: input.subject } : {}),
+          ...(input.reference !== undefined ? { reference: input.reference } : {}),
+        })
+        .where(
+          and(
+            eq(approvals.id, approvalId),
+            current.remainingCents === null ? undefined : sql`${approvals.remainingCents} + ${delta} >= 0`,
+          ),
+        )
+        .returning(),
+    );
     if (!row) {
       const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
       throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);

@@ -98,6 +98,8 @@ interface LookupRow {
     validTo: string;
     remainingCents: number | null;
     revokedFrom: string | null;
+    reference: string | null;
+    subject: string | null;
   }[];
 }
 
@@ -129,7 +131,8 @@ export async function lookupCard(
           and r.benefit_type = 'lunch' and r.status = 'booked') as lunches_today,
       (select coalesce(json_agg(json_build_object(
           'id', a.id, 'benefitType', a.benefit_type, 'validFrom', a.valid_from, 'validTo', a.valid_to,
-          'remainingCents', a.remaining_cents, 'revokedFrom', a.revoked_from) order by a.valid_from, a.id), '[]'::json)
+          'remainingCents', a.remaining_cents, 'revokedFrom', a.revoked_from,
+          'reference', a.reference, 'subject', a.subject) order by a.valid_from, a.id), '[]'::json)
         from approvals a join benefit_types bt on bt.code = a.benefit_type
         where a.beneficiary_id = c.beneficiary_id and bt.redeemable
           and a.benefit_type = any(p.benefit_types)
@@ -153,17 +156,25 @@ export async function lookupCard(
     const latest = today < a.validTo ? today : a.validTo;
     if (a.revokedFrom && a.revokedFrom <= latest) continue;
     if (!isOfEligibleAge(a.benefitType, birthDate, latest)) continue;
+    // What tells two legitimately overlapping approvals (two trips, two subjects) apart at the counter.
+    const label = { validFrom: a.validFrom, validTo: a.validTo, ...describeApproval(a) };
     if (a.benefitType === 'lunch') {
       const todayOpen = a.validTo >= today && row.lunches_today < row.lunch_meals_per_day;
       const price = cappedMealPrice(row.meal_price_cents, row.meal_price_cap_cents);
       entitlements.push({
         approvalId: a.id,
         benefitType: a.benefitType,
+        ...label,
         lunchAvailableToday: todayOpen && price !== null,
         ...(price !== null ? { mealPriceCents: price } : {}),
       });
     } else {
-      entitlements.push({ approvalId: a.id, benefitType: a.benefitType, availableCents: a.remainingCents ?? 0 });
+      entitlements.push({
+        approvalId: a.id,
+        benefitType: a.benefitType,
+        ...label,
+        availableCents: a.remainingCents ?? 0,
+      });
     }
   }
   return {
@@ -171,6 +182,10 @@ export async function lookupCard(
     holder: { displayName: displayNameOf(row.given_name ?? '', row.family_name ?? '') },
     entitlements,
   };
+}
+
+function describeApproval(a: { reference: string | null; subject: string | null }) {
+  return { ...(a.reference ? { reference: a.reference } : {}), ...(a.subject ? { subject: a.subject } : {}) };
 }
 
 function cappedMealPrice(price: number | null, cap: number | null): number | null {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
+import { Alert, Button, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
 import { BENEFIT_LABELS, type CardLookup, type Entitlement, type RedeemRequest } from './terminal-api';
 
 export interface BookingFormProps {
@@ -18,6 +18,17 @@ function entitlementValue(e: Entitlement): string {
     return e.mealPriceCents !== undefined ? `heute offen · ${formatCents(e.mealPriceCents)}` : 'heute offen';
   }
   return e.availableCents !== undefined ? `${formatCents(e.availableCents)} verfügbar` : '';
+}
+
+/**
+ * What tells approvals of one type apart (two trips, two tutoring subjects): the trip's name or the
+ * subject, and the period when the same type appears more than once.
+ */
+function entitlementDetail(e: Entitlement, all: readonly Entitlement[]): string {
+  const parts = [e.reference ?? e.subject].filter(Boolean) as string[];
+  const sameType = all.filter((o) => o.benefitType === e.benefitType).length > 1;
+  if (sameType && e.validFrom && e.validTo) parts.push(`${formatDate(e.validFrom)}–${formatDate(e.validTo)}`);
+  return parts.join(' · ');
 }
 
 const MINUTE_PRESETS = [45, 60, 90];
@@ -93,7 +104,12 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
                   onClick={() => choose(e.approvalId)}
                   disabled={busy}
                 >
-                  <span class="label">{BENEFIT_LABELS[e.benefitType]}</span>
+                  <span class="label">
+                    {BENEFIT_LABELS[e.benefitType]}
+                    {entitlementDetail(e, entitlements) && (
+                      <span class="detail">{entitlementDetail(e, entitlements)}</span>
+                    )}
+                  </span>
                   <span class="value">{entitlementValue(e)}</span>
                 </button>
               </li>
