@@ -97,7 +97,8 @@ export async function startServer(): Promise<TestServer> {
     testConfig({ serveWeb: true, rateLimitPerMinute: 100_000, loginRateLimitPerMinute: 1_000 }),
     { database, keys, clock },
   );
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  // TEST_WEB_PORT pins the port where a worker is given a port range; 0 takes any free one.
+  const url = await app.listen({ port: Number(process.env.TEST_WEB_PORT ?? 0), host: '127.0.0.1' });
   return {
     url,
     app,

@@ -12,11 +12,13 @@ export interface TableProps<T> {
   columns: readonly Column<T>[];
   rows: readonly T[];
   rowKey: (row: T) => string;
+  /** An element id per row, e.g. the target of a link to it (the row can then take focus). */
+  rowId?: (row: T) => string;
   empty?: string;
 }
 
 /** A plain, accessible data table with a caption; scrolls sideways on narrow screens. */
-export function Table<T>({ caption, columns, rows, rowKey, empty = 'Keine Einträge.' }: TableProps<T>) {
+export function Table<T>({ caption, columns, rows, rowKey, rowId, empty = 'Keine Einträge.' }: TableProps<T>) {
   return (
     <div class="table-wrap">
       <table>
@@ -39,7 +41,7 @@ export function Table<T>({ caption, columns, rows, rowKey, empty = 'Keine Eintr�
             </tr>
           ) : (
             rows.map((row) => (
-              <tr key={rowKey(row)}>
+              <tr key={rowKey(row)} {...(rowId ? { id: rowId(row), tabIndex: -1 } : {})}>
                 {columns.map((c) => (
                   <td key={c.header} class={c.numeric ? 'num' : undefined}>
                     {c.cell(row)}

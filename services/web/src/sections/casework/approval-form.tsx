@@ -1,10 +1,11 @@
-import { addDays, addMonths, berlinDate, participationBudgetCents, participationMonths } from '@tk/core';
+import { addDays, addMonths, berlinDate } from '@tk/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { messageOf } from '../../api/problems';
 import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
 import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
 import { SelectField } from '../../ui/select-field';
+import { AMOUNT_TYPES, previewBudget, ratesOf } from './approval-budget';
 import {
   type Approval,
   BENEFIT_LABELS,
@@ -16,6 +17,7 @@ import {
   loadCatalogue,
   type Provider,
 } from './casework-api';
+import { OverlapNotice, overlapOf } from './overlap-notice';
 
 const FIELDS = [
   'benefitType',
@@ -31,7 +33,6 @@ const FIELDS = [
   'reference',
 ] as const;
 
-const AMOUNT_TYPES: readonly BenefitTypeCode[] = ['trip', 'school_supplies', 'transport'];
 const PROVIDER_TYPES: readonly BenefitTypeCode[] = ['lunch', 'participation', 'tutoring', 'trip'];
 
 /** First day of the current month, and one year of validity from there (the usual approval period). */
@@ -66,6 +67,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
   const [reference, setReference] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string>();
+  const [overlap, setOverlap] = useState<string>();
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   /** A field's error goes away as soon as the field is changed. */
@@ -111,25 +113,11 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
 
   function preview(): string | undefined {
     if (!catalogue) return undefined;
-    if (benefitType === 'participation') {
-      if (!validFrom || !validTo || validFrom > validTo) return undefined;
-      const months = participationMonths(validFrom, validTo, props.child.birthDate);
-      const rates = ratesOf(catalogue, 'participation');
-      const budget = participationBudgetCents(months, rates);
-      if (months.length === 0) return 'Kein Monat des Zeitraums liegt vor dem 18. Geburtstag.';
-      if (budget === null) return 'Für einen Monat ist kein Teilhabe-Satz hinterlegt.';
-      const uniform = budget === months.length * (rates.at(-1)?.amountCents ?? 0);
-      return uniform
-        ? `${months.length} Monate × ${formatCents(rates.at(-1)!.amountCents)} = ${formatCents(budget)}`
-        : `${months.length} Monate, Summe der Monatssätze = ${formatCents(budget)}`;
-    }
-    if (benefitType === 'tutoring') {
-      return hourCount && rateCents
-        ? `${hourCount} Stunden × ${formatCents(rateCents)} = ${formatCents(hourCount * rateCents)}`
-        : undefined;
-    }
-    if (isAmount) return amountCents && amountCents > 0 ? `Betrag ${formatCents(amountCents)}` : undefined;
-    return 'Ja/Nein-Bewilligung: je Mittagessen zum Essenspreis des Anbieters, ohne Eigenanteil.';
+    return previewBudget(
+      catalogue,
+      { benefitType, validFrom, validTo, amountCents, hours: hourCount, hourlyRateCents: rateCents },
+      props.child.birthDate,
+    ).text;
   }
 
   function validate(): FieldErrors {
@@ -157,6 +145,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
     }
     setBusy(true);
     setSummary(undefined);
+    setOverlap(undefined);
     try {
       const approval = unwrap(
         await api.POST('/api/v1/beneficiaries/{id}/approvals', {
@@ -180,6 +169,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
       props.onSaved(approval);
     } catch (err) {
       setErrors(fieldErrorsOf(err, FIELDS));
+      setOverlap(overlapOf(err));
       setSummary(summaryOf(err));
       focusFirstError(form.current);
     } finally {
@@ -201,7 +191,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
       {loadError && <Alert tone="error">{loadError}</Alert>}
       {summary && (
         <div class="form-summary" tabIndex={-1}>
-          <Alert tone="error">{summary}</Alert>
+          {overlap ? <OverlapNotice existingApprovalId={overlap} /> : <Alert tone="error">{summary}</Alert>}
         </div>
       )}
       <div class="form-grid">
@@ -356,8 +346,4 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
       </div>
     </form>
   );
-}
-
-function ratesOf(catalogue: Catalogue, type: string) {
-  return catalogue.rates.filter((r) => r.benefitType === type).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { linkClick } from '../../router';
 import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
+import { AmendDialog } from './amend-dialog';
 import { ApprovalForm } from './approval-form';
 import { CardPanel } from './card-panel';
 import {
@@ -15,6 +16,7 @@ import {
   LEGAL_BASIS_LABELS,
   loadCatalogue,
 } from './casework-api';
+import { approvalRowId } from './overlap-notice';
 import { RevokeDialog } from './revoke-dialog';
 
 /** The child page: master data, approvals with remaining budgets and status, the card. */
@@ -25,6 +27,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
+  const [amending, setAmending] = useState<Approval>();
   const [costBearers, setCostBearers] = useState<Record<string, string>>({});
 
   useEffect(() => {
@@ -130,6 +133,13 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       cell: (a) =>
         a.remainingCents === null || a.budgetCents === null ? (
           '–'
+        ) : a.releasedCents !== undefined ? (
+          // A revoked approval: what the grace rules still allow, and what the revocation released.
+          <>
+            <strong>{formatCents(a.bookableCents ?? 0)}</strong>
+            <span class="cell-sub">noch buchbar</span>
+            <span class="cell-sub">{formatCents(a.releasedCents)} freigegeben</span>
+          </>
         ) : (
           <>
             <strong>{formatCents(a.remainingCents)}</strong>
@@ -153,13 +163,22 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             header: 'Aktion',
             cell: (a: Approval) =>
               a.status === 'revoked' || a.status === 'expired' ? null : (
-                <Button
-                  variant="secondary"
-                  aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufheben`}
-                  onClick={() => setRevoking(a)}
-                >
-                  Aufheben
-                </Button>
+                <div class="row-actions">
+                  <Button
+                    variant="secondary"
+                    aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} ändern`}
+                    onClick={() => setAmending(a)}
+                  >
+                    Ändern
+                  </Button>
+                  <Button
+                    variant="secondary"
+                    aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufheben`}
+                    onClick={() => setRevoking(a)}
+                  >
+                    Aufheben
+                  </Button>
+                </div>
               ),
           },
         ]
@@ -227,9 +246,23 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
           columns={columns}
           rows={child.approvals}
           rowKey={(a) => a.id}
+          rowId={(a) => approvalRowId(a.id)}
           empty="Noch keine Bewilligung."
         />
       </section>
+      <AmendDialog
+        child={child}
+        approval={amending}
+        onClose={() => setAmending(undefined)}
+        onAmended={(a) => {
+          setAmending(undefined);
+          refresh(
+            `Bewilligung ${BENEFIT_LABELS[a.benefitType]} geändert${
+              a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
+            }.`,
+          );
+        }}
+      />
       <RevokeDialog
         approval={revoking}
         onClose={() => setRevoking(undefined)}
