@@ -23,9 +23,10 @@ import { testConfig } from '@tk/api/config.ts';
 import { signCardToken } from '@tk/api/lib/card-token.ts';
 import { generateKeyRings, keyRingFromJwks } from '@tk/api/lib/keys.ts';
 import { signAccessToken } from '@tk/api/lib/tokens.ts';
-import { type BookingPlan, bookingStatement, redeemContextQuery } from '@tk/api/modules/terminal/terminal.service.ts';
 import { addDays, berlinDate, generateCardNumber, systemClock } from '@tk/core';
 import { cards, migrate, openDatabase } from '@tk/db';
+import { bookingStatement } from '@tk/db/queries/bookings';
+import { redeemContextStatement } from '@tk/db/queries/terminal';
 // autocannon ships no type declarations; this is the part used here.
 // @ts-expect-error untyped module
 import autocannonModule from 'autocannon';
@@ -189,7 +190,7 @@ function pgbenchScript(): string {
     [S.id]: `('rdm_bench_' || :r::text)`,
     [S.key]: `('key_bench_' || :r::text)`,
   };
-  const render = (query: ReturnType<typeof redeemContextQuery>) => {
+  const render = (query: ReturnType<typeof redeemContextStatement>) => {
     const { sql, params } = dialect.sqlToQuery(query);
     return sql.replace(/\$(\d+)/g, (_, n: string) => {
       const value = params[Number(n) - 1];
@@ -204,33 +205,31 @@ function pgbenchScript(): string {
     });
   };
   const today = berlinDate(new Date());
-  const read = redeemContextQuery({
+  const read = redeemContextStatement({
     ref: { cardId: S.card },
     approvalId: S.approval,
     serviceDate: today,
     providerId: PROVIDER_ID,
-    idempotencyKey: S.key,
+    scope: `terminal:${PROVIDER_ID}`,
+    key: S.key,
   });
-  const plan: BookingPlan = {
+  const write = bookingStatement({
+    id: S.id,
+    approvalId: S.approval,
     cardId: S.card,
     beneficiaryId: S.child,
+    providerId: PROVIDER_ID,
     benefitType: 'participation',
+    serviceDate: today,
     amountCents: 1,
     meals: null,
     minutes: null,
     mealSlot: null,
-  };
-  const write = bookingStatement({
-    id: S.id,
-    plan,
-    approvalId: S.approval,
-    serviceDate: today,
-    providerId: PROVIDER_ID,
-    userId: 'usr_bench_1',
-    requestId: 'pgbench',
-    idempotencyKey: S.key,
-    hash: 'pgbench',
+    debitsBudget: true,
     bookedAt: new Date(),
+    bookedBy: 'usr_bench_1',
+    requestId: 'pgbench',
+    idempotency: { scope: `terminal:${PROVIDER_ID}`, key: S.key, requestHash: 'pgbench' },
   });
   const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
   return [
@@ -299,7 +298,7 @@ function runPgbench(url: string): { tps: number; p50: number; p99: number; trans
       'pgbench',
       [
         '-n',
-        // Named prepared statements, as the API sends them (terminal.sql.ts).
+        // Named prepared statements, as the API sends them (db/src/prepared.ts).
         '-M',
         'prepared',
         '-c',

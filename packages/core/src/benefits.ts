@@ -65,3 +65,11 @@ export function lastBookingDay(validTo: CivilDate, gracePeriodMonths: number): C
 export function isOfEligibleAge(benefitType: BenefitType, birthDate: CivilDate, serviceDate: CivilDate): boolean {
   return isUnder(birthDate, benefitType === 'participation' ? PARTICIPATION_MAX_AGE : EDUCATION_MAX_AGE, serviceDate);
 }
+
+/**
+ * Tutoring: minutes × hourly rate / 60, rounded half up to whole cents (kaufmännische Rundung,
+ * ADR 0010). Integer arithmetic only: floor((minutes × rate + 30) / 60).
+ */
+export function tutoringAmountCents(minutes: number, hourlyRateCents: number): number {
+  return Math.floor((minutes * hourlyRateCents + 30) / 60);
+}

@@ -5,4 +5,6 @@ export * from './civil-date.ts';
 export * from './clock.ts';
 export * from './ids.ts';
 export * from './money.ts';
+export * from './names.ts';
 export * from './problem.ts';
+export * from './request-hash.ts';

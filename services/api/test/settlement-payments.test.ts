@@ -105,11 +105,11 @@ describe('four eyes', () => {
     expect(provider.id).toBeTruthy();
   });
 
-  it('a provider that is not approved cannot be released (409 provider_not_approved)', async () => {
+  it('a provider that is not approved cannot be released (409 provider_not_payable)', async () => {
     const { batch, provider } = await providerWithBatch();
     await certify(batch.id, acc1);
     await t.db.update(providers).set({ status: 'suspended' }).where(eq(providers.id, provider.id));
-    expectProblem(await release(batch.id, acc2), 409, 'provider_not_approved');
+    expectProblem(await release(batch.id, acc2), 409, 'provider_not_payable');
   });
 
   it('wrong state → 409 invalid_batch_state; unknown batch → 404', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { luhnCheckDigit, newId } from '@tk/core';
+import { luhnCheckDigit, newId, tutoringAmountCents } from '@tk/core';
 import {
   approvals,
   auditLog,
@@ -12,7 +12,6 @@ import {
 } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tutoringAmountCents } from '../src/modules/terminal/terminal.service.ts';
 import { makeApproval, makeChildWithCard, makeProvider } from './factories.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
 

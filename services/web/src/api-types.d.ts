@@ -4810,7 +4810,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -4924,7 +4924,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required for redeem: a fresh random value per booking, the same one when retrying */
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6073,7 +6073,10 @@ export interface operations {
     reverseRedemptionByCity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6135,6 +6138,15 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

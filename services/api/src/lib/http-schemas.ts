@@ -26,3 +26,13 @@ export const IsoDate = z.iso.date().describe('Date YYYY-MM-DD (Europe/Berlin)');
 export const IsoTimestamp = z.iso.datetime({ offset: true });
 export const Cents = z.number().int().describe('Amount in euro cents');
 export const IdParams = z.object({ id: z.string().min(1).max(64) });
+
+/** The `Idempotency-Key` header of writes that a client may retry. */
+export const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('A fresh random value per write, the same one when retrying it (required for redeem)'),
+});

@@ -28,6 +28,8 @@ const MESSAGES: Record<string, string> = {
   already_reversed: 'Diese Buchung wurde bereits storniert.',
   redemption_not_found: 'Diese Buchung wurde nicht gefunden.',
   provider_not_approved: 'Ihre Einrichtung ist derzeit nicht zur Abrechnung zugelassen.',
+  provider_not_payable:
+    'Der Anbieter ist nicht (mehr) zugelassen; seine Abrechnungen können nicht freigegeben oder ausgezahlt werden.',
   meal_price_missing: 'Für heute ist kein Essenspreis hinterlegt. Bitte an die Stadt wenden.',
   amount_required: 'Bitte einen Betrag (oder bei Lernförderung die Minuten) angeben.',
   invalid_range: 'Der Zeitraum ist ungültig.',

@@ -33,6 +33,6 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async () => verifyInvariants(app.ctx.db),
+    async () => verifyInvariants(app.ctx.db, app.ctx.clock),
   );
 };

@@ -1,5 +1,6 @@
-import { type DbOrTx, queryRows } from '@tk/db';
-import { type SQL, sql } from 'drizzle-orm';
+import { type Clock, systemClock } from '@tk/core';
+import type { DbOrTx } from '@tk/db';
+import { countViolations, INVARIANTS, ledgerCounts } from '@tk/db/queries/verify';
 
 /**
  * The invariant checker (`pnpm verify`, GET /api/v1/admin/verify): reads the whole database and checks,
@@ -21,148 +22,18 @@ export interface InvariantReport {
 
 const SAMPLE_LIMIT = 5;
 
-const CHECKS: { name: string; description: string; query: SQL }[] = [
-  {
-    name: 'budget_balance',
-    description: 'for every approval with a budget: budget = remaining + booked − reversed',
-    query: sql`
-      select a.id, a.budget_cents as "budgetCents", a.remaining_cents as "remainingCents",
-             coalesce(r.booked, 0)::bigint as "bookedCents", coalesce(v.reversed, 0)::bigint as "reversedCents"
-      from approvals a
-      left join (select approval_id, sum(amount_cents) as booked from redemptions group by approval_id) r on r.approval_id = a.id
-      left join (select rd.approval_id, sum(rv.amount_cents) as reversed
-                 from redemption_reversals rv join redemptions rd on rd.id = rv.redemption_id group by rd.approval_id) v
-             on v.approval_id = a.id
-      where a.budget_cents is not null
-        and a.budget_cents <> coalesce(a.remaining_cents, 0) + coalesce(r.booked, 0) - coalesce(v.reversed, 0)`,
-  },
-  {
-    name: 'no_negative_balance',
-    description: 'no remaining balance below zero or above its budget',
-    query: sql`select id, remaining_cents as "remainingCents", budget_cents as "budgetCents" from approvals
-               where remaining_cents < 0 or remaining_cents > budget_cents`,
-  },
-  {
-    name: 'lunch_once_per_day',
-    description: 'at most the allowed number of booked lunches per child and service date (any provider)',
-    query: sql`
-      select beneficiary_id as "beneficiaryId", service_date as "serviceDate", count(*)::int as meals
-      from redemptions
-      where benefit_type = 'lunch' and status = 'booked'
-      group by beneficiary_id, service_date
-      having count(*) > (select lunch_meals_per_day from city_settings where id = 1)`,
-  },
-  {
-    name: 'reversal_consistency',
-    description:
-      'a redemption is reversed exactly when one reversal of its full amount exists; a void one was never settled',
-    query: sql`
-      select r.id, r.status, rv.id as "reversalId", rv.kind, r.amount_cents as "amountCents", rv.amount_cents as "reversedCents"
-      from redemptions r
-      left join redemption_reversals rv on rv.redemption_id = r.id
-      where (r.status = 'reversed') <> (rv.id is not null)
-         or rv.amount_cents <> r.amount_cents
-         or (rv.kind = 'void' and r.batch_id is not null)
-         or (rv.kind = 'correction' and r.batch_id is null)`,
-  },
-  {
-    name: 'settled_redemption_in_one_batch',
-    description: 'every settled redemption is in exactly one batch, the one it points to',
-    query: sql`
-      select r.id, r.batch_id as "batchId", l.batch_id as "lineBatchId"
-      from redemptions r
-      left join settlement_lines l on l.redemption_id = r.id
-      where (r.batch_id is not null or l.id is not null)
-        and (l.batch_id is distinct from r.batch_id)`,
-  },
-  {
-    name: 'settled_correction_in_one_batch',
-    description: 'every settled correction is in exactly one batch, the one it points to, with the negative amount',
-    query: sql`
-      select rv.id, rv.batch_id as "batchId", l.batch_id as "lineBatchId", l.amount_cents as "lineCents", rv.amount_cents as "amountCents"
-      from redemption_reversals rv
-      left join settlement_lines l on l.reversal_id = rv.id
-      where (rv.batch_id is not null or l.id is not null)
-        and (l.batch_id is distinct from rv.batch_id or l.amount_cents <> -rv.amount_cents)`,
-  },
-  {
-    name: 'line_amount_matches_redemption',
-    description: 'a redemption line carries the redemption amount',
-    query: sql`
-      select l.id, l.amount_cents as "lineCents", r.amount_cents as "amountCents"
-      from settlement_lines l join redemptions r on r.id = l.redemption_id
-      where l.amount_cents <> r.amount_cents`,
-  },
-  {
-    name: 'batch_totals',
-    description: 'every batch total and line count equals its lines',
-    query: sql`
-      select b.id, b.number, b.total_cents as "totalCents", coalesce(s.total, 0)::bigint as "linesCents",
-             b.line_count as "lineCount", coalesce(s.n, 0)::int as lines
-      from settlement_batches b
-      left join (select batch_id, sum(amount_cents) as total, count(*) as n from settlement_lines group by batch_id) s
-             on s.batch_id = b.id
-      where b.total_cents <> coalesce(s.total, 0) or b.line_count <> coalesce(s.n, 0)`,
-  },
-  {
-    name: 'payment_file_totals',
-    description: 'every payment file equals its batches (count and sum)',
-    query: sql`
-      select p.id, p.total_cents as "totalCents", coalesce(s.total, 0)::bigint as "batchesCents",
-             p.batch_count as "batchCount", coalesce(s.n, 0)::int as batches
-      from payment_files p
-      left join (select payment_file_id, sum(total_cents) as total, count(*) as n from settlement_batches
-                 where payment_file_id is not null group by payment_file_id) s on s.payment_file_id = p.id
-      where p.total_cents <> coalesce(s.total, 0) or p.batch_count <> coalesce(s.n, 0)`,
-  },
-  {
-    name: 'exported_batches_in_a_file',
-    description: 'a batch is exported or paid exactly when it is in a payment file',
-    query: sql`select id, number, status from settlement_batches
-               where (status in ('exported', 'paid')) <> (payment_file_id is not null)`,
-  },
-  {
-    name: 'audit_complete',
-    description: 'the audit log has an entry for every written entity',
-    query: sql`
-      select kind, id from (
-        select 'user' as kind, t.id from users t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'provider', t.id from providers t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'beneficiary', t.id from beneficiaries t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'approval', t.id from approvals t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'card', t.id from cards t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'redemption', t.id from redemptions t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-        union all select 'reversal', t.id from redemption_reversals t
-          where not exists (select 1 from audit_log a where a.entity_id in (t.id, t.redemption_id) and a.action like '%revers%')
-        union all select 'batch', t.id from settlement_batches t
-          where not exists (select 1 from audit_log a where a.entity_id in (t.id, t.run_id))
-        union all select 'payment_file', t.id from payment_files t where not exists (select 1 from audit_log a where a.entity_id = t.id)
-      ) missing`,
-  },
-];
-
 /** Runs every check in one read-only snapshot (REPEATABLE READ) so the figures belong together. */
-export async function verifyInvariants(db: DbOrTx): Promise<InvariantReport> {
+export async function verifyInvariants(db: DbOrTx, clock: Clock = systemClock): Promise<InvariantReport> {
   const run = async (tx: DbOrTx): Promise<InvariantReport> => {
     const checks: InvariantCheck[] = [];
-    for (const check of CHECKS) {
-      const rows = await queryRows<Record<string, unknown>>(
-        tx,
-        sql`with v as (${check.query}) select (select count(*)::int from v) as n, coalesce((select json_agg(s) from (select * from v limit ${SAMPLE_LIMIT}) s), '[]'::json) as samples`,
-      );
-      const row = rows[0] as { n: number; samples: Record<string, unknown>[] };
-      checks.push({ name: check.name, description: check.description, violations: row.n, samples: row.samples });
+    for (const check of INVARIANTS) {
+      const { n, samples } = await countViolations(tx, check, SAMPLE_LIMIT);
+      checks.push({ name: check.name, description: check.description, violations: n, samples });
     }
-    const [counts] = await queryRows<Record<string, number>>(
-      tx,
-      sql`select (select count(*) from approvals)::int as approvals, (select count(*) from redemptions)::int as redemptions,
-                 (select count(*) from redemption_reversals)::int as reversals, (select count(*) from settlement_batches)::int as batches,
-                 (select count(*) from payment_files)::int as "paymentFiles", (select count(*) from audit_log)::int as "auditEntries"`,
-    );
     return {
       ok: checks.every((c) => c.violations === 0),
-      checkedAt: new Date().toISOString(),
-      counts: counts ?? {},
+      checkedAt: clock.now().toISOString(),
+      counts: await ledgerCounts(tx),
       checks,
     };
   };

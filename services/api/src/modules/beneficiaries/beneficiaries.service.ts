@@ -12,6 +12,7 @@ import {
 } from '@tk/db';
 import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
@@ -280,13 +281,15 @@ export async function createApproval(
           validTo: input.validTo,
           providerId: input.providerId ?? null,
           budgetCents: result.budgetCents,
-          remainingCents: result.budgetCents,
           hours: input.hours ?? null,
           hourlyRateCents: input.hourlyRateCents ?? null,
           createdBy: actor.userId,
         })
         .returning(),
     );
+    // The balance opens at the budget; the bookings module is the only writer of balances.
+    await openBudgets(tx, [row!.id]);
+    row!.remainingCents = row!.budgetCents;
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),
       approvalId: row!.id,
@@ -366,6 +369,11 @@ export async function amendApproval(
     const overlap: OverlapQuery = { ...current, ...terms, exceptApprovalId: approvalId };
     await assertNoOverlap(tx, overlap);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);
+    // The budget and its balance move together, guarded by the bookings module: never below what is booked.
+    if (!(await changeBudget(tx, approvalId, result.budgetCents))) {
+      const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
+      throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);
+    }
     const [row] = await guardOverlap(tx, overlap, (sp) =>
       sp
         .update(approvals)
@@ -375,24 +383,14 @@ export async function amendApproval(
           providerId: terms.providerId ?? null,
           hours: terms.hours ?? null,
           hourlyRateCents: terms.hourlyRateCents ?? null,
-          budgetCents: result.budgetCents,
-          remainingCents: current.remainingCents === null ? null : sql`${approvals.remainingCents} + ${delta}`,
           ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
           ...(input.subject !== undefined ? { subject: input.subject } : {}),
           ...(input.reference !== undefined ? { reference: input.reference } : {}),
         })
-        .where(
-          and(
-            eq(approvals.id, approvalId),
-            current.remainingCents === null ? undefined : sql`${approvals.remainingCents} + ${delta} >= 0`,
-          ),
-        )
+        .where(eq(approvals.id, approvalId))
         .returning(),
     );
-    if (!row) {
-      const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
-      throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);
-    }
+    if (!row) throw approvalNotFound();
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),
       approvalId,

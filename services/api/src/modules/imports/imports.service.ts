@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { evaluateApproval, type RuleField } from '../beneficiaries/approvals.rules.ts';
+import { openBudgets } from '../bookings/bookings.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
 import {
   benefitTypeOf,
@@ -497,7 +498,6 @@ async function writeChunk(
       valid_to: r.validTo,
       provider_id: r.providerId,
       budget_cents: r.budgetCents,
-      remaining_cents: r.budgetCents,
       hours: r.hours,
       hourly_rate_cents: r.hourlyRateCents,
       import_key: r.importKey,
@@ -506,12 +506,16 @@ async function writeChunk(
     const inserted = await insertMany<{ id: string }>(
       tx,
       'approvals',
-      'id text, beneficiary_id text, benefit_type text, legal_basis text, cost_bearer text, reference text, subject text, valid_from date, valid_to date, provider_id text, budget_cents integer, remaining_cents integer, hours integer, hourly_rate_cents integer, import_key text, created_by text',
+      'id text, beneficiary_id text, benefit_type text, legal_basis text, cost_bearer text, reference text, subject text, valid_from date, valid_to date, provider_id text, budget_cents integer, hours integer, hourly_rate_cents integer, import_key text, created_by text',
       approvalRows,
       'on conflict do nothing returning id',
     );
     const insertedIds = new Set(inserted.map((i) => i.id));
     const fresh = approvalRows.filter((a) => insertedIds.has(a.id));
+    await openBudgets(
+      tx,
+      fresh.map((a) => a.id),
+    );
     await insertMany(
       tx,
       'approval_revisions',
@@ -530,7 +534,7 @@ async function writeChunk(
           validTo: a.valid_to,
           providerId: a.provider_id,
           budgetCents: a.budget_cents,
-          remainingCents: a.remaining_cents,
+          remainingCents: a.budget_cents,
           hours: a.hours,
           hourlyRateCents: a.hourly_rate_cents,
           revokedFrom: null,

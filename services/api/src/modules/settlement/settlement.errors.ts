@@ -18,12 +18,6 @@ export class PaymentFileNotFound extends Problem {
   }
 }
 
-export class RedemptionNotFound extends Problem {
-  constructor() {
-    super({ status: 404, code: 'redemption_not_found', title: 'Not found', detail: 'The redemption was not found.' });
-  }
-}
-
 export class InvalidBatchState extends Problem {
   constructor(number: string, status: string, expected: string) {
     super({
@@ -42,12 +36,12 @@ export class FourEyesRequired extends Problem {
   }
 }
 
-export class ProviderNotApproved extends Problem {
+export class ProviderNotPayable extends Problem {
   constructor(status: string) {
     super({
       status: 409,
-      code: 'provider_not_approved',
-      title: 'Conflict',
+      code: 'provider_not_payable',
+      title: 'Provider not payable',
       detail: `The provider is ${status}; only batches of approved providers can be released or paid out.`,
       extensions: { providerStatus: status },
     });
@@ -83,17 +77,6 @@ export class NothingToPay extends Problem {
       code: 'nothing_to_pay',
       title: 'Conflict',
       detail: `Batch ${number} has no positive amount to transfer.`,
-    });
-  }
-}
-
-export class AlreadyReversed extends Problem {
-  constructor() {
-    super({
-      status: 409,
-      code: 'already_reversed',
-      title: 'Conflict',
-      detail: 'This redemption has already been reversed.',
     });
   }
 }

@@ -10,7 +10,7 @@ import {
   InvalidBatchState,
   NothingToPay,
   PaymentFileNotFound,
-  ProviderNotApproved,
+  ProviderNotPayable,
 } from './settlement.errors.ts';
 import type { PaymentFile } from './settlement.schemas.ts';
 import { markPaidInTransaction } from './settlement.service.ts';
@@ -163,7 +163,7 @@ function toPaymentFile(
  * EndToEndId = batch number, remittance text with the statement number, structured creditor address.
  * The batches are locked FOR UPDATE and checked in the same transaction, so a batch is never in two
  * files. Batches become `exported`. Throws 404 `batch_not_found`, 409 `invalid_batch_state`,
- * 409 `provider_not_approved`, 409 `nothing_to_pay`, 422 `execution_date_invalid`.
+ * 409 `provider_not_payable`, 409 `nothing_to_pay`, 422 `execution_date_invalid`.
  */
 export async function createPaymentFile(
   db: Db,
@@ -200,7 +200,7 @@ export async function createPaymentFile(
         ),
       );
     const byId = new Map(providerRows.map((p) => [p.id, p]));
-    for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotApproved(p.status);
+    for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotPayable(p.status);
     const [settings] = await tx.select().from(citySettings).where(eq(citySettings.id, 1));
     if (!settings) throw new Error('city_settings row missing');
 

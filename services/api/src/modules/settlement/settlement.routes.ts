@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import {
   createPaymentFile,
@@ -299,12 +299,22 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'City-side reversal with a recorded reason (a correction in the next batch once settled)',
         security,
         params: IdParams,
+        headers: IdempotencyHeaders,
         body: ReverseRedemptionBody,
-        response: { 200: ReverseRedemptionResult, ...problems(400, 401, 403, 404, 409, 429) },
+        response: { 200: ReverseRedemptionResult, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },
       config: { roles: ['accounting', 'admin'] },
     },
     async (request) =>
-      service.reverseRedemptionByCity(db, request.params.id, request.body.reason, actorOf(request), clock),
+      service.reverseRedemptionByCity(
+        db,
+        {
+          redemptionId: request.params.id,
+          reason: request.body.reason,
+          idempotencyKey: request.headers['idempotency-key'],
+        },
+        actorOf(request),
+        clock,
+      ),
   );
 };

@@ -2,6 +2,7 @@ import { addDays, berlinDate, type CivilDate, type Clock, newId } from '@tk/core
 import { type Db, queryRows, settlementRuns, type Tx } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit, systemActor } from '../../lib/audit.ts';
+import { claimForSettlement, type SettlementClaim } from '../bookings/bookings.service.ts';
 import { CutoffDateInvalid } from './settlement.errors.ts';
 
 /** Serialises settlement runs across API instances and the CLI (pg_advisory_xact_lock). */
@@ -45,16 +46,11 @@ export interface RunSettlementInput {
   oncePerCutoff?: boolean;
 }
 
-interface BatchAggregate {
+interface CarriedRow {
   batch_id: string;
   total: number;
   count: number;
-  period_from: string | null;
-  period_to: string | null;
 }
-
-/** A pseudonymous card reference: the last four digits of the (random) card number, never a name. */
-const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
 
 /**
  * The nightly settlement (ADR 0012): every redemption (booked, not settled) and every correction
@@ -136,64 +132,16 @@ async function settleInTransaction(
     // per provider; informed, it hashes the batches and scans the redemptions once.
     await tx.execute(sql`analyze settlement_batches`);
 
-    // Redemptions: mark them settled and write their lines in one statement. The UPDATE takes the
-    // row locks, so a concurrent reversal either happened before (row no longer 'booked') or waits
-    // and then sees the redemption settled (and becomes a correction).
-    const redemptionTotals = await queryRows<BatchAggregate>(
-      tx,
-      sql`with settled as (
-            update redemptions r set batch_id = b.id
-            from settlement_batches b
-            where b.run_id = ${runId} and b.provider_id = r.provider_id
-              and r.batch_id is null and r.status = 'booked' and r.booked_at < ${cutoffAt}
-            returning r.id, r.batch_id, r.approval_id, r.card_id, r.service_date, r.booked_at, r.benefit_type, r.amount_cents
-          ), lines as (
-            insert into settlement_lines
-              (batch_id, kind, redemption_id, card_ref, service_date, booked_at, benefit_type, legal_basis, cost_bearer, amount_cents)
-            select s.batch_id, 'redemption', s.id, ${cardRef}, s.service_date, s.booked_at, s.benefit_type,
-                   a.legal_basis, a.cost_bearer, s.amount_cents
-            from settled s
-            join approvals a on a.id = s.approval_id
-            join cards c on c.id = s.card_id
-            returning batch_id, amount_cents, service_date
-          )
-          select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-                 min(service_date)::text as period_from, max(service_date)::text as period_to
-          from lines group by batch_id`,
-    );
+    // The ledger marks what it settles and writes a line for each (the bookings module owns redemptions).
+    const claims = await claimForSettlement(tx, { runId, cutoffDate });
 
-    // Corrections (reversals of already settled redemptions): negative lines.
-    const correctionTotals = await queryRows<BatchAggregate>(
-      tx,
-      sql`with settled as (
-            update redemption_reversals v set batch_id = b.id
-            from settlement_batches b
-            where b.run_id = ${runId} and b.provider_id = v.provider_id
-              and v.kind = 'correction' and v.batch_id is null and v.reversed_at < ${cutoffAt}
-            returning v.id, v.batch_id, v.redemption_id, v.amount_cents, v.reversed_at
-          ), lines as (
-            insert into settlement_lines
-              (batch_id, kind, reversal_id, card_ref, service_date, booked_at, benefit_type, legal_basis, cost_bearer, amount_cents)
-            select s.batch_id, 'correction', s.id, ${cardRef}, r.service_date, s.reversed_at, r.benefit_type,
-                   a.legal_basis, a.cost_bearer, -s.amount_cents
-            from settled s
-            join redemptions r on r.id = s.redemption_id
-            join approvals a on a.id = r.approval_id
-            join cards c on c.id = r.card_id
-            returning batch_id, amount_cents, service_date
-          )
-          select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-                 min(service_date)::text as period_from, max(service_date)::text as period_to
-          from lines group by batch_id`,
-    );
-
-    const totals = new Map<string, BatchAggregate>();
-    for (const agg of [...redemptionTotals, ...correctionTotals]) merge(totals, agg);
+    const totals = new Map<string, SettlementClaim>();
+    for (const claim of claims) merge(totals, claim);
     const withLines = [...totals.keys()];
 
     // Earlier carried-forward batches of these providers open their new batch (each exactly once).
     if (withLines.length > 0) {
-      const carried = await queryRows<BatchAggregate>(
+      const carried = await queryRows<CarriedRow>(
         tx,
         sql`with lines as (
               insert into settlement_lines (batch_id, kind, carried_from_batch_id, amount_cents)
@@ -205,11 +153,18 @@ async function settleInTransaction(
                 and not exists (select 1 from settlement_lines l where l.carried_from_batch_id = cf.id)
               returning batch_id, amount_cents
             )
-            select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-                   null::text as period_from, null::text as period_to
+            select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count
             from lines group by batch_id`,
       );
-      for (const agg of carried) merge(totals, agg);
+      for (const row of carried) {
+        merge(totals, {
+          batchId: row.batch_id,
+          totalCents: Number(row.total),
+          lineCount: Number(row.count),
+          periodFrom: null,
+          periodTo: null,
+        });
+      }
     }
 
     // Batches that found nothing (everything was reversed meanwhile) are dropped before numbering.
@@ -232,15 +187,15 @@ async function settleInTransaction(
       );
       const first = Number(counter!.value) - finals.length + 1;
       const updates = finals.map((d, i) => {
-        const agg = totals.get(d.id)!;
-        totalCents += agg.total;
+        const claim = totals.get(d.id)!;
+        totalCents += claim.totalCents;
         return {
           id: d.id,
           number: `ABR-${year}-${String(first + i).padStart(6, '0')}`,
-          total: agg.total,
-          count: agg.count,
-          period_from: agg.period_from,
-          period_to: agg.period_to,
+          total: claim.totalCents,
+          count: claim.lineCount,
+          period_from: claim.periodFrom,
+          period_to: claim.periodTo,
         };
       });
       await tx.execute(
@@ -280,16 +235,14 @@ async function settleInTransaction(
   };
 }
 
-function merge(totals: Map<string, BatchAggregate>, agg: BatchAggregate): void {
-  const total = Number(agg.total);
-  const count = Number(agg.count);
-  const seen = totals.get(agg.batch_id);
+function merge(totals: Map<string, SettlementClaim>, claim: SettlementClaim): void {
+  const seen = totals.get(claim.batchId);
   if (!seen) {
-    totals.set(agg.batch_id, { ...agg, total, count });
+    totals.set(claim.batchId, { ...claim });
     return;
   }
-  seen.total += total;
-  seen.count += count;
-  if (agg.period_from && (!seen.period_from || agg.period_from < seen.period_from)) seen.period_from = agg.period_from;
-  if (agg.period_to && (!seen.period_to || agg.period_to > seen.period_to)) seen.period_to = agg.period_to;
+  seen.totalCents += claim.totalCents;
+  seen.lineCount += claim.lineCount;
+  if (claim.periodFrom && (!seen.periodFrom || claim.periodFrom < seen.periodFrom)) seen.periodFrom = claim.periodFrom;
+  if (claim.periodTo && (!seen.periodTo || claim.periodTo > seen.periodTo)) seen.periodTo = claim.periodTo;
 }

@@ -1,27 +1,9 @@
 import type { Clock } from '@tk/core';
-import { newId } from '@tk/core';
-import {
-  approvals,
-  type Db,
-  type DbOrTx,
-  providers,
-  queryRows,
-  redemptionReversals,
-  redemptions,
-  settlementBatches,
-  settlementRuns,
-  type Tx,
-} from '@tk/db';
+import { type Db, type DbOrTx, providers, queryRows, settlementBatches, settlementRuns, type Tx } from '@tk/db';
 import { and, count, desc, eq, isNotNull, max, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
-import {
-  AlreadyReversed,
-  BatchNotFound,
-  FourEyesRequired,
-  InvalidBatchState,
-  ProviderNotApproved,
-  RedemptionNotFound,
-} from './settlement.errors.ts';
+import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
+import { BatchNotFound, FourEyesRequired, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
 import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
 
 const PROVIDER_ROLES = ['provider_admin', 'provider_staff'];
@@ -197,7 +179,7 @@ export async function certifyBatch(db: Db, id: string, actor: Actor, clock: Cloc
 /**
  * Releases a certified batch for payment (*Anordnung*), the second signature. Four eyes: not by its
  * certifier, and not by whoever changed the provider's bank data since its last payment (409
- * `four_eyes_required`); only for an approved provider (409 `provider_not_approved`).
+ * `four_eyes_required`); only for an approved provider (409 `provider_not_payable`).
  * Throws 404 `batch_not_found`, 409 `invalid_batch_state`.
  */
 export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
@@ -210,7 +192,7 @@ export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Cloc
     // Lock the provider row too: a bank data change cannot slip in between this check and the release.
     const [provider] = await tx.select().from(providers).where(eq(providers.id, batch.providerId)).for('share');
     if (!provider) throw new BatchNotFound();
-    if (provider.status !== 'approved') throw new ProviderNotApproved(provider.status);
+    if (provider.status !== 'approved') throw new ProviderNotPayable(provider.status);
     if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
       const [last] = await tx
         .select({ paidAt: max(settlementBatches.paidAt) })
@@ -269,51 +251,26 @@ export async function markPaidInTransaction(
 }
 
 /**
- * A city-side reversal with a recorded reason. Not yet settled: the redemption is voided (never paid).
- * Already settled: a correction, a negative line in the provider's next batch; the settled batch is
- * never edited. Either way the approval's budget is restored in the same transaction.
- * Throws 404 `redemption_not_found`, 409 `already_reversed`.
+ * A city-side reversal with a recorded reason, through the bookings module: not yet settled, the
+ * redemption is voided (never paid); already settled, a correction (a negative line in the provider's
+ * next batch; the settled batch is never edited). Optional Idempotency-Key.
+ * Throws 404 `redemption_not_found`, 409 `already_reversed`, 422 `idempotency_key_reused`.
  */
 export async function reverseRedemptionByCity(
   db: Db,
-  redemptionId: string,
-  reason: string,
+  input: { redemptionId: string; reason: string; idempotencyKey?: string | undefined },
   actor: Actor,
   clock: Clock,
-): Promise<{ id: string; status: 'reversed'; reversalId: string; kind: 'void' | 'correction'; amountCents: number }> {
-  return db.transaction(async (tx) => {
-    const [redemption] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId)).for('update');
-    if (!redemption) throw new RedemptionNotFound();
-    if (redemption.status === 'reversed') throw new AlreadyReversed();
-    const [existing] = await tx
-      .select({ id: redemptionReversals.id })
-      .from(redemptionReversals)
-      .where(eq(redemptionReversals.redemptionId, redemptionId));
-    if (existing) throw new AlreadyReversed();
-    const kind = redemption.batchId ? 'correction' : 'void';
-    const reversalId = newId('reversal');
-    const now = clock.now();
-    await tx.insert(redemptionReversals).values({
-      id: reversalId,
-      redemptionId,
-      providerId: redemption.providerId,
-      amountCents: redemption.amountCents,
-      kind,
-      reason,
-      reversedAt: now,
-      reversedBy: actor.userId ?? 'system',
-    });
-    await tx.update(redemptions).set({ status: 'reversed', reversedAt: now }).where(eq(redemptions.id, redemptionId));
-    await tx
-      .update(approvals)
-      .set({ remainingCents: sql`${approvals.remainingCents} + ${redemption.amountCents}` })
-      .where(and(eq(approvals.id, redemption.approvalId), isNotNull(approvals.remainingCents)));
-    await audit(tx, actor, {
-      action: 'redemption.reversed_by_city',
-      entityType: 'redemption',
-      entityId: redemptionId,
-      data: { reversalId, kind, amountCents: redemption.amountCents, providerId: redemption.providerId },
-    });
-    return { id: redemptionId, status: 'reversed' as const, reversalId, kind, amountCents: redemption.amountCents };
-  });
+): Promise<ReversalResult> {
+  const outcome = await reverse(
+    db,
+    {
+      redemptionId: input.redemptionId,
+      by: { kind: 'city', reason: input.reason },
+      idempotencyKey: input.idempotencyKey,
+    },
+    actor,
+    clock.now(),
+  );
+  return outcome.body;
 }

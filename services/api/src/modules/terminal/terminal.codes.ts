@@ -1,10 +1,8 @@
 import { isValidCardNumber, normalizeCardNumber } from '@tk/core';
+import type { CardRef } from '@tk/db/queries/terminal';
 import { looksLikeCardToken, verifyCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { InvalidCode } from './terminal.errors.ts';
-
-/** A card as the terminal names it: by the id inside a verified QR token, or by its typed number. */
-export type CardRef = { cardId: string } | { cardNumber: string };
 
 /**
  * Verified QR tokens per key ring. A signature check is deterministic for an immutable ring, so a

@@ -129,39 +129,6 @@ export class IdempotencyKeyRequired extends Problem {
   }
 }
 
-export class IdempotencyKeyReused extends Problem {
-  constructor() {
-    super({
-      status: 422,
-      code: 'idempotency_key_reused',
-      title: 'Idempotency key reused',
-      detail: 'This Idempotency-Key was already used for a different request; use a new key for a new booking.',
-    });
-  }
-}
-
-export class RedemptionNotFound extends Problem {
-  constructor() {
-    super({
-      status: 404,
-      code: 'redemption_not_found',
-      title: 'Not found',
-      detail: 'The redemption was not found.',
-    });
-  }
-}
-
-export class AlreadyReversed extends Problem {
-  constructor() {
-    super({
-      status: 409,
-      code: 'already_reversed',
-      title: 'Already reversed',
-      detail: 'This redemption was already reversed.',
-    });
-  }
-}
-
 export class InvalidRange extends Problem {
   constructor(detail: string) {
     super({ status: 400, code: 'invalid_range', title: 'Invalid range', detail });

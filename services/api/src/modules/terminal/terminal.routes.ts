@@ -1,11 +1,10 @@
 import { Problem } from '@tk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { CardNotFound, InvalidCode } from './terminal.errors.ts';
 import {
-  IdempotencyHeaders,
   ListRedemptionsQuery,
   LookupBody,
   LookupResponse,
@@ -95,7 +94,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
         );
         app.metrics.redemptions.inc({ result: outcome.replayed ? 'replayed' : 'booked' });
         if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-        return reply.code(outcome.status).send(outcome.body);
+        return reply.code(outcome.status === 200 ? 200 : 201).send(outcome.body);
       } catch (err) {
         app.metrics.redemptions.inc({ result: err instanceof Problem ? err.code : 'error' });
         throw err;

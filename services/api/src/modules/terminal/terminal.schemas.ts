@@ -48,15 +48,6 @@ export const RedeemBody = z.object({
 });
 export type RedeemInput = z.infer<typeof RedeemBody>;
 
-export const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Required for redeem: a fresh random value per booking, the same one when retrying'),
-});
-
 export const RedemptionCreated = z
   .object({
     id: z.string(),

@@ -174,7 +174,7 @@ function FourEyes({
     } catch (err) {
       if (err instanceof ApiError && err.code === 'four_eyes_required') {
         setError(iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK);
-      } else if (err instanceof ApiError && err.code === 'provider_not_approved') {
+      } else if (err instanceof ApiError && err.code === 'provider_not_payable') {
         setError(
           'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.',
         );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type DbOrTx, queryRows } from '@tk/db';
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { type DbOrTx, queryRows } from './client.ts';
 
 const dialect = new PgDialect();
 const statementNames = new Map<string, string>();
@@ -19,7 +19,7 @@ function poolOf(db: DbOrTx): PgPoolLike | null {
 }
 
 /**
- * Runs a hot-path statement of the terminal. On the PostgreSQL pool it is a named prepared
+ * Runs a hot-path statement (the booking path). On the PostgreSQL pool it is a named prepared
  * statement (the name derives from the text), so the server parses and plans the booking CTE once
  * per connection instead of on every booking; elsewhere (PGlite, a transaction) it is a plain query.
  * Same SQL, same results: only the protocol differs (ADR 0010).
