@@ -256,7 +256,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Correct a child's master data (history kept; birth-date budgets follow as amendments) */
+        patch: operations["updateBeneficiary"];
         trace?: never;
     };
     "/api/v1/beneficiaries/{id}/approvals": {
@@ -921,6 +922,19 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        BeneficiaryRevisionInput: {
+            changedAt: string;
+            changedBy?: string;
+            changedByName?: string;
+            /** @description The corrected fields before the change */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The same fields after it */
+            after: {
+                [key: string]: unknown;
+            };
+        };
         BeneficiarySummaryInput: {
             id: string;
             givenName: string;
@@ -933,6 +947,25 @@ export interface components {
             caseReference: string;
             activeCardId?: string;
             createdAt: string;
+        };
+        CreatedBeneficiaryInput: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
+            warnings: {
+                /** @constant */
+                code: "possible_duplicate";
+                beneficiaryId: string;
+            }[];
         };
         ApprovalInput: {
             id: string;
@@ -1063,6 +1096,8 @@ export interface components {
             createdAt: string;
             approvals: components["schemas"]["ApprovalInput"][];
             cards: components["schemas"]["CardInput"][];
+            /** @description Corrections of the master data, oldest first */
+            revisions: components["schemas"]["BeneficiaryRevisionInput"][];
         };
         BenefitTypeInput: {
             code: string;
@@ -1530,6 +1565,19 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        BeneficiaryRevision: {
+            changedAt: string;
+            changedBy?: string;
+            changedByName?: string;
+            /** @description The corrected fields before the change */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The same fields after it */
+            after: {
+                [key: string]: unknown;
+            };
+        };
         BeneficiarySummary: {
             id: string;
             givenName: string;
@@ -1542,6 +1590,25 @@ export interface components {
             caseReference: string;
             activeCardId?: string;
             createdAt: string;
+        };
+        CreatedBeneficiary: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin)
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
+            warnings: {
+                /** @constant */
+                code: "possible_duplicate";
+                beneficiaryId: string;
+            }[];
         };
         Approval: {
             id: string;
@@ -1672,6 +1739,8 @@ export interface components {
             createdAt: string;
             approvals: components["schemas"]["Approval"][];
             cards: components["schemas"]["Card"][];
+            /** @description Corrections of the master data, oldest first */
+            revisions: components["schemas"]["BeneficiaryRevision"][];
         };
         BenefitType: {
             code: string;
@@ -3163,8 +3232,11 @@ export interface operations {
     searchBeneficiaries: {
         parameters: {
             query?: {
-                /** @description Part of the name, or the start of the case reference */
+                /** @description "Familienname, Vorname", "Vorname Familienname" or parts of them, the start of the case reference, or a card number (with or without spaces) */
                 q?: string;
+                /** @description Column to sort by */
+                sort?: "name" | "birthDate" | "caseReference" | "createdAt";
+                direction?: "asc" | "desc";
                 /** @description Exact case reference */
                 caseReference?: string;
                 page?: number;
@@ -3257,7 +3329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BeneficiarySummary"];
+                    "application/json": components["schemas"]["CreatedBeneficiary"];
                 };
             };
             /** @description Default Response */
@@ -3356,6 +3428,96 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBeneficiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    givenName?: string;
+                    familyName?: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     */
+                    birthDate?: string;
+                    /** @description Aktenzeichen */
+                    caseReference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Beneficiary"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { type CivilDate, mayNotOverlap } from '@tk/core';
-import { approvals, type DbOrTx } from '@tk/db';
+import { approvals, type DbOrTx, pgErrorOf } from '@tk/db';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { ApprovalOverlaps } from './beneficiaries.errors.ts';
 
@@ -40,15 +40,10 @@ export async function assertNoOverlap(db: DbOrTx, query: OverlapQuery): Promise<
   if (existing) throw new ApprovalOverlaps(existing);
 }
 
-const EXCLUSION_VIOLATION = '23P01';
-
+/** 23P01: the exclusion constraint against overlapping approvals refused the row. */
 function isOverlapViolation(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const { code, constraint } = e as { code?: string; constraint?: string };
-    if (code === EXCLUSION_VIOLATION && (constraint === undefined || constraint === 'approvals_no_overlap'))
-      return true;
-  }
-  return false;
+  const e = pgErrorOf(err);
+  return e?.code === '23P01' && (e.constraint === undefined || e.constraint === 'approvals_no_overlap');
 }
 
 /**

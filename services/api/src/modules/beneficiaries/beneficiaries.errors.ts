@@ -2,12 +2,13 @@ import { Problem } from '@tk/core';
 import type { RuleFailure } from './approvals.rules.ts';
 
 export class CaseReferenceTaken extends Problem {
-  constructor() {
+  constructor(existingBeneficiaryId?: string) {
     super({
       status: 409,
       code: 'case_reference_taken',
       title: 'Case reference taken',
       detail: 'A child with this case reference (Aktenzeichen) exists already; search for it.',
+      ...(existingBeneficiaryId ? { extensions: { existingBeneficiaryId } } : {}),
     });
   }
 }

@@ -10,7 +10,7 @@ import {
   providers,
   redemptions,
 } from '@tk/db';
-import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
@@ -18,6 +18,7 @@ import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
 import { assertNoOverlap, guardOverlap, type OverlapQuery } from './approvals.overlaps.ts';
 import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
+import { type BeneficiaryWarning, holderOfCaseReference, possibleDuplicates } from './beneficiaries.duplicates.ts';
 import {
   ApprovalRevoked,
   ApprovalRuleViolated,
@@ -29,6 +30,7 @@ import {
   InvalidEffectiveDate,
   UnknownCostBearer,
 } from './beneficiaries.errors.ts';
+import { listBeneficiaryRevisions } from './beneficiaries.history.ts';
 import type {
   AmendApprovalInput,
   Approval,
@@ -37,6 +39,7 @@ import type {
   CreateApprovalInput,
   CreateBeneficiaryInput,
 } from './beneficiaries.schemas.ts';
+import { type SearchSort, searchCondition, searchOrder } from './beneficiaries.search.ts';
 
 type BeneficiaryRow = typeof beneficiaries.$inferSelect;
 type ApprovalRow = typeof approvals.$inferSelect;
@@ -62,7 +65,7 @@ export async function createBeneficiary(
   input: CreateBeneficiaryInput,
   actor: Actor,
   today: string,
-): Promise<BeneficiarySummary> {
+): Promise<BeneficiarySummary & { warnings: BeneficiaryWarning[] }> {
   if (input.birthDate > today) throw new BirthDateInFuture();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -70,33 +73,28 @@ export async function createBeneficiary(
       .values({ id: newId('beneficiary'), ...input, createdBy: actor.userId })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw new CaseReferenceTaken();
+    if (!row) throw new CaseReferenceTaken(await holderOfCaseReference(tx, input.caseReference));
     await audit(tx, actor, { action: 'beneficiary.created', entityType: 'beneficiary', entityId: row.id });
-    return toSummary(row);
+    return { ...toSummary(row), warnings: await possibleDuplicates(tx, row) };
   });
 }
 
-/** Search by name part or case reference, newest first, paginated. */
+/** Search by name (either order), case reference or card number, sortable, paginated (beneficiaries.search.ts). */
 export async function searchBeneficiaries(
   db: DbOrTx,
-  query: { q?: string | undefined; caseReference?: string | undefined; page: number; pageSize: number },
+  query: {
+    q?: string | undefined;
+    caseReference?: string | undefined;
+    sort?: SearchSort | undefined;
+    direction?: 'asc' | 'desc' | undefined;
+    page: number;
+    pageSize: number;
+  },
 ): Promise<{ items: BeneficiarySummary[]; total: number; page: number; pageSize: number }> {
   const where: SQL[] = [];
   if (query.caseReference) where.push(eq(beneficiaries.caseReference, query.caseReference));
-  if (query.q) {
-    const text = query.q.replace(/[\\%_]/g, '\\$&');
-    const parts = text.split(/\s+/).filter(Boolean);
-    // Every word must match the given name, the family name or the start of the case reference.
-    for (const part of parts) {
-      where.push(
-        or(
-          ilike(beneficiaries.givenName, `%${part}%`),
-          ilike(beneficiaries.familyName, `%${part}%`),
-          ilike(beneficiaries.caseReference, `${part}%`),
-        )!,
-      );
-    }
-  }
+  const text = query.q ? searchCondition(query.q) : undefined;
+  if (text) where.push(text);
   const condition = where.length ? and(...where) : undefined;
   const [rows, total] = await Promise.all([
     db
@@ -104,7 +102,7 @@ export async function searchBeneficiaries(
       .from(beneficiaries)
       .leftJoin(cards, and(eq(cards.beneficiaryId, beneficiaries.id), eq(cards.status, 'active')))
       .where(condition)
-      .orderBy(asc(beneficiaries.familyName), asc(beneficiaries.givenName), asc(beneficiaries.id))
+      .orderBy(...searchOrder(query.sort, query.direction))
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize),
     db.$count(beneficiaries, condition),
@@ -197,11 +195,12 @@ export async function getBeneficiary(db: DbOrTx, beneficiaryId: string, today: s
     ...toSummary(row, active?.id),
     approvals: await toApprovals(db, approvalRows, today),
     cards: cardRows.map(toCard),
+    revisions: await listBeneficiaryRevisions(db, beneficiaryId),
   };
 }
 
 /** A snapshot of the approval for the append-only history (no personal data in it). */
-function snapshotOf(row: ApprovalRow): Record<string, unknown> {
+export function snapshotOf(row: ApprovalRow): Record<string, unknown> {
   return {
     benefitType: row.benefitType,
     legalBasis: row.legalBasis,
