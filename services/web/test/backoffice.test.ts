@@ -133,4 +133,89 @@ describe.runIf(runBrowserTests)('Back office (release 2)', () => {
     await screenshot(page, 'backoffice-terminal-two-trips');
     await page.context().close();
   });
+
+  test('search finds "Familienname, Vorname", "Vorname Familienname" and the card number with spaces; columns sort', async () => {
+    const page = await newPage(browser, server.url);
+    await login(page, 'sachbearbeitung');
+    const search = async (q: string) => {
+      await page.getByLabel('Name oder Aktenzeichen').fill(q);
+      await page.getByRole('button', { name: 'Suchen' }).click();
+      await expect.poll(() => page.getByTestId('search-count').textContent()).toContain(`für „${q}“`);
+      return page.getByRole('table', { name: 'Suchergebnis' }).locator('tbody tr').allTextContents();
+    };
+    expect((await search('Schneider, Mia')).join()).toContain('Schneider, Mia');
+    expect((await search('Mia Schneider')).join()).toContain('Schneider, Mia');
+    const { rows } = await server.database.query<{ card_number: string }>(
+      "select c.card_number from cards c join beneficiaries b on b.id = c.beneficiary_id where b.case_reference = 'DEMO-001'",
+    );
+    const spaced = rows[0]!.card_number.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const found = await search(spaced);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('Schneider, Mia');
+    await search('DEMO');
+    const table = page.getByRole('table', { name: 'Suchergebnis' });
+    await table.getByRole('button', { name: /Geburtsdatum/ }).click();
+    await expect.poll(() => table.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+    const births = async () =>
+      (await table.locator('tbody tr td:nth-child(2)').allTextContents()).map((d) => d.split('.').reverse().join('-'));
+    await expect
+      .poll(async () => {
+        const b = await births();
+        return b.join() === [...b].sort().join() && b.length > 1;
+      })
+      .toBe(true);
+    await table.getByRole('button', { name: /Geburtsdatum/ }).click();
+    await expect.poll(() => table.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'backoffice-search-sorted');
+    await page.context().close();
+  });
+
+  test('a possible duplicate is saved with a warning and a link; a taken case reference links to its child', async () => {
+    const page = await newPage(browser, server.url);
+    await login(page, 'sachbearbeitung');
+    const record = async (caseReference: string) => {
+      await page.getByRole('link', { name: 'Kind anlegen' }).first().click();
+      await page.getByLabel('Vorname').fill('Mia');
+      await page.getByLabel('Nachname').fill('Schneider');
+      await page.getByLabel('Geburtsdatum').fill('2015-03-14');
+      await page.getByLabel('Aktenzeichen').fill(caseReference);
+      await page.getByRole('button', { name: 'Kind speichern' }).click();
+    };
+    await record('DEMO-002');
+    const holder = page.getByTestId('case-reference-holder');
+    await holder.waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'backoffice-case-reference-taken');
+    await holder.click();
+    await page.getByRole('heading', { level: 1, name: 'Leon Yilmaz' }).waitFor();
+
+    await record('JC-DUP-77');
+    await page.getByRole('heading', { level: 1, name: 'Mia Schneider' }).waitFor();
+    const link = page.getByTestId('duplicate-link');
+    await link.waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'backoffice-possible-duplicate');
+    await link.click();
+    await expect.poll(() => page.getByTestId('child-facts').textContent()).toContain('DEMO-001');
+    await page.context().close();
+  });
+
+  test('master data are corrected in a dialog; the history shows what changed', async () => {
+    const page = await newPage(browser, server.url);
+    await login(page, 'sachbearbeitung');
+    await openChild(page, 'DEMO-002', 'Yilmaz, Leon');
+    await page.getByRole('button', { name: 'Stammdaten ändern' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stammdaten ändern' });
+    await dialog.getByLabel('Nachname').fill('Yılmaz');
+    await dialog.getByRole('button', { name: 'Stammdaten speichern' }).click();
+    await page.getByText('Stammdaten gespeichert.').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Leon Yılmaz' }).waitFor();
+    const history = page.getByTestId('master-data-history');
+    await history.locator('summary').click();
+    expect(await history.textContent()).toContain('sachbearbeitung: Nachname „Yilmaz“ → „Yılmaz“');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'backoffice-master-data-history');
+    await page.context().close();
+  });
 });

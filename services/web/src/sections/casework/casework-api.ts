@@ -1,6 +1,6 @@
 import { api, unwrap } from '../../api/client';
 import { ApiError, type ProblemBody } from '../../api/problems';
-import type { components } from '../../api-types';
+import type { components, operations } from '../../api-types';
 import { expire, session } from '../../session';
 
 export const BASE = '/fallbearbeitung';
@@ -70,9 +70,22 @@ export function loadCatalogue(fresh = false): Promise<Catalogue> {
   return cataloguePromise;
 }
 
-export async function searchBeneficiaries(q: string, page = 1) {
-  return unwrap(await api.GET('/api/v1/beneficiaries', { params: { query: { q, page, pageSize: 20 } } }));
+type SearchSort = NonNullable<NonNullable<operations['searchBeneficiaries']['parameters']['query']>['sort']>;
+
+export async function searchBeneficiaries(
+  q: string,
+  page = 1,
+  sort: { key: string; direction: 'asc' | 'desc' } = { key: 'name', direction: 'asc' },
+) {
+  return unwrap(
+    await api.GET('/api/v1/beneficiaries', {
+      params: { query: { q, page, pageSize: 20, sort: sort.key as SearchSort, direction: sort.direction } },
+    }),
+  );
 }
+
+/** A warning of createBeneficiary kept for the child page it leads to (possible_duplicate). */
+export const duplicateNoticeKey = (childId: string) => `tk.casework.duplicateOf.${childId}`;
 
 export async function getBeneficiary(id: string): Promise<Beneficiary> {
   return unwrap(await api.GET('/api/v1/beneficiaries/{id}', { params: { path: { id } } }));

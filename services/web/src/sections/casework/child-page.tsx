@@ -12,10 +12,13 @@ import {
   BASE,
   BENEFIT_LABELS,
   type Beneficiary,
+  childPath,
+  duplicateNoticeKey,
   getBeneficiary,
   LEGAL_BASIS_LABELS,
   loadCatalogue,
 } from './casework-api';
+import { FIELD_LABELS, MasterDataDialog } from './master-data-dialog';
 import { approvalRowId } from './overlap-notice';
 import { RevokeDialog } from './revoke-dialog';
 
@@ -28,6 +31,9 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
   const [amending, setAmending] = useState<Approval>();
+  const [editing, setEditing] = useState(false);
+  // A possible duplicate reported when this child was recorded (kept for this session).
+  const duplicateOf = sessionStorage.getItem(duplicateNoticeKey(id));
   const [costBearers, setCostBearers] = useState<Record<string, string>>({});
 
   useEffect(() => {
@@ -198,6 +204,14 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         </h1>
       </div>
       {notice && <Alert tone="success">{notice}</Alert>}
+      {duplicateOf && (
+        <Alert tone="warning" title="Möglicherweise doppelt erfasst">
+          Ein Kind mit gleichem Vornamen, Nachnamen und Geburtsdatum gibt es bereits.{' '}
+          <a href={childPath(duplicateOf)} onClick={linkClick} data-testid="duplicate-link">
+            Zum anderen Kind
+          </a>
+        </Alert>
+      )}
       {error && <Alert tone="error">{error}</Alert>}
       <div class="cols cols-even">
         <section class="card" aria-labelledby="facts-title">
@@ -210,6 +224,30 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             <dt>Aktenzeichen</dt>
             <dd>{child.caseReference}</dd>
           </dl>
+          {canWrite && (
+            <Button variant="secondary" onClick={() => setEditing(true)}>
+              Stammdaten ändern
+            </Button>
+          )}
+          {child.revisions.length > 0 && (
+            <details class="history" data-testid="master-data-history">
+              <summary>Änderungen ({child.revisions.length})</summary>
+              <ul>
+                {child.revisions.map((r) => (
+                  <li key={r.changedAt}>
+                    {new Date(r.changedAt).toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin' })}
+                    {r.changedByName ? `, ${r.changedByName}` : ''}:{' '}
+                    {Object.keys(r.after)
+                      .map((f) => {
+                        const show = (v: unknown) => (f === 'birthDate' ? formatDate(String(v)) : String(v));
+                        return `${FIELD_LABELS[f] ?? f} „${show(r.before[f])}“ → „${show(r.after[f])}“`;
+                      })
+                      .join(', ')}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </section>
         <CardPanel child={child} canWrite={canWrite} onChanged={refresh} />
       </div>
@@ -250,6 +288,16 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
           empty="Noch keine Bewilligung."
         />
       </section>
+      <MasterDataDialog
+        child={child}
+        open={editing}
+        onClose={() => setEditing(false)}
+        onSaved={(updated) => {
+          setEditing(false);
+          setChild(updated);
+          setNotice('Stammdaten gespeichert.');
+        }}
+      />
       <AmendDialog
         child={child}
         approval={amending}

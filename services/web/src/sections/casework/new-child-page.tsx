@@ -1,9 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { navigate } from '../../router';
+import { ApiError } from '../../api/problems';
+import { linkClick, navigate } from '../../router';
 import { Alert, Button, Field } from '../../ui';
 import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
-import { childPath } from './casework-api';
+import { childPath, duplicateNoticeKey } from './casework-api';
 
 const FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference'] as const;
 type ChildInput = Record<(typeof FIELDS)[number], string>;
@@ -13,6 +14,7 @@ export function NewChildPage() {
   const [values, setValues] = useState<ChildInput>({ givenName: '', familyName: '', birthDate: '', caseReference: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string>();
+  const [holder, setHolder] = useState<string>();
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const set = (key: keyof ChildInput) => (e: { currentTarget: HTMLInputElement }) =>
@@ -49,10 +51,17 @@ export function NewChildPage() {
           },
         }),
       );
+      const duplicate = child.warnings.find((w) => w.code === 'possible_duplicate');
+      if (duplicate) sessionStorage.setItem(duplicateNoticeKey(child.id), duplicate.beneficiaryId);
       navigate(childPath(child.id));
     } catch (err) {
       setErrors(fieldErrorsOf(err, FIELDS));
       setSummary(summaryOf(err));
+      const existing =
+        err instanceof ApiError
+          ? (err.problem as { existingBeneficiaryId?: string })?.existingBeneficiaryId
+          : undefined;
+      setHolder(err instanceof ApiError && err.code === 'case_reference_taken' ? existing : undefined);
       focusFirstError(form.current);
     } finally {
       setBusy(false);
@@ -71,7 +80,17 @@ export function NewChildPage() {
       >
         {summary && (
           <div class="form-summary" id="child-summary" tabIndex={-1}>
-            <Alert tone="error">{summary}</Alert>
+            <Alert tone="error">
+              {summary}
+              {holder && (
+                <>
+                  {' '}
+                  <a href={childPath(holder)} onClick={linkClick} data-testid="case-reference-holder">
+                    Zum Kind mit diesem Aktenzeichen
+                  </a>
+                </>
+              )}
+            </Alert>
           </div>
         )}
         <div class="form-grid">

@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { linkClick, navigate } from '../../router';
-import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
+import { Alert, Button, type Column, Field, formatDate, Table, type TableSort } from '../../ui';
 import { BASE, type BeneficiarySummary, childPath, searchBeneficiaries } from './casework-api';
 
 /** Search children by name or case reference; the landing page of Fallbearbeitung. */
 export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const [query, setQuery] = useState(() => sessionStorage.getItem('tk.casework.q') ?? '');
   const [submitted, setSubmitted] = useState(query);
-  const [page, setPage] = useState(1);
+  const [page, setPage] = useState(() => Number(sessionStorage.getItem('tk.casework.page') ?? '1') || 1);
+  const [sort, setSort] = useState<TableSort>(() => {
+    const [key, direction] = (sessionStorage.getItem('tk.casework.sort') ?? 'name:asc').split(':');
+    return { key: key ?? 'name', direction: direction === 'desc' ? 'desc' : 'asc' };
+  });
   const [result, setResult] = useState<Awaited<ReturnType<typeof searchBeneficiaries>>>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
@@ -16,7 +20,10 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    searchBeneficiaries(submitted, page)
+    // Query, page and order survive a visit to a child page and back.
+    sessionStorage.setItem('tk.casework.page', String(page));
+    sessionStorage.setItem('tk.casework.sort', `${sort.key}:${sort.direction}`);
+    searchBeneficiaries(submitted, page, sort)
       .then((r) => {
         if (!live) return;
         setResult(r);
@@ -27,7 +34,11 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
     return () => {
       live = false;
     };
-  }, [submitted, page]);
+  }, [submitted, page, sort.key, sort.direction]);
+
+  function changeSort(key: string) {
+    setSort((s) => ({ key, direction: s.key === key && s.direction === 'asc' ? 'desc' : 'asc' }));
+  }
 
   function submit(event: Event) {
     event.preventDefault();
@@ -40,14 +51,15 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const columns: Column<BeneficiarySummary>[] = [
     {
       header: 'Name',
+      sortKey: 'name',
       cell: (b) => (
         <a href={childPath(b.id)} onClick={linkClick}>
           {b.familyName}, {b.givenName}
         </a>
       ),
     },
-    { header: 'Geburtsdatum', cell: (b) => formatDate(b.birthDate) },
-    { header: 'Aktenzeichen', cell: (b) => b.caseReference },
+    { header: 'Geburtsdatum', sortKey: 'birthDate', cell: (b) => formatDate(b.birthDate) },
+    { header: 'Aktenzeichen', sortKey: 'caseReference', cell: (b) => b.caseReference },
     {
       header: 'Karte',
       cell: (b) =>
@@ -75,7 +87,7 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
           name="q"
           type="search"
           autocomplete="off"
-          hint="Teil des Namens (z. B. „Schn“) oder Anfang des Aktenzeichens"
+          hint="„Schneider, Mia“, „Mia Schneider“ oder ein Teil davon, Anfang des Aktenzeichens oder Kartennummer"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
@@ -95,6 +107,8 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
             columns={columns}
             rows={result.items}
             rowKey={(b) => b.id}
+            sort={sort}
+            onSort={changeSort}
             empty="Kein Kind gefunden. Bitte Schreibweise oder Aktenzeichen prüfen."
           />
           {pages > 1 && (
