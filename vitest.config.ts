@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two cores: at most two test files at once (platform-notes.md). Each file gets its own database.
+// Two cores: at most two test files at once (PGlite is CPU-heavy). Each file gets its own database.
 export default defineConfig({
   test: {
     pool: 'forks',

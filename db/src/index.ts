@@ -1,4 +1,6 @@
+export * from './bulk.ts';
 export * from './client.ts';
+export * from './locks.ts';
 export * from './migrate.ts';
 export * from './pg-errors.ts';
 export * from './prepared.ts';

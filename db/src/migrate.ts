@@ -3,10 +3,9 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Database } from './client.ts';
+import { LOCK_KEYS } from './locks.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url));
-/** Several API replicas may start at once: migrations run under one advisory lock. */
-const MIGRATION_LOCK_KEY = 7_146_812_001;
 
 /** Applies the drizzle-kit migrations (the same files on PGlite and PostgreSQL). */
 export async function migrate(database: Database): Promise<void> {
@@ -18,11 +17,11 @@ export async function migrate(database: Database): Promise<void> {
   }
   const client = await database.pool!.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('select pg_advisory_lock($1)', [LOCK_KEYS.migrations]);
     // The migrator runs on the very connection that holds the lock.
     await migratePg(drizzlePg(client), config);
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.query('select pg_advisory_unlock($1)', [LOCK_KEYS.migrations]).catch(() => {});
     client.release();
   }
 }

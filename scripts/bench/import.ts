@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { systemActor } from '@tk/api/lib/audit.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
 import { runImport } from '@tk/api/modules/imports/imports.service.ts';
+import { fixedClock } from '@tk/core';
 import { scratchDatabase } from '../proofs/harness.ts';
 
 import { machineLine, writeBenchmarkSection } from './report.ts';
@@ -66,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
     const rowCount = lines.length - 1;
     console.log(`CSV: ${rowCount} lines, ${(csv.length / 2 ** 20).toFixed(1)} MiB`);
     const actor = systemActor();
-    const today = '2026-11-20';
+    const today = fixedClock('2026-11-20T09:00:00Z');
     const opts = { issueCards: true, chunkSize };
 
     const [dry, drySeconds] = await timed(() =>

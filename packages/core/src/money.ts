@@ -3,13 +3,21 @@
  */
 const euroGrouping = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0, useGrouping: true });
 
-/** `1234567` → `12.345,67 €`. */
-export function formatCents(cents: number): string {
+/**
+ * Euros with a decimal comma, the one formatting of money: `1234567` → `12.345,67` with thousands
+ * grouping (what people read), `12345,67` without (what finance software imports).
+ */
+export function formatDecimalComma(cents: number, options: { grouping: boolean } = { grouping: true }): string {
   if (!Number.isSafeInteger(cents)) throw new TypeError(`cents must be an integer: ${cents}`);
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   const euros = Math.trunc(abs / 100);
-  return `${sign}${euroGrouping.format(euros)},${String(abs % 100).padStart(2, '0')} €`;
+  return `${sign}${options.grouping ? euroGrouping.format(euros) : String(euros)},${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** `1234567` → `12.345,67 €`. */
+export function formatCents(cents: number): string {
+  return `${formatDecimalComma(cents)} €`;
 }
 
 /** `12,50` → `1250` (decimal comma as Germans write; a dot is accepted as the decimal mark when no comma is present). */

@@ -42,14 +42,36 @@ export function problemType(code: string): string {
   return `https://teilhabekarte.de/problems/${code.replaceAll('_', '-')}`;
 }
 
-/** Problems shared by every area. Area-specific ones live in each module's `*.errors.ts`. */
-export const notFound = (what: string, code = 'not_found') =>
-  new Problem({ status: 404, code, title: 'Not found', detail: `${what} was not found.` });
+/** What identifies a problem: its stable code, its HTTP status and its short title. */
+export interface ProblemSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+}
 
-export const forbidden = (detail = 'Your role may not perform this operation.') =>
-  new Problem({ status: 403, code: 'forbidden', title: 'Forbidden', detail });
+/** What one occurrence of a problem adds: a sentence to act on, field errors, extra members. */
+export type ProblemDetails = Omit<ProblemInit, keyof ProblemSpec>;
 
-export const conflict = (code: string, detail: string) => new Problem({ status: 409, code, title: 'Conflict', detail });
+const catalogue = new Map<string, ProblemSpec>();
 
-export const badRequest = (code: string, detail: string, errors?: ProblemInit['errors']) =>
-  new Problem({ status: 400, code, title: 'Bad request', detail, ...(errors ? { errors } : {}) });
+/**
+ * Defines a problem once: returns the base class for it (`class X extends defineProblem({...})`).
+ * Every code is defined exactly once in the process; a second definition of the same code throws at
+ * start, so two areas can never give one code two meanings. docs/api/problems.md is generated from
+ * this catalogue.
+ */
+export function defineProblem(spec: ProblemSpec) {
+  if (catalogue.has(spec.code)) throw new Error(`problem code ${spec.code} is defined twice`);
+  catalogue.set(spec.code, spec);
+  return class DefinedProblem extends Problem {
+    static readonly spec = spec;
+    constructor(details: ProblemDetails = {}) {
+      super({ ...spec, ...details });
+    }
+  };
+}
+
+/** Every problem defined so far (the API's catalogue once its modules are loaded), by status and code. */
+export function problemCatalogue(): ProblemSpec[] {
+  return [...catalogue.values()].sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+}

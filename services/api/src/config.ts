@@ -15,6 +15,11 @@ const ConfigSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('./.data'),
+    /**
+     * Where signing keys are generated once and then read, when ACCESS_TOKEN_KEYS / CARD_TOKEN_KEYS are not
+     * set (default DATA_DIR). In production only a persistent directory shared by every replica will do.
+     */
+    KEYS_DIR: z.string().min(1).optional(),
     SEED: z.enum(['demo', 'none']).optional(),
     BOOTSTRAP_ADMIN_USERNAME: z.string().min(3).max(64).optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
@@ -39,8 +44,14 @@ const ConfigSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
-      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'DATABASE_URL'] as const) {
-        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production` });
+      if (!env.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL is required in production' });
+      }
+      // Keys from the secret store, or generated once into a shared, persistent KEYS_DIR (docs/operations.md).
+      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS'] as const) {
+        if (!env[key] && !env.KEYS_DIR) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production (or KEYS_DIR)` });
+        }
       }
     }
     if (Boolean(env.BOOTSTRAP_ADMIN_USERNAME) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
@@ -58,6 +69,7 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  keysDir: string;
   seed: 'demo' | 'none';
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
@@ -88,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    keysDir: e.KEYS_DIR ?? e.DATA_DIR,
     // Demo data by default only on the embedded database; a server database starts empty.
     seed: e.SEED ?? (e.DATABASE_URL ? 'none' : 'demo'),
     bootstrapAdmin:

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { loadKeyRings } from './lib/keys.ts';
+import { publicUrl, readyBanner } from './lib/ready-banner.ts';
 import { startScheduler } from './modules/settlement/scheduler.ts';
 import { bootstrapAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
@@ -26,6 +27,12 @@ async function main() {
   if (config.seed === 'demo') await seedDemo(database.db, keys);
 
   const app = await buildApp(config, { database, keys });
+  if (keys.generatedFile) {
+    app.log[config.env === 'production' ? 'warn' : 'info'](
+      { file: keys.generatedFile },
+      'generated new signing keys (no ACCESS_TOKEN_KEYS / CARD_TOKEN_KEYS set): keep this file, back it up, and let every replica read the same one; printed cards need the card key',
+    );
+  }
   const scheduler = config.scheduler ? await startScheduler(database, config, app.log) : undefined;
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
@@ -35,9 +42,11 @@ async function main() {
     await database.close();
   });
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    `Teilhabekarte on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (database: ${database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
-  );
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // One JSON line in production (log collectors); a short block for a person otherwise (`pnpm start`).
+  if (config.env === 'production') app.log.info({ url: publicUrl(config, port), database: database.kind }, 'ready');
+  else process.stdout.write(readyBanner(config, database.kind, port));
 }
 
 main().catch((err) => {

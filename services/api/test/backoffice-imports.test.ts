@@ -1,4 +1,4 @@
-import { isValidCardNumber } from '@tk/core';
+import { fixedClock, isValidCardNumber } from '@tk/core';
 import { approvalRevisions, approvals, auditLog, beneficiaries, cards, importJobs } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,7 +266,7 @@ describe('bulk import', () => {
       lines.join('\n'),
       { mode: 'import', issueCards: true, chunkSize: 1000 },
       actor,
-      '2026-11-20',
+      fixedClock('2026-11-20T09:00:00Z'),
     );
     expect(job).toMatchObject({ status: 'running', totalRows: 2500, processedRows: 0 });
     const done = await completion;
@@ -303,7 +303,14 @@ describe('bulk import failures', () => {
     ].join('\n');
     const actor = { userId: caseworker.id, role: 'caseworker', providerId: null, requestId: null };
     const options = { mode: 'import' as const, issueCards: true, chunkSize: 2 };
-    const { job, completion } = await startImport(t.db, t.keys.card, csv, options, actor, '2026-11-20');
+    const { job, completion } = await startImport(
+      t.db,
+      t.keys.card,
+      csv,
+      options,
+      actor,
+      fixedClock('2026-11-20T09:00:00Z'),
+    );
     await expect(completion).rejects.toThrow();
     const [failed] = await t.db.select().from(importJobs).where(eq(importJobs.id, job.id));
     expect(failed).toMatchObject({ status: 'failed', processedRows: 2, createdBeneficiaries: 2, createdApprovals: 2 });
@@ -314,7 +321,14 @@ describe('bulk import failures', () => {
     expect(refs).not.toContain('FAIL-4');
 
     await t.database.query('drop trigger approvals_refuse_boom on approvals');
-    const { completion: rerun } = await startImport(t.db, t.keys.card, csv, options, actor, '2026-11-20');
+    const { completion: rerun } = await startImport(
+      t.db,
+      t.keys.card,
+      csv,
+      options,
+      actor,
+      fixedClock('2026-11-20T09:00:00Z'),
+    );
     expect(await rerun).toMatchObject({
       status: 'completed',
       unchangedRows: 2,

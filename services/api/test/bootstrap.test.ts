@@ -24,6 +24,19 @@ describe('bootstrap admin (BOOTSTRAP_ADMIN_USERNAME / _PASSWORD)', () => {
     expect(login.json().user.role).toBe('admin');
   });
 
+  it('replicas starting together on an empty database create the admin once, and none of them fails', async () => {
+    const fresh = await createTestContext();
+    try {
+      const admin = { username: 'stadt-admin', password: 'ein-sehr-langes-passwort' };
+      const results = await Promise.all(Array.from({ length: 8 }, () => bootstrapAdmin(fresh.db, admin)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await fresh.db.$count(users, eq(users.role, 'admin'))).toBe(1);
+      expect(await fresh.db.$count(auditLog, eq(auditLog.action, 'user.bootstrapped'))).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('does nothing without the variables', async () => {
     expect(await bootstrapAdmin(t.db, undefined)).toBe(false);
   });

@@ -2,7 +2,8 @@ import { generateJwk } from '../lib/keys.ts';
 
 /**
  * Prints fresh Ed25519 keys for production as environment lines (docs/operations.md, key rotation):
- * `pnpm --filter @tk/api exec tsx src/cli/generate-keys.ts >> .env`.
+ * `pnpm --filter @tk/api exec tsx src/cli/generate-keys.ts`, or from the image
+ * `docker run --rm teilhabekarte:local node services/api/dist/generate-keys.js`.
  */
 const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
 const access = [await generateJwk(`acc-${stamp}`)];

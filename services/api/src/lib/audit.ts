@@ -1,4 +1,4 @@
-import { auditLog, type DbOrTx } from '@tk/db';
+import { auditLog, type DbOrTx, insertMany } from '@tk/db';
 
 /** Who acts: the authenticated user (or the system) and the request it came with. */
 export interface Actor {
@@ -33,4 +33,25 @@ export async function audit(tx: DbOrTx, actor: Actor, entry: AuditEntry): Promis
     requestId: actor.requestId,
     data: entry.data ?? {},
   });
+}
+
+/** Several audit rows in one statement (bulk writes such as the import): the same columns as `audit()`. */
+export async function auditMany(
+  tx: DbOrTx,
+  actor: Actor,
+  entries: { action: string; entityType: string; entityId: string; data: Record<string, unknown> }[],
+): Promise<void> {
+  await insertMany(
+    tx,
+    'audit_log',
+    'actor_id text, action text, entity_type text, entity_id text, request_id text, data jsonb',
+    entries.map((e) => ({
+      actor_id: actor.userId,
+      action: e.action,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      request_id: actor.requestId,
+      data: e.data,
+    })),
+  );
 }

@@ -1,6 +1,5 @@
-import type { webcrypto } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID, type webcrypto } from 'node:crypto';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Config } from '../config.ts';
@@ -51,27 +50,69 @@ function parseJwks(name: string, json: string): StoredJwk[] {
   }
 }
 
+interface StoredKeys {
+  access: StoredJwk[];
+  card: StoredJwk[];
+}
+
 /**
- * Keys from the environment; without them (not in production: config refuses that) keys are
- * generated once and kept in `DATA_DIR/keys.json` (mode 0600) so tokens and printed cards survive restarts.
+ * Keys from the environment; without them keys are generated once into `KEYS_DIR/keys.json` (default
+ * `DATA_DIR`; mode 0600) and read from there on every later start, so tokens and printed cards survive
+ * restarts. Production accepts that only with an explicit KEYS_DIR (config): a persistent volume that every
+ * replica mounts. `generatedFile` is set when this start created the file, so the server can say so.
  */
-export async function loadKeyRings(config: Config): Promise<KeyRings> {
-  let stored: { access: StoredJwk[]; card: StoredJwk[] } | undefined;
+export async function loadKeyRings(config: Config): Promise<KeyRings & { generatedFile: string | undefined }> {
+  let stored: StoredKeys | undefined;
+  let generatedFile: string | undefined;
   if (!config.accessTokenKeys || !config.cardTokenKeys) {
-    const file = path.resolve(config.dataDir, 'keys.json');
-    if (existsSync(file)) {
-      stored = JSON.parse(await readFile(file, 'utf8'));
-    } else {
-      const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-      stored = { access: [await generateJwk(`acc-${stamp}`)], card: [await generateJwk(`card-${stamp}`)] };
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-      await chmod(file, 0o600);
-    }
+    const file = path.resolve(config.keysDir, 'keys.json');
+    const found = await readOrCreateKeyFile(file);
+    stored = found.keys;
+    if (found.created) generatedFile = file;
   }
   const access = config.accessTokenKeys ? parseJwks('ACCESS_TOKEN_KEYS', config.accessTokenKeys) : stored!.access;
   const card = config.cardTokenKeys ? parseJwks('CARD_TOKEN_KEYS', config.cardTokenKeys) : stored!.card;
-  return { access: await keyRingFromJwks(access), card: await keyRingFromJwks(card) };
+  return { access: await keyRingFromJwks(access), card: await keyRingFromJwks(card), generatedFile };
+}
+
+/**
+ * Reads the key file or creates it. Replicas may start together on an empty volume: each writes its own
+ * candidate to a temporary file and hard-links it into place, which succeeds for exactly one of them; the
+ * others read the winner's keys. The file is complete (and synced) before it becomes visible.
+ */
+async function readOrCreateKeyFile(file: string): Promise<{ keys: StoredKeys; created: boolean }> {
+  const existing = await readKeyFile(file);
+  if (existing) return { keys: existing, created: false };
+  const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const keys = { access: [await generateJwk(`acc-${stamp}`)], card: [await generateJwk(`card-${stamp}`)] };
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const candidate = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  const handle = await open(candidate, 'wx', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(keys, null, 2));
+    await handle.chmod(0o600);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(candidate, file);
+    return { keys, created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return { keys: (await readKeyFile(file))!, created: false };
+  } finally {
+    await rm(candidate, { force: true });
+  }
+}
+
+async function readKeyFile(file: string): Promise<StoredKeys | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as StoredKeys;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: cannot read the signing keys (${(err as Error).message})`);
+  }
 }
 
 /** Fresh in-memory key rings (tests, benchmarks). */

@@ -1,9 +1,10 @@
-import { type Clock, Problem } from '@tk/core';
+import type { Clock } from '@tk/core';
 import type { Role } from '@tk/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../lib/audit.ts';
 import type { KeyRing } from '../lib/keys.ts';
+import { Forbidden, Unauthenticated } from '../lib/problems.ts';
 import { cachingAccessTokenVerifier } from '../lib/tokens.ts';
 
 export interface Principal {
@@ -23,13 +24,7 @@ declare module 'fastify' {
   }
 }
 
-export const unauthenticated = () =>
-  new Problem({
-    status: 401,
-    code: 'unauthenticated',
-    title: 'Unauthenticated',
-    detail: 'A valid access token is required (Authorization: Bearer …); log in again.',
-  });
+export const unauthenticated = () => new Unauthenticated();
 
 /**
  * Bearer authentication and role checks (ADR 0003). Routes declare `config.roles`; the principal is
@@ -59,12 +54,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { ring: KeyRing;
     if (!roles) return;
     if (!request.principal) throw unauthenticated();
     if (!roles.includes(request.principal.role)) {
-      throw new Problem({
-        status: 403,
-        code: 'forbidden',
-        title: 'Forbidden',
-        detail: `The role ${request.principal.role} may not perform this operation.`,
-      });
+      throw new Forbidden(`The role ${request.principal.role} may not perform this operation.`);
     }
   });
 });

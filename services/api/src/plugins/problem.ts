@@ -2,6 +2,15 @@ import { Problem, problemType } from '@tk/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  InternalError,
+  InvalidCharacters,
+  MalformedJson,
+  NotFound,
+  problemForStatus,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../lib/problems.ts';
 
 /**
  * The one error handler (ADR 0002): every failure leaves as RFC 9457 `application/problem+json`
@@ -21,23 +30,6 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
 
-const STATUS_CODES: Record<number, [string, string]> = {
-  400: ['bad_request', 'Bad request'],
-  401: ['unauthenticated', 'Unauthenticated'],
-  403: ['forbidden', 'Forbidden'],
-  404: ['not_found', 'Not found'],
-  405: ['method_not_allowed', 'Method not allowed'],
-  406: ['not_acceptable', 'Not acceptable'],
-  408: ['request_timeout', 'Request timeout'],
-  409: ['conflict', 'Conflict'],
-  413: ['payload_too_large', 'Payload too large'],
-  414: ['uri_too_long', 'URI too long'],
-  415: ['unsupported_media_type', 'Unsupported media type'],
-  422: ['unprocessable_content', 'Unprocessable content'],
-  429: ['rate_limited', 'Too many requests'],
-  431: ['headers_too_large', 'Request header fields too large'],
-};
-
 /** A JSON pointer into the request: `/field` for the body, `/querystring/field` and `/params/id` otherwise. */
 function toPointer(instancePath: string | undefined, context: string): string {
   const path = instancePath && instancePath !== '/' ? instancePath : '';
@@ -52,50 +44,21 @@ export function toProblem(err: FastifyError | Error): Problem {
       pointer: toPointer(v.instancePath, context),
       detail: v.message ?? 'invalid value',
     }));
-    return new Problem({
-      status: 400,
-      code: 'validation_failed',
-      title: 'Validation failed',
-      detail: 'The request does not match the schema; see errors.',
-      errors,
-    });
+    return new ValidationFailed(errors);
   }
   const fe = err as FastifyError;
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && fe.statusCode === 400)) {
-    return new Problem({
-      status: 400,
-      code: 'malformed_json',
-      title: 'Malformed JSON',
-      detail: 'The body is not valid JSON.',
-    });
+    return new MalformedJson();
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new Problem({
-      status: 400,
-      code: 'malformed_json',
-      title: 'Malformed JSON',
-      detail: 'The JSON body is empty.',
-    });
+    return new MalformedJson('The JSON body is empty.');
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new Problem({
-      status: 415,
-      code: 'unsupported_media_type',
-      title: 'Unsupported media type',
-      detail: 'Send application/json.',
-    });
+    return new UnsupportedMediaType();
   }
   const status = fe.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
-    return new Problem({ status, code, title, detail: fe.message });
-  }
-  return new Problem({
-    status: 500,
-    code: 'internal_error',
-    title: 'Internal server error',
-    detail: 'Something went wrong on our side. The request id identifies it in the logs.',
-  });
+  if (status >= 400 && status < 500) return problemForStatus(status, fe.message);
+  return new InternalError();
 }
 
 /** True when a string anywhere in the value holds a NUL character (PostgreSQL text cannot store it). */
@@ -110,12 +73,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
   // Input PostgreSQL cannot store is refused for every route at once, before any handler sees it.
   app.addHook('preValidation', async (request) => {
     if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      throw new Problem({
-        status: 400,
-        code: 'invalid_characters',
-        title: 'Invalid characters',
-        detail: 'The request contains a NUL character, which is not allowed in any field.',
-      });
+      throw new InvalidCharacters();
     }
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -128,16 +86,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     return sendProblem(reply, request, problem);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      new Problem({
-        status: 404,
-        code: 'not_found',
-        title: 'Not found',
-        detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
-      }),
-    ),
+    sendProblem(reply, request, new NotFound(`No route for ${request.method} ${request.url.split('?')[0]}.`)),
   );
 });
 

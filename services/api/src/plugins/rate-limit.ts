@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
-import { Problem } from '@tk/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { RateLimited } from '../lib/problems.ts';
 
 /**
  * Rate limits (api-v1.md): authenticated routes per user (many terminals may share one school's
@@ -16,12 +16,6 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { perMinute
     hook: 'preValidation',
     keyGenerator: (request) => (request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`),
     allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
-    errorResponseBuilder: (_request, context) =>
-      new Problem({
-        status: 429,
-        code: 'rate_limited',
-        title: 'Too many requests',
-        detail: `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`,
-      }),
+    errorResponseBuilder: (_request, context) => new RateLimited(Math.ceil(context.ttl / 1000)),
   });
 });

@@ -1,3 +1,4 @@
+import { fixedClock } from '@tk/core';
 import { beneficiaries, type Db } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { systemActor } from '../lib/audit.ts';
@@ -6,7 +7,7 @@ import type { CreateApprovalInput } from '../modules/beneficiaries/beneficiaries
 import { createApproval, createBeneficiary } from '../modules/beneficiaries/beneficiaries.service.ts';
 import { issueCard } from '../modules/cards/cards.service.ts';
 import { updateProvider } from '../modules/providers/providers.service.ts';
-import { DEMO_PROVIDERS } from './demo.ts';
+import { DEMO_PROVIDERS } from './demo-data.ts';
 
 /** The school year 2026/27: the demo approvals are valid "today" for the terminal. */
 const FROM = '2026-08-01';
@@ -168,7 +169,7 @@ export async function seedBackoffice(db: Db, keys: KeyRings): Promise<void> {
       DEMO_PROVIDERS[key].id,
       { mealPriceCents: DEMO_MEAL_PRICES[key], mealPriceValidFrom: '2026-01-01' },
       actor,
-      RECORDED_ON,
+      fixedClock(`${RECORDED_ON}T08:00:00Z`),
     );
   }
   for (const child of DEMO_CHILDREN) {

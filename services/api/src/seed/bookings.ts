@@ -2,7 +2,7 @@ import { addDays, berlinDate, type Clock, Problem, systemClock } from '@tk/core'
 import { approvals, beneficiaries, cards, type Db, users } from '@tk/db';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { redeem, type TerminalActor } from '../modules/terminal/terminal.service.ts';
-import { DEMO_PROVIDERS, DEMO_USERS } from './demo.ts';
+import { DEMO_PROVIDERS, DEMO_USERS } from './demo-data.ts';
 
 type ProviderKey = keyof typeof DEMO_PROVIDERS;
 

@@ -15,7 +15,13 @@ export async function bootstrapAdmin(
     const existing = await tx.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
     if (existing.length > 0) return false;
     const id = newId('user');
-    await tx.insert(users).values({ id, username: admin.username, passwordHash, role: 'admin' });
+    // Replicas start together: the one whose insert loses the race on the username finds the admin made.
+    const inserted = await tx
+      .insert(users)
+      .values({ id, username: admin.username, passwordHash, role: 'admin' })
+      .onConflictDoNothing()
+      .returning({ id: users.id });
+    if (inserted.length === 0) return false;
     await audit(tx, systemActor(), {
       action: 'user.bootstrapped',
       entityType: 'user',

@@ -1,12 +1,11 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
 
-export class InvalidCredentials extends Problem {
+export class InvalidCredentials extends defineProblem({
+  code: 'invalid_credentials',
+  status: 401,
+  title: 'Invalid credentials',
+}) {
   constructor() {
-    super({
-      status: 401,
-      code: 'invalid_credentials',
-      title: 'Invalid credentials',
-      detail: 'Username or password is wrong, or the account is deactivated.',
-    });
+    super({ detail: 'Username or password is wrong, or the account is deactivated.' });
   }
 }

@@ -39,10 +39,22 @@ export type RuleField =
   | 'hourlyRateCents'
   | 'benefitType';
 
+/** The codes a failed rule answers with (each a problem in beneficiaries.errors.ts). */
+export type RuleCode =
+  | 'invalid_period'
+  | 'provider_cannot_redeem'
+  | 'field_not_applicable'
+  | 'named_provider_required'
+  | 'hours_required'
+  | 'hourly_rate_required'
+  | 'amount_required'
+  | 'not_eligible_age'
+  | 'no_rate';
+
 export interface RuleFailure {
   ok: false;
   status: 400 | 422;
-  code: string;
+  code: RuleCode;
   field: RuleField;
   detail: string;
   /** The same in German, for the import report and the caseworker UI. */
@@ -56,7 +68,7 @@ export interface RuleSuccess {
   months?: CivilDate[];
 }
 
-const fail = (status: 400 | 422, code: string, field: RuleField, detail: string, detailDe: string): RuleFailure => ({
+const fail = (status: 400 | 422, code: RuleCode, field: RuleField, detail: string, detailDe: string): RuleFailure => ({
   ok: false,
   status,
   code,

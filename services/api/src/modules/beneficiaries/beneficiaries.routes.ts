@@ -159,6 +159,6 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: write,
     },
-    async (request) => service.revokeApproval(db, request.params.id, request.body, actorOf(request), today()),
+    async (request) => service.revokeApproval(db, request.params.id, request.body, actorOf(request), clock),
   );
 };

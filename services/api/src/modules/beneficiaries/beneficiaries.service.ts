@@ -1,4 +1,4 @@
-import { addDays, bookableBalance, lastBookingDay, newId } from '@tk/core';
+import { addDays, berlinDate, bookableBalance, type Clock, lastBookingDay, newId } from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -12,6 +12,7 @@ import {
 } from '@tk/db';
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
@@ -21,11 +22,10 @@ import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
 import { type BeneficiaryWarning, holderOfCaseReference, possibleDuplicates } from './beneficiaries.duplicates.ts';
 import {
   ApprovalRevoked,
-  ApprovalRuleViolated,
   approvalNotFound,
+  approvalRuleViolated,
   BirthDateInFuture,
   BudgetBelowBooked,
-  beneficiaryNotFound,
   CaseReferenceTaken,
   InvalidEffectiveDate,
   UnknownCostBearer,
@@ -181,7 +181,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
 /** The child page: the child, all approvals (incl. revoked) with balances, all cards with status. */
 export async function getBeneficiary(db: DbOrTx, beneficiaryId: string, today: string): Promise<Beneficiary> {
   const [row] = await db.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-  if (!row) throw beneficiaryNotFound();
+  if (!row) throw new BeneficiaryNotFound();
   const [approvalRows, cardRows] = await Promise.all([
     db
       .select()
@@ -240,7 +240,7 @@ async function evaluate(tx: DbOrTx, terms: ApprovalTerms, birthDate: string) {
     rates: terms.benefitType === 'participation' ? await ratesOf(tx, 'participation') : [],
     provider: await namedProvider(tx, terms.providerId),
   });
-  if (!result.ok) throw new ApprovalRuleViolated(result);
+  if (!result.ok) throw approvalRuleViolated(result);
   return result;
 }
 
@@ -260,7 +260,7 @@ export async function createApproval(
 ): Promise<Approval> {
   return db.transaction(async (tx) => {
     const [child] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-    if (!child) throw beneficiaryNotFound();
+    if (!child) throw new BeneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
     const overlap: OverlapQuery = { beneficiaryId, ...input };
@@ -419,8 +419,9 @@ export async function revokeApproval(
   approvalId: string,
   input: { effectiveDate: string; reason: string },
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Approval> {
+  const today = berlinDate(clock.now());
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(approvals).where(eq(approvals.id, approvalId)).for('update');
     if (!current) throw approvalNotFound();
@@ -433,7 +434,7 @@ export async function revokeApproval(
       .set({
         revokedFrom: input.effectiveDate,
         revocationReason: input.reason,
-        revokedAt: new Date(),
+        revokedAt: clock.now(),
         revokedBy: actor.userId,
       })
       .where(eq(approvals.id, approvalId))

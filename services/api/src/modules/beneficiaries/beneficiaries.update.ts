@@ -9,15 +9,11 @@ import {
 } from '@tk/db';
 import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget } from '../bookings/bookings.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
 import { evaluateApproval } from './approvals.rules.ts';
-import {
-  BirthDateInFuture,
-  BudgetBelowBooked,
-  beneficiaryNotFound,
-  CaseReferenceTaken,
-} from './beneficiaries.errors.ts';
+import { BirthDateInFuture, BudgetBelowBooked, CaseReferenceTaken } from './beneficiaries.errors.ts';
 import type { Beneficiary, UpdateBeneficiaryInput } from './beneficiaries.schemas.ts';
 import { getBeneficiary, snapshotOf } from './beneficiaries.service.ts';
 
@@ -42,7 +38,7 @@ export async function updateBeneficiary(
   if (input.birthDate && input.birthDate > today) throw new BirthDateInFuture();
   await db.transaction(async (tx) => {
     const [current] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId)).for('update');
-    if (!current) throw beneficiaryNotFound();
+    if (!current) throw new BeneficiaryNotFound();
     const changed = MASTER_FIELDS.filter((f) => input[f] !== undefined && input[f] !== current[f]);
     if (changed.length === 0) return;
     if (input.caseReference !== undefined && changed.includes('caseReference')) {

@@ -1,43 +1,43 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
+import { Conflict } from '../../lib/problems.ts';
 
 /** Problems of the ledger: every area that books or reverses answers with these (one class per outcome). */
 
-export class IdempotencyKeyReused extends Problem {
+export class IdempotencyKeyReused extends defineProblem({
+  code: 'idempotency_key_reused',
+  status: 422,
+  title: 'Idempotency key reused',
+}) {
   constructor() {
     super({
-      status: 422,
-      code: 'idempotency_key_reused',
-      title: 'Idempotency key reused',
       detail: 'This Idempotency-Key was already used for a different request; use a new key for a new request.',
     });
   }
 }
 
-export class RedemptionNotFound extends Problem {
+export class RedemptionNotFound extends defineProblem({
+  code: 'redemption_not_found',
+  status: 404,
+  title: 'Not found',
+}) {
   constructor() {
-    super({ status: 404, code: 'redemption_not_found', title: 'Not found', detail: 'The redemption was not found.' });
+    super({ detail: 'The redemption was not found.' });
   }
 }
 
-export class AlreadyReversed extends Problem {
+export class AlreadyReversed extends defineProblem({
+  code: 'already_reversed',
+  status: 409,
+  title: 'Already reversed',
+}) {
   constructor() {
-    super({
-      status: 409,
-      code: 'already_reversed',
-      title: 'Already reversed',
-      detail: 'This redemption was already reversed.',
-    });
+    super({ detail: 'This redemption was already reversed.' });
   }
 }
 
 /** The state kept changing under one request (lost races in a row); nothing was booked. */
-export class BookingConflict extends Problem {
+export class BookingConflict extends Conflict {
   constructor() {
-    super({
-      status: 409,
-      code: 'conflict',
-      title: 'Conflict',
-      detail: 'The card changed while booking; nothing was booked. Please try again.',
-    });
+    super('The card changed while booking; nothing was booked. Please try again.');
   }
 }

@@ -1,38 +1,38 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
 
-export class ActiveCardExists extends Problem {
+export class ActiveCardExists extends defineProblem({
+  code: 'active_card_exists',
+  status: 409,
+  title: 'Active card exists',
+}) {
   constructor(activeCardId: string) {
     super({
-      status: 409,
-      code: 'active_card_exists',
-      title: 'Active card exists',
       detail: 'This child already has an active card; block or replace it instead.',
       extensions: { activeCardId },
     });
   }
 }
 
-export class CardNotActive extends Problem {
+export class CardNotActive extends defineProblem({ code: 'card_not_active', status: 409, title: 'Card not active' }) {
   constructor(status: string) {
-    super({
-      status: 409,
-      code: 'card_not_active',
-      title: 'Card not active',
-      detail: `The card is ${status}; only an active card can be blocked or printed.`,
-    });
+    super({ detail: `The card is ${status}; only an active card can be blocked or printed.` });
   }
 }
 
-export class CardAlreadyReplaced extends Problem {
+export class CardAlreadyReplaced extends defineProblem({
+  code: 'card_already_replaced',
+  status: 409,
+  title: 'Card already replaced',
+}) {
   constructor() {
-    super({
-      status: 409,
-      code: 'card_already_replaced',
-      title: 'Card already replaced',
-      detail: 'This card has been replaced already; work with its successor.',
-    });
+    super({ detail: 'This card has been replaced already; work with its successor.' });
   }
 }
 
-export const cardNotFound = () =>
-  new Problem({ status: 404, code: 'card_not_found', title: 'Not found', detail: 'The card was not found.' });
+export class CardNotFound extends defineProblem({ code: 'card_not_found', status: 404, title: 'Card not found' }) {
+  constructor(detail = 'No card has this number, id or QR code.') {
+    super({ detail });
+  }
+}
+
+export const cardNotFound = () => new CardNotFound();

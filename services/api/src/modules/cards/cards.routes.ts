@@ -19,7 +19,7 @@ const Binary = (description: string) => z.any().describe(description);
 
 /** Routes of the cards area (registered in app.ts under /api/v1). */
 export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db, keys } = app.ctx;
+  const { db, keys, clock } = app.ctx;
   const security = [{ bearerAuth: [] }];
   const tags = ['cards'];
   const caseworker = { roles: ['caseworker'] as const };
@@ -175,7 +175,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: caseworker,
     },
-    async (request) => service.blockCard(db, request.params.id, request.body.reason, actorOf(request)),
+    async (request) => service.blockCard(db, request.params.id, request.body.reason, actorOf(request), clock),
   );
 
   app.post(
@@ -195,7 +195,9 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) =>
       reply
         .code(201)
-        .send(await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request))),
+        .send(
+          await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request), clock),
+        ),
   );
 
   app.post(

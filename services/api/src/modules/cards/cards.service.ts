@@ -1,10 +1,10 @@
-import { formatCardNumber, generateCardNumber, newId } from '@tk/core';
-import { beneficiaries, cards, type DbOrTx } from '@tk/db';
+import { type Clock, formatCardNumber, generateCardNumber, newId } from '@tk/core';
+import { beneficiaries, cards, type DbOrTx, insertMany } from '@tk/db';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
-import { signCardToken } from '../../lib/card-token.ts';
+import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { beneficiaryNotFound } from '../beneficiaries/beneficiaries.errors.ts';
+import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
 import type { Card } from './cards.schemas.ts';
 
@@ -31,27 +31,66 @@ export function toCard(row: CardRow): Card {
 const NUMBER_ATTEMPTS = 8;
 
 /**
- * Inserts a new active card for a child inside `tx`. `ON CONFLICT DO NOTHING` covers both unique
- * indexes without aborting the transaction: a clash on the card number retries with a new number,
- * a clash on "one active card per child" is 409 `active_card_exists`.
+ * Issues new active cards for many children in one statement per attempt (the import's bulk path and
+ * the single issue alike): random 16-digit Luhn numbers, QR tokens signed with the current card key,
+ * `ON CONFLICT DO NOTHING` over both unique indexes. A clash on a card number retries those children
+ * with new numbers; a child that has an active card keeps it and is returned in `withActiveCard`.
  */
-async function insertCard(tx: DbOrTx, ring: KeyRing, beneficiaryId: string, actor: Actor): Promise<CardRow> {
-  for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
-    const id = newId('card');
-    const { token, keyId } = await signCardToken(ring, id);
-    const [row] = await tx
-      .insert(cards)
-      .values({ id, beneficiaryId, cardNumber: generateCardNumber(), qrToken: token, keyId, issuedBy: actor.userId })
-      .onConflictDoNothing()
-      .returning();
-    if (row) return row;
-    const [active] = await tx
-      .select({ id: cards.id })
-      .from(cards)
-      .where(and(eq(cards.beneficiaryId, beneficiaryId), eq(cards.status, 'active')));
-    if (active) throw new ActiveCardExists(active.id);
+export async function issueCardsInBulk(
+  tx: DbOrTx,
+  ring: KeyRing,
+  beneficiaryIds: string[],
+  actor: Actor,
+): Promise<{ issued: { id: string; beneficiaryId: string }[]; withActiveCard: string[] }> {
+  const signToken = cardTokenSigner(ring);
+  const issued: { id: string; beneficiaryId: string }[] = [];
+  const withActiveCard: string[] = [];
+  let pending = beneficiaryIds;
+  for (let attempt = 0; pending.length > 0 && attempt < NUMBER_ATTEMPTS; attempt++) {
+    const rows = await insertMany<{ id: string; beneficiary_id: string }>(
+      tx,
+      'cards',
+      'id text, beneficiary_id text, card_number text, qr_token text, key_id text, issued_by text',
+      pending.map((beneficiaryId) => {
+        const id = newId('card');
+        return {
+          id,
+          beneficiary_id: beneficiaryId,
+          card_number: generateCardNumber(),
+          qr_token: signToken(id),
+          key_id: ring.signer.kid,
+          issued_by: actor.userId,
+        };
+      }),
+      'on conflict do nothing returning id, beneficiary_id',
+    );
+    for (const r of rows) issued.push({ id: r.id, beneficiaryId: r.beneficiary_id });
+    const done = new Set(rows.map((r) => r.beneficiary_id));
+    pending = pending.filter((b) => !done.has(b));
+    if (pending.length > 0) {
+      const active = await tx
+        .select({ b: cards.beneficiaryId })
+        .from(cards)
+        .where(and(eq(cards.status, 'active'), inArray(cards.beneficiaryId, pending)));
+      const has = new Set(active.map((a) => a.b));
+      withActiveCard.push(...pending.filter((b) => has.has(b)));
+      pending = pending.filter((b) => !has.has(b));
+    }
   }
-  throw new Error('no free card number found');
+  if (pending.length > 0) throw new Error('no free card number found');
+  return { issued, withActiveCard };
+}
+
+/** Inserts one new active card for a child inside `tx`; 409 `active_card_exists` when it has one. */
+async function insertCard(tx: DbOrTx, ring: KeyRing, beneficiaryId: string, actor: Actor): Promise<CardRow> {
+  const { issued } = await issueCardsInBulk(tx, ring, [beneficiaryId], actor);
+  const [row] = issued[0] ? await tx.select().from(cards).where(eq(cards.id, issued[0].id)) : [];
+  if (row) return row;
+  const [active] = await tx
+    .select({ id: cards.id })
+    .from(cards)
+    .where(and(eq(cards.beneficiaryId, beneficiaryId), eq(cards.status, 'active')));
+  throw new ActiveCardExists(active?.id ?? '');
 }
 
 /**
@@ -65,7 +104,7 @@ export async function issueCard(db: DbOrTx, ring: KeyRing, beneficiaryId: string
       .from(beneficiaries)
       .where(eq(beneficiaries.id, beneficiaryId))
       .for('update');
-    if (!child) throw beneficiaryNotFound();
+    if (!child) throw new BeneficiaryNotFound();
     const row = await insertCard(tx, ring, beneficiaryId, actor);
     await audit(tx, actor, {
       action: 'card.issued',
@@ -84,14 +123,20 @@ export async function getCard(db: DbOrTx, cardId: string): Promise<Card> {
 }
 
 /** Blocks an active card (lost, stolen, damaged, other): it stops working at once. 409 `card_not_active`. */
-export async function blockCard(db: DbOrTx, cardId: string, reason: BlockReason, actor: Actor): Promise<Card> {
+export async function blockCard(
+  db: DbOrTx,
+  cardId: string,
+  reason: BlockReason,
+  actor: Actor,
+  clock: Clock,
+): Promise<Card> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
     if (!current) throw cardNotFound();
     if (current.status !== 'active') throw new CardNotActive(current.status);
     const [row] = await tx
       .update(cards)
-      .set({ status: 'blocked', blockReason: reason, blockedAt: new Date(), blockedBy: actor.userId })
+      .set({ status: 'blocked', blockReason: reason, blockedAt: clock.now(), blockedBy: actor.userId })
       .where(eq(cards.id, cardId))
       .returning();
     await audit(tx, actor, { action: 'card.blocked', entityType: 'card', entityId: cardId, data: { reason } });
@@ -110,6 +155,7 @@ export async function replaceCard(
   cardId: string,
   reason: BlockReason | undefined,
   actor: Actor,
+  clock: Clock,
 ): Promise<Card & { replacedCardId: string }> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
@@ -121,7 +167,7 @@ export async function replaceCard(
       .set({
         status: 'replaced',
         ...(current.status === 'active'
-          ? { blockReason: reason ?? 'other', blockedAt: new Date(), blockedBy: actor.userId }
+          ? { blockReason: reason ?? 'other', blockedAt: clock.now(), blockedBy: actor.userId }
           : {}),
       })
       .where(eq(cards.id, cardId));

@@ -1,23 +1,21 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
 
-export class UnknownBenefitType extends Problem {
+export class UnknownBenefitType extends defineProblem({
+  code: 'unknown_benefit_type',
+  status: 400,
+  title: 'Unknown benefit type',
+}) {
   constructor(code: string) {
-    super({
-      status: 400,
-      code: 'unknown_benefit_type',
-      title: 'Unknown benefit type',
-      detail: `The benefit type ${code} is not in the catalogue.`,
-    });
+    super({ detail: `The benefit type ${code} is not in the catalogue.` });
   }
 }
 
-export class RateNotAfterLatest extends Problem {
+export class RateNotAfterLatest extends defineProblem({
+  code: 'rate_not_after_latest',
+  status: 409,
+  title: 'Rates are append-only',
+}) {
   constructor(latest: string) {
-    super({
-      status: 409,
-      code: 'rate_not_after_latest',
-      title: 'Rates are append-only',
-      detail: `A new rate must start after the latest one (${latest}); existing rates are never changed.`,
-    });
+    super({ detail: `A new rate must start after the latest one (${latest}); existing rates are never changed.` });
   }
 }

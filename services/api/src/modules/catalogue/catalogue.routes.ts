@@ -12,7 +12,7 @@ import * as catalogueService from './catalogue.service.ts';
 
 /** Routes of the catalogue area (registered in app.ts under /api/v1). */
 export const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.ctx;
+  const { db, clock } = app.ctx;
   const security = [{ bearerAuth: [] }];
   const tags = ['catalogue'];
 
@@ -61,6 +61,6 @@ export const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async (request) => catalogueService.updateCitySettings(db, request.body, actorOf(request)),
+    async (request) => catalogueService.updateCitySettings(db, request.body, actorOf(request), clock),
   );
 };

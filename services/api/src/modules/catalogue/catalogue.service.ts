@@ -1,8 +1,8 @@
-import type { EffectiveRate } from '@tk/core';
+import type { Clock, EffectiveRate } from '@tk/core';
 import { benefitRates, benefitTypes, citySettings, costBearers, type Db, type DbOrTx, legalBases } from '@tk/db';
 import { asc, desc, eq } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
-import { normalizeBic, normalizeIban } from '../providers/providers.rules.ts';
+import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
 import { RateNotAfterLatest, UnknownBenefitType } from './catalogue.errors.ts';
 import type { Catalogue, CitySettings, CitySettingsRow, UpdateCitySettingsInput } from './catalogue.schemas.ts';
 
@@ -91,14 +91,19 @@ export async function addBenefitRate(
 }
 
 /** Changes the city's settings (grace period, participation mode, meals per day, cap, debtor account). Audited. */
-export async function updateCitySettings(db: Db, input: UpdateCitySettingsInput, actor: Actor): Promise<CitySettings> {
+export async function updateCitySettings(
+  db: Db,
+  input: UpdateCitySettingsInput,
+  actor: Actor,
+  clock: Clock,
+): Promise<CitySettings> {
   const change: Partial<typeof citySettings.$inferInsert> = { ...input };
   if (input.debtorIban !== undefined) change.debtorIban = normalizeIban(input.debtorIban);
   if (input.debtorBic !== undefined) change.debtorBic = normalizeBic(input.debtorBic);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(citySettings)
-      .set({ ...change, updatedAt: new Date() })
+      .set({ ...change, updatedAt: clock.now() })
       .where(eq(citySettings.id, 1))
       .returning();
     await audit(tx, actor, {

@@ -2,6 +2,7 @@ import { migrationsApplied } from '@tk/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems } from '../../lib/http-schemas.ts';
+import { NotReady } from '../../lib/problems.ts';
 
 /** `/healthz`: the process is up. `/readyz`: the database answers and every migration is applied. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -21,16 +22,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ status: z.literal('ready'), database: z.string() }), ...problems(503) },
       },
     },
-    async (_request, reply) => {
+    async () => {
       const ready = await migrationsApplied(app.ctx.database).catch(() => false);
       if (!ready) {
-        return reply.code(503).type('application/problem+json').send({
-          type: 'https://teilhabekarte.de/problems/not-ready',
-          title: 'Not ready',
-          status: 503,
-          code: 'not_ready',
-          detail: 'The database is not reachable or not migrated yet.',
-        });
+        throw new NotReady('The database is not reachable or not migrated yet.');
       }
       return { status: 'ready' as const, database: app.ctx.database.kind };
     },

@@ -1,39 +1,31 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
+import { UnsupportedMediaType } from '../../lib/problems.ts';
 
-export class CsvUnreadable extends Problem {
+export class CsvUnreadable extends defineProblem({ code: 'invalid_csv', status: 400, title: 'CSV not readable' }) {
   constructor(line: number, reason: string) {
-    super({
-      status: 400,
-      code: 'invalid_csv',
-      title: 'CSV not readable',
-      detail: `Die CSV-Datei ist ab Zeile ${line} nicht lesbar (${reason}).`,
-      extensions: { line },
-    });
+    super({ detail: `Die CSV-Datei ist ab Zeile ${line} nicht lesbar (${reason}).`, extensions: { line } });
   }
 }
 
-export class MissingColumns extends Problem {
+export class MissingColumns extends defineProblem({ code: 'missing_columns', status: 400, title: 'Missing columns' }) {
   constructor(columns: string[]) {
     super({
-      status: 400,
-      code: 'missing_columns',
-      title: 'Missing columns',
       detail: `In der Kopfzeile fehlen die Spalten: ${columns.join(', ')}.`,
       extensions: { missingColumns: columns },
     });
   }
 }
 
-export class NotCsv extends Problem {
+export class NotCsv extends UnsupportedMediaType {
   constructor() {
-    super({
-      status: 415,
-      code: 'unsupported_media_type',
-      title: 'Unsupported media type',
-      detail: 'Send the file as text/csv.',
-    });
+    super('Send the file as text/csv.');
   }
 }
 
-export const importNotFound = () =>
-  new Problem({ status: 404, code: 'import_not_found', title: 'Not found', detail: 'The import was not found.' });
+export class ImportNotFound extends defineProblem({ code: 'import_not_found', status: 404, title: 'Not found' }) {
+  constructor(detail = 'The import was not found.') {
+    super({ detail });
+  }
+}
+
+export const importNotFound = () => new ImportNotFound();

@@ -1,4 +1,3 @@
-import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
@@ -49,7 +48,7 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body,
         { mode, issueCards, fileName },
         actorOf(request),
-        berlinDate(clock.now()),
+        clock,
       );
       if (request.query.async) {
         completion.catch((err) => request.log.error({ err, importJobId: job.id }, 'import failed'));

@@ -1,11 +1,11 @@
-import { sign as cryptoSign, KeyObject } from 'node:crypto';
-import { type CivilDate, generateCardNumber, newId, parseEuroToCents, parseGermanOrIsoDate } from '@tk/core';
-import { beneficiaries, cards, costBearers, type Db, type DbOrTx, importJobs, providers, queryRows } from '@tk/db';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Actor } from '../../lib/audit.ts';
+import { berlinDate, type CivilDate, type Clock, newId, parseEuroToCents, parseGermanOrIsoDate } from '@tk/core';
+import { beneficiaries, costBearers, type Db, type DbOrTx, importJobs, insertMany, providers, queryRows } from '@tk/db';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { type Actor, auditMany } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { evaluateApproval, type RuleField } from '../beneficiaries/approvals.rules.ts';
 import { openBudgets } from '../bookings/bookings.service.ts';
+import { issueCardsInBulk } from '../cards/cards.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
 import {
   benefitTypeOf,
@@ -96,65 +96,6 @@ function toJob(row: JobRow): ImportJob {
     report: row.report ?? [],
     createdAt: row.createdAt.toISOString(),
     ...(row.finishedAt ? { finishedAt: row.finishedAt.toISOString() } : {}),
-  };
-}
-
-/**
- * Many rows in one statement: the rows travel as one JSON parameter and `jsonb_to_recordset` turns
- * them into a relation (one bind parameter whatever the row count, no per-row SQL building in Node;
- * the same SQL on PGlite and PostgreSQL). `columns` lists the columns with types, e.g.
- * `id text, birth_date date`; the JSON keys are the column names.
- */
-async function insertMany<T = never>(
-  tx: DbOrTx,
-  table: string,
-  columns: string,
-  rows: Record<string, unknown>[],
-  tail = '',
-): Promise<T[]> {
-  if (rows.length === 0) return [];
-  const names = columns
-    .split(',')
-    .map((c) => c.trim().split(/\s+/)[0])
-    .join(', ');
-  return queryRows<T>(
-    tx,
-    sql`insert into ${sql.raw(table)} (${sql.raw(names)}) select ${sql.raw(names)} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)}) ${sql.raw(tail)}`,
-  );
-}
-
-/** Several audit rows in one statement (the bulk counterpart of `audit()`, same columns). */
-async function auditMany(
-  tx: DbOrTx,
-  actor: Actor,
-  entries: { action: string; entityType: string; entityId: string; data: Record<string, unknown> }[],
-): Promise<void> {
-  await insertMany(
-    tx,
-    'audit_log',
-    'actor_id text, action text, entity_type text, entity_id text, request_id text, data jsonb',
-    entries.map((e) => ({
-      actor_id: actor.userId,
-      action: e.action,
-      entity_type: e.entityType,
-      entity_id: e.entityId,
-      request_id: actor.requestId,
-      data: e.data,
-    })),
-  );
-}
-
-/**
- * Signs card tokens synchronously with node:crypto: the same compact JWS as `signCardToken`
- * (protected header `{"alg":"EdDSA","kid":…}`, payload `{"c":…}`), about 20× faster than going
- * through WebCrypto promises one by one, which matters for 50,000 cards.
- */
-function cardTokenSigner(ring: KeyRing): (cardId: string) => string {
-  const key = KeyObject.from(ring.signer.key);
-  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: ring.signer.kid })).toString('base64url');
-  return (cardId) => {
-    const input = `${header}.${Buffer.from(JSON.stringify({ c: cardId })).toString('base64url')}`;
-    return `${input}.${cryptoSign(null, Buffer.from(input), key).toString('base64url')}`;
   };
 }
 
@@ -401,50 +342,6 @@ async function existingImportKeys(db: DbOrTx, keys: string[]): Promise<Set<strin
   return found;
 }
 
-/** Issues cards for new children in one statement; a clash on a card number retries those children. */
-async function issueCardsBulk(
-  tx: DbOrTx,
-  ring: KeyRing,
-  beneficiaryIds: string[],
-  actor: Actor,
-): Promise<{ id: string; beneficiary_id: string }[]> {
-  const signToken = cardTokenSigner(ring);
-  const issued: { id: string; beneficiary_id: string }[] = [];
-  let pending = beneficiaryIds;
-  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-    const rows = await insertMany<{ id: string; beneficiary_id: string }>(
-      tx,
-      'cards',
-      'id text, beneficiary_id text, card_number text, qr_token text, key_id text, issued_by text',
-      pending.map((beneficiaryId) => {
-        const id = newId('card');
-        return {
-          id,
-          beneficiary_id: beneficiaryId,
-          card_number: generateCardNumber(),
-          qr_token: signToken(id),
-          key_id: ring.signer.kid,
-          issued_by: actor.userId,
-        };
-      }),
-      'on conflict do nothing returning id, beneficiary_id',
-    );
-    issued.push(...rows);
-    const done = new Set(rows.map((r) => r.beneficiary_id));
-    pending = pending.filter((b) => !done.has(b));
-    if (pending.length > 0) {
-      // A child that got an active card elsewhere meanwhile keeps it; only number clashes retry.
-      const active = await tx
-        .select({ b: cards.beneficiaryId })
-        .from(cards)
-        .where(and(eq(cards.status, 'active'), inArray(cards.beneficiaryId, pending)));
-      const has = new Set(active.map((a) => a.b));
-      pending = pending.filter((b) => !has.has(b));
-    }
-  }
-  return issued;
-}
-
 /** Writes one chunk of valid rows in one transaction: children, approvals, revisions, cards, audit, progress. */
 async function writeChunk(
   db: Db,
@@ -546,12 +443,14 @@ async function writeChunk(
     );
     const issued =
       options.issueCards && created.length > 0
-        ? await issueCardsBulk(
-            tx,
-            ring,
-            created.map((c) => c.id),
-            actor,
-          )
+        ? (
+            await issueCardsInBulk(
+              tx,
+              ring,
+              created.map((c) => c.id),
+              actor,
+            )
+          ).issued
         : [];
     const data = { importJobId: jobId };
     await auditMany(tx, actor, [
@@ -566,7 +465,7 @@ async function writeChunk(
         action: 'card.issued',
         entityType: 'card',
         entityId: c.id,
-        data: { ...data, beneficiaryId: c.beneficiary_id },
+        data: { ...data, beneficiaryId: c.beneficiaryId },
       })),
     ]);
     await tx
@@ -596,8 +495,9 @@ async function processJob(
   rows: CsvRow[],
   options: ImportOptions,
   actor: Actor,
-  today: CivilDate,
+  clock: Clock,
 ): Promise<ImportJob> {
+  const today = berlinDate(clock.now());
   const lookups = await loadLookups(db, rows);
   const checked = validate(rows, lookups, today);
   const existing = await existingImportKeys(
@@ -630,7 +530,7 @@ async function processJob(
           createdApprovals: toWrite.length,
           issuedCards: options.issueCards ? newRefs.size : 0,
           report: storedReport,
-          finishedAt: new Date(),
+          finishedAt: clock.now(),
         })
         .where(eq(importJobs.id, jobId))
         .returning();
@@ -662,7 +562,7 @@ async function processJob(
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(importJobs)
-      .set({ status: 'completed', finishedAt: new Date() })
+      .set({ status: 'completed', finishedAt: clock.now() })
       .where(eq(importJobs.id, jobId))
       .returning();
     await auditMany(tx, actor, [
@@ -696,7 +596,7 @@ export async function startImport(
   file: Buffer | string,
   options: ImportOptions,
   actor: Actor,
-  today: CivilDate,
+  clock: Clock,
 ): Promise<{ job: ImportJob; completion: Promise<ImportJob> }> {
   const rows = parseCsv(decodeCsv(file));
   const [jobRow] = await db
@@ -710,10 +610,10 @@ export async function startImport(
     })
     .returning();
   const jobId = jobRow!.id;
-  const completion = processJob(db, ring, jobId, rows, options, actor, today).catch(async (err) => {
+  const completion = processJob(db, ring, jobId, rows, options, actor, clock).catch(async (err) => {
     await db
       .update(importJobs)
-      .set({ status: 'failed', finishedAt: new Date() })
+      .set({ status: 'failed', finishedAt: clock.now() })
       .where(eq(importJobs.id, jobId))
       .catch(() => {});
     throw err;
@@ -728,9 +628,9 @@ export async function runImport(
   file: Buffer | string,
   options: ImportOptions,
   actor: Actor,
-  today: CivilDate,
+  clock: Clock,
 ): Promise<ImportJob> {
-  const { completion } = await startImport(db, ring, file, options, actor, today);
+  const { completion } = await startImport(db, ring, file, options, actor, clock);
   return completion;
 }
 

@@ -1,105 +1,77 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
 
-export class InvalidIban extends Problem {
-  constructor() {
-    super({
-      status: 400,
-      code: 'invalid_iban',
-      title: 'Invalid IBAN',
-      detail: 'The IBAN is not valid (country, length or check digits). Copy it from the bank statement.',
-    });
-  }
-}
-
-export class InvalidBic extends Problem {
-  constructor() {
-    super({
-      status: 400,
-      code: 'invalid_bic',
-      title: 'Invalid BIC',
-      detail: 'The BIC is not valid (8 or 11 characters). Leave it empty if unknown.',
-    });
-  }
-}
-
-export class BenefitTypesNotAllowed extends Problem {
+export class BenefitTypesNotAllowed extends defineProblem({
+  code: 'benefit_types_not_allowed',
+  status: 400,
+  title: 'Benefit types not allowed for this category',
+}) {
   constructor(category: string, allowed: readonly string[], given: readonly string[]) {
     super({
-      status: 400,
-      code: 'benefit_types_not_allowed',
-      title: 'Benefit types not allowed for this category',
       detail: `A provider of category ${category} may redeem only ${allowed.join(', ')}; got ${given.join(', ')}.`,
       extensions: { allowedBenefitTypes: allowed },
     });
   }
 }
 
-export class CategoryRequired extends Problem {
+export class CategoryRequired extends defineProblem({
+  code: 'category_required',
+  status: 400,
+  title: 'Category required',
+}) {
   constructor() {
-    super({
-      status: 400,
-      code: 'category_required',
-      title: 'Category required',
-      detail: 'No single provider category allows these benefit types; send `category`.',
-    });
+    super({ detail: 'No single provider category allows these benefit types; send `category`.' });
   }
 }
 
-export class MealPriceNotApplicable extends Problem {
+export class MealPriceNotApplicable extends defineProblem({
+  code: 'meal_price_not_applicable',
+  status: 400,
+  title: 'Meal price not applicable',
+}) {
   constructor() {
-    super({
-      status: 400,
-      code: 'meal_price_not_applicable',
-      title: 'Meal price not applicable',
-      detail: 'A meal price is only set for providers that redeem lunch.',
-    });
+    super({ detail: 'A meal price is only set for providers that redeem lunch.' });
   }
 }
 
-export class MealPriceAboveCap extends Problem {
+export class MealPriceAboveCap extends defineProblem({
+  code: 'meal_price_above_cap',
+  status: 422,
+  title: 'Meal price above the city cap',
+}) {
   constructor(capCents: number) {
     super({
-      status: 422,
-      code: 'meal_price_above_cap',
-      title: 'Meal price above the city cap',
       detail: `The meal price exceeds the city's cap of ${capCents} cents.`,
       extensions: { mealPriceCapCents: capCents },
     });
   }
 }
 
-export class MealPriceExists extends Problem {
+export class MealPriceExists extends defineProblem({
+  code: 'meal_price_exists',
+  status: 409,
+  title: 'Meal price exists',
+}) {
   constructor(validFrom: string) {
     super({
-      status: 409,
-      code: 'meal_price_exists',
-      title: 'Meal price exists',
       detail: `A meal price from ${validFrom} exists already; prices are append-only, choose another start date.`,
     });
   }
 }
 
-export class FourEyesRequired extends Problem {
-  constructor() {
-    super({
-      status: 409,
-      code: 'four_eyes_required',
-      title: 'Four eyes required',
-      detail: 'You last changed this provider’s bank data; another admin must approve it.',
-    });
-  }
-}
-
-export class ProviderStatusConflict extends Problem {
+export class ProviderStatusConflict extends defineProblem({
+  code: 'provider_status_conflict',
+  status: 409,
+  title: 'Conflict',
+}) {
   constructor(status: string, action: string) {
-    super({
-      status: 409,
-      code: 'provider_status_conflict',
-      title: 'Conflict',
-      detail: `A provider with status ${status} cannot be ${action}.`,
-    });
+    super({ detail: `A provider with status ${status} cannot be ${action}.` });
   }
 }
 
-export const providerNotFound = () =>
-  new Problem({ status: 404, code: 'provider_not_found', title: 'Not found', detail: 'The provider was not found.' });
+export class ProviderNotFound extends defineProblem({ code: 'provider_not_found', status: 404, title: 'Not found' }) {
+  constructor(detail = 'The provider was not found.') {
+    super({ detail });
+  }
+}
+
+export const providerNotFound = () => new ProviderNotFound();

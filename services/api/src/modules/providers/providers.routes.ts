@@ -33,7 +33,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
     },
     async (request, reply) =>
-      reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), today())),
+      reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), clock)),
   );
 
   app.get(
@@ -81,7 +81,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), today()),
+    async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), clock),
   );
 
   app.post(
@@ -97,7 +97,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin'] },
     },
-    async (request) => providersService.approveProvider(db, request.params.id, actorOf(request), today()),
+    async (request) => providersService.approveProvider(db, request.params.id, actorOf(request), clock),
   );
 
   app.post(
@@ -115,6 +115,6 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
     },
     async (request) =>
-      providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), today()),
+      providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), clock),
   );
 };

@@ -1,6 +1,4 @@
 import type { PROVIDER_CATEGORIES } from '@tk/db';
-import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
-import { InvalidBic, InvalidIban } from './providers.errors.ts';
 
 export type ProviderCategory = (typeof PROVIDER_CATEGORIES)[number];
 
@@ -27,19 +25,4 @@ export function allowedFor(category: ProviderCategory, benefitTypes: readonly st
 /** The first category that allows all of these types, or `null`. */
 export function guessCategory(benefitTypes: readonly string[]): ProviderCategory | null {
   return GUESS_ORDER.find((c) => allowedFor(c, benefitTypes)) ?? null;
-}
-
-/** The IBAN in electronic format (no spaces, upper case); throws 400 `invalid_iban`. */
-export function normalizeIban(input: string): string {
-  const iban = electronicFormatIBAN(input);
-  if (!iban || !isValidIBAN(iban)) throw new InvalidIban();
-  return iban;
-}
-
-/** The BIC in upper case or `null`; throws 400 `invalid_bic`. */
-export function normalizeBic(input: string | null | undefined): string | null {
-  if (input === null || input === undefined || input.trim() === '') return null;
-  const bic = input.replace(/\s/g, '').toUpperCase();
-  if (!isValidBIC(bic)) throw new InvalidBic();
-  return bic;
 }

@@ -1,26 +1,20 @@
-import { forbidden, newId, rateOn } from '@tk/core';
+import { berlinDate, type Clock, newId, rateOn } from '@tk/core';
 import { type Db, type DbOrTx, providerMealPrices, providers } from '@tk/db';
 import { and, arrayContains, asc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
+import { Forbidden, FourEyesRequired } from '../../lib/problems.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
 import {
   BenefitTypesNotAllowed,
   CategoryRequired,
-  FourEyesRequired,
   MealPriceAboveCap,
   MealPriceExists,
   MealPriceNotApplicable,
   ProviderStatusConflict,
   providerNotFound,
 } from './providers.errors.ts';
-import {
-  allowedFor,
-  CATEGORY_BENEFIT_TYPES,
-  guessCategory,
-  normalizeBic,
-  normalizeIban,
-  type ProviderCategory,
-} from './providers.rules.ts';
+import { allowedFor, CATEGORY_BENEFIT_TYPES, guessCategory, type ProviderCategory } from './providers.rules.ts';
 import type { CreateProviderInput, Provider, UpdateProviderInput } from './providers.schemas.ts';
 
 type ProviderRow = typeof providers.$inferSelect;
@@ -115,8 +109,10 @@ export async function createProvider(
   db: Db,
   input: CreateProviderInput,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   const category = input.category ?? guessCategory(input.benefitTypes);
   if (!category) throw new CategoryRequired();
   checkCategory(category, input.benefitTypes);
@@ -124,7 +120,6 @@ export async function createProvider(
   const bic = normalizeBic(input.bic);
   if (input.mealPriceCents !== undefined && !input.benefitTypes.includes('lunch')) throw new MealPriceNotApplicable();
   return db.transaction(async (tx) => {
-    const now = new Date();
     const [row] = await tx
       .insert(providers)
       .values({
@@ -204,8 +199,10 @@ export async function updateProvider(
   providerId: string,
   input: UpdateProviderInput,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   const iban = input.iban !== undefined ? normalizeIban(input.iban) : undefined;
   const bic = input.bic !== undefined ? normalizeBic(input.bic) : undefined;
   return db.transaction(async (tx) => {
@@ -221,7 +218,6 @@ export async function updateProvider(
       bankChanged.push('accountHolder');
     if (iban !== undefined && iban !== current.iban) bankChanged.push('iban');
     if (bic !== undefined && bic !== current.bic) bankChanged.push('bic');
-    const now = new Date();
     const fields = Object.keys(input).filter((k) => k !== 'mealPriceCents' && k !== 'mealPriceValidFrom');
     let row = current;
     if (fields.length > 0) {
@@ -273,16 +269,19 @@ export async function updateProvider(
  * Approves a provider (pending, needs_reapproval or suspended → approved). Four eyes: the admin who
  * last changed the bank data (the creator counts) gets 409 `four_eyes_required`.
  */
-export async function approveProvider(db: Db, providerId: string, actor: Actor, today: string): Promise<Provider> {
-  if (actor.role !== 'admin' && actor.role !== 'system') throw forbidden();
+export async function approveProvider(db: Db, providerId: string, actor: Actor, clock: Clock): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
+  if (actor.role !== 'admin' && actor.role !== 'system') throw new Forbidden();
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
     if (current.status === 'approved') throw new ProviderStatusConflict(current.status, 'approved again');
-    if (actor.userId !== null && current.bankDataChangedBy === actor.userId) throw new FourEyesRequired();
+    if (actor.userId !== null && current.bankDataChangedBy === actor.userId)
+      throw new FourEyesRequired('You last changed this provider’s bank data; another admin must approve it.');
     const [row] = await tx
       .update(providers)
-      .set({ status: 'approved', approvedBy: actor.userId, approvedAt: new Date(), updatedAt: new Date() })
+      .set({ status: 'approved', approvedBy: actor.userId, approvedAt: now, updatedAt: now })
       .where(eq(providers.id, providerId))
       .returning();
     await audit(tx, actor, {
@@ -301,15 +300,17 @@ export async function suspendProvider(
   providerId: string,
   reason: string | undefined,
   actor: Actor,
-  today: string,
+  clock: Clock,
 ): Promise<Provider> {
+  const now = clock.now();
+  const today = berlinDate(now);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
     if (current.status === 'suspended') throw new ProviderStatusConflict(current.status, 'suspended again');
     const [row] = await tx
       .update(providers)
-      .set({ status: 'suspended', updatedAt: new Date() })
+      .set({ status: 'suspended', updatedAt: now })
       .where(eq(providers.id, providerId))
       .returning();
     await audit(tx, actor, {

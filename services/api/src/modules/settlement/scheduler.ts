@@ -1,5 +1,5 @@
 import { berlinDate, type Clock, isCivilDate, systemClock } from '@tk/core';
-import type { Database } from '@tk/db';
+import { type Database, LOCK_KEYS } from '@tk/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Db, fromPglite, PgBoss } from 'pg-boss';
 import type { Config } from '../../config.ts';
@@ -49,17 +49,16 @@ function executor(database: Database): Db {
  * share one schedule and exactly one worker takes each job (SKIP LOCKED). The job runs
  * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice.
  */
-const SCHEDULER_START_LOCK_KEY = 7_146_812_002;
 
 /** Runs `setup` while holding a session advisory lock on its own connection (PostgreSQL; PGlite is one process). */
 async function withStartLock(database: Database, setup: () => Promise<void>): Promise<void> {
   if (database.kind !== 'postgres' || !database.pool) return setup();
   const client = await database.pool.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [SCHEDULER_START_LOCK_KEY]);
+    await client.query('select pg_advisory_lock($1)', [LOCK_KEYS.schedulerStart]);
     await setup();
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [SCHEDULER_START_LOCK_KEY]).catch(() => {});
+    await client.query('select pg_advisory_unlock($1)', [LOCK_KEYS.schedulerStart]).catch(() => {});
     client.release();
   }
 }

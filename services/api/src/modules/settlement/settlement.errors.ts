@@ -1,82 +1,66 @@
-import { Problem } from '@tk/core';
+import { defineProblem } from '@tk/core';
 
 /** Problems of the settlement area (docs/api/problems.md). */
-export class BatchNotFound extends Problem {
+export class BatchNotFound extends defineProblem({ code: 'batch_not_found', status: 404, title: 'Not found' }) {
   constructor() {
-    super({ status: 404, code: 'batch_not_found', title: 'Not found', detail: 'The settlement batch was not found.' });
+    super({ detail: 'The settlement batch was not found.' });
   }
 }
 
-export class PaymentFileNotFound extends Problem {
+export class PaymentFileNotFound extends defineProblem({
+  code: 'payment_file_not_found',
+  status: 404,
+  title: 'Not found',
+}) {
   constructor() {
-    super({
-      status: 404,
-      code: 'payment_file_not_found',
-      title: 'Not found',
-      detail: 'The payment file was not found.',
-    });
+    super({ detail: 'The payment file was not found.' });
   }
 }
 
-export class InvalidBatchState extends Problem {
+export class InvalidBatchState extends defineProblem({ code: 'invalid_batch_state', status: 409, title: 'Conflict' }) {
   constructor(number: string, status: string, expected: string) {
     super({
-      status: 409,
-      code: 'invalid_batch_state',
-      title: 'Conflict',
       detail: `Batch ${number} is ${status}; this step needs a batch that is ${expected}.`,
       extensions: { batchStatus: status },
     });
   }
 }
 
-export class FourEyesRequired extends Problem {
-  constructor(detail: string) {
-    super({ status: 409, code: 'four_eyes_required', title: 'Four eyes required', detail });
-  }
-}
-
-export class ProviderNotPayable extends Problem {
+export class ProviderNotPayable extends defineProblem({
+  code: 'provider_not_payable',
+  status: 409,
+  title: 'Provider not payable',
+}) {
   constructor(status: string) {
     super({
-      status: 409,
-      code: 'provider_not_payable',
-      title: 'Provider not payable',
       detail: `The provider is ${status}; only batches of approved providers can be released or paid out.`,
       extensions: { providerStatus: status },
     });
   }
 }
 
-export class CutoffDateInvalid extends Problem {
+export class CutoffDateInvalid extends defineProblem({
+  code: 'cutoff_date_invalid',
+  status: 422,
+  title: 'Unprocessable content',
+}) {
   constructor(latest: string) {
-    super({
-      status: 422,
-      code: 'cutoff_date_invalid',
-      title: 'Unprocessable content',
-      detail: `The cutoff date may be at most ${latest} (tomorrow: everything booked so far).`,
-    });
+    super({ detail: `The cutoff date may be at most ${latest} (tomorrow: everything booked so far).` });
   }
 }
 
-export class ExecutionDateInvalid extends Problem {
+export class ExecutionDateInvalid extends defineProblem({
+  code: 'execution_date_invalid',
+  status: 422,
+  title: 'Unprocessable content',
+}) {
   constructor(earliest: string) {
-    super({
-      status: 422,
-      code: 'execution_date_invalid',
-      title: 'Unprocessable content',
-      detail: `The requested execution date must be a business day on or after ${earliest}.`,
-    });
+    super({ detail: `The requested execution date must be a business day on or after ${earliest}.` });
   }
 }
 
-export class NothingToPay extends Problem {
+export class NothingToPay extends defineProblem({ code: 'nothing_to_pay', status: 409, title: 'Conflict' }) {
   constructor(number: string) {
-    super({
-      status: 409,
-      code: 'nothing_to_pay',
-      title: 'Conflict',
-      detail: `Batch ${number} has no positive amount to transfer.`,
-    });
+    super({ detail: `Batch ${number} has no positive amount to transfer.` });
   }
 }

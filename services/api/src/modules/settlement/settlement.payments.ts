@@ -1,4 +1,4 @@
-import { addDays, berlinDate, type CivilDate, type Clock, formatGermanDate, newId } from '@tk/core';
+import { addDays, berlinDate, type CivilDate, type Clock, formatDecimalComma, formatGermanDate, newId } from '@tk/core';
 import { citySettings, type Db, type DbOrTx, paymentFiles, providers, queryRows, settlementBatches } from '@tk/db';
 import { stringify } from 'csv-stringify/sync';
 import { asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
@@ -397,11 +397,7 @@ export async function bookingRows(db: DbOrTx, paymentFileId: string): Promise<Bo
 }
 
 /** `1234` → `12,34` (decimal comma, no grouping: what finance software imports). */
-export const decimalComma = (cents: number) => {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
-};
+export const decimalComma = (cents: number) => formatDecimalComma(cents, { grouping: false });
 
 export const BOOKING_COLUMNS = [
   'Zahllauf',

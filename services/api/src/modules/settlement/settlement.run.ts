@@ -1,12 +1,9 @@
 import { addDays, berlinDate, type CivilDate, type Clock, newId } from '@tk/core';
-import { type Db, queryRows, settlementRuns, type Tx } from '@tk/db';
+import { type Db, LOCK_KEYS, queryRows, settlementRuns, type Tx } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit, systemActor } from '../../lib/audit.ts';
 import { claimForSettlement, type SettlementClaim } from '../bookings/bookings.service.ts';
 import { CutoffDateInvalid } from './settlement.errors.ts';
-
-/** Serialises settlement runs across API instances and the CLI (pg_advisory_xact_lock). */
-export const SETTLEMENT_RUN_LOCK_KEY = 7_146_812_101;
 
 export interface SettlementRunResult {
   id: string;
@@ -80,7 +77,7 @@ async function settleInTransaction(
   actor: Actor,
 ): Promise<SettlementRunResult> {
   const { triggeredBy } = input;
-  await tx.execute(sql`select pg_advisory_xact_lock(${SETTLEMENT_RUN_LOCK_KEY})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.settlementRun})`);
   if (input.oncePerCutoff) {
     const [previous] = await tx
       .select()

@@ -2,8 +2,9 @@ import type { Clock } from '@tk/core';
 import { type Db, type DbOrTx, providers, queryRows, settlementBatches, settlementRuns, type Tx } from '@tk/db';
 import { and, count, desc, eq, isNotNull, max, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { FourEyesRequired } from '../../lib/problems.ts';
 import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
-import { BatchNotFound, FourEyesRequired, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
+import { BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
 import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
 
 const PROVIDER_ROLES = ['provider_admin', 'provider_staff'];

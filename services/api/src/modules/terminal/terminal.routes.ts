@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { CardNotFound, InvalidCode } from './terminal.errors.ts';
+import { CardNotFound } from '../cards/cards.errors.ts';
+import { InvalidCode } from './terminal.errors.ts';
 import {
   ListRedemptionsQuery,
   LookupBody,

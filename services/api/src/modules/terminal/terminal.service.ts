@@ -34,13 +34,13 @@ import {
   replayStored,
   reverse,
 } from '../bookings/bookings.service.ts';
+import { CardNotFound } from '../cards/cards.errors.ts';
 import { decodeCardCode } from './terminal.codes.ts';
 import {
   AlreadyRedeemedToday,
-  AmountRequired,
   ApprovalNotActive,
+  amountRequired,
   CardBlocked,
-  CardNotFound,
   IdempotencyKeyRequired,
   InsufficientBudget,
   InvalidRange,
@@ -206,16 +206,16 @@ export function planBooking(
       return { ...base, amountCents: price, meals: 1, minutes: null, mealSlot: context.freeMealSlot };
     }
     case 'tutoring': {
-      if (input.minutes === undefined) throw new AmountRequired('minutes', type);
+      if (input.minutes === undefined) throw amountRequired('minutes', type);
       if (!approval.hourlyRateCents) throw new NotRedeemableHere('This tutoring approval has no hourly rate.');
       const amount = tutoringAmountCents(input.minutes, approval.hourlyRateCents);
-      if (amount <= 0) throw new AmountRequired('minutes', type);
+      if (amount <= 0) throw amountRequired('minutes', type);
       if (remaining < amount) throw new InsufficientBudget(remaining);
       return { ...base, amountCents: amount, meals: null, minutes: input.minutes, mealSlot: null };
     }
     default: {
       // participation (flat and capped alike: the provider books what it charges, up to the balance) and trip.
-      if (input.amountCents === undefined) throw new AmountRequired('amountCents', type);
+      if (input.amountCents === undefined) throw amountRequired('amountCents', type);
       if (remaining < input.amountCents) throw new InsufficientBudget(remaining);
       return { ...base, amountCents: input.amountCents, meals: null, minutes: null, mealSlot: null };
     }

@@ -5,7 +5,7 @@ import { CreateUserBody, ListUsersQuery, UpdateUserBody, UserList, UserSchema } 
 import * as usersService from './users.service.ts';
 
 export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.ctx;
+  const { db, clock } = app.ctx;
   const security = [{ bearerAuth: [] }];
 
   app.post(
@@ -53,6 +53,6 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['admin', 'provider_admin'] },
     },
-    async (request) => usersService.updateUser(db, request.params.id, request.body, actorOf(request)),
+    async (request) => usersService.updateUser(db, request.params.id, request.body, actorOf(request), clock),
   );
 };

@@ -1,9 +1,11 @@
-import { forbidden, newId, notFound, Problem } from '@tk/core';
+import { type Clock, newId } from '@tk/core';
 import { type Db, type DbOrTx, providers, users } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { hashPassword } from '../../lib/password.ts';
-import { ProviderRequired, UsernameTaken } from './users.errors.ts';
+import { Forbidden } from '../../lib/problems.ts';
+import { providerNotFound } from '../providers/providers.errors.ts';
+import { CannotDeactivateSelf, ProviderRequired, UserNotFound, UsernameTaken } from './users.errors.ts';
 import type { User } from './users.schemas.ts';
 
 const PROVIDER_ROLES = ['provider_admin', 'provider_staff'] as const;
@@ -35,18 +37,19 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
   let providerId = input.providerId;
   if (actor.role === 'provider_admin') {
     if (input.role !== 'provider_staff')
-      throw forbidden('Provider admins create terminal staff (provider_staff) only.');
-    if (providerId && providerId !== actor.providerId) throw forbidden('Provider admins manage their own staff only.');
+      throw new Forbidden('Provider admins create terminal staff (provider_staff) only.');
+    if (providerId && providerId !== actor.providerId)
+      throw new Forbidden('Provider admins manage their own staff only.');
     providerId = actor.providerId ?? undefined;
   } else if (actor.role !== 'admin') {
-    throw forbidden();
+    throw new Forbidden();
   }
   if (isProviderRole(input.role) !== Boolean(providerId)) throw new ProviderRequired(input.role);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     if (providerId) {
       const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
-      if (!provider) throw notFound('The provider', 'provider_not_found');
+      if (!provider) throw providerNotFound();
     }
     const existing = await tx
       .select({ id: users.id })
@@ -97,6 +100,7 @@ export async function updateUser(
   userId: string,
   change: { active?: boolean | undefined; password?: string | undefined },
   actor: Actor,
+  clock: Clock,
 ): Promise<User> {
   const passwordHash = change.password ? await hashPassword(change.password) : undefined;
   return db.transaction(async (tx) => {
@@ -105,21 +109,16 @@ export async function updateUser(
         ? and(eq(users.id, userId), eq(users.providerId, actor.providerId ?? ''))
         : eq(users.id, userId);
     const [target] = await tx.select().from(users).where(scope).for('update');
-    if (!target) throw notFound('The user', 'user_not_found');
+    if (!target) throw new UserNotFound();
     if (target.id === actor.userId && change.active === false) {
-      throw new Problem({
-        status: 409,
-        code: 'cannot_deactivate_self',
-        title: 'Conflict',
-        detail: 'You cannot deactivate yourself.',
-      });
+      throw new CannotDeactivateSelf();
     }
     const [row] = await tx
       .update(users)
       .set({
         ...(change.active !== undefined ? { active: change.active } : {}),
         ...(passwordHash ? { passwordHash } : {}),
-        updatedAt: new Date(),
+        updatedAt: clock.now(),
       })
       .where(eq(users.id, userId))
       .returning();

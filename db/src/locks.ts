@@ -1,0 +1,13 @@
+/**
+ * Every PostgreSQL advisory lock key the system takes, in one place, so no two purposes ever share a
+ * key. Session locks (`pg_advisory_lock`) guard start-up steps on their own connection; transaction
+ * locks (`pg_advisory_xact_lock`) serialise jobs across API instances and CLIs.
+ */
+export const LOCK_KEYS = {
+  /** Migrations on start: replicas starting together migrate once (session lock). */
+  migrations: 7_146_812_001,
+  /** pg-boss schema setup on start: two replicas on a fresh database (session lock). */
+  schedulerStart: 7_146_812_002,
+  /** The nightly settlement run, the CLI and the manual run (transaction lock). */
+  settlementRun: 7_146_812_101,
+} as const;
