@@ -5,7 +5,7 @@ import { Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
 import { fieldErrorsOf, summaryOf } from '../../ui/form';
 import { FormDialog } from '../../ui/form-dialog';
 import { SelectField, TextAreaField } from '../../ui/select-field';
-import { AMOUNT_TYPES, previewBudget } from './approval-budget';
+import { AMOUNT_TYPES, centsToInput, PROVIDER_TYPES, previewBudget } from './approval-budget';
 import {
   type Approval,
   BENEFIT_LABELS,
@@ -16,11 +16,7 @@ import {
 } from './casework-api';
 import { OverlapNotice, overlapOf } from './overlap-notice';
 
-const PROVIDER_TYPES = ['lunch', 'participation', 'tutoring', 'trip'];
 const FIELDS = ['validFrom', 'validTo', 'providerId', 'amountCents', 'hours', 'hourlyRateCents', 'reason'];
-
-/** Cents as a German amount for an input: 1850 → "18,50". */
-const centsToInput = (cents: number) => formatCents(cents).replace(/\s?€$/, '').replace(/\./g, '');
 
 const signed = (cents: number) =>
   cents > 0 ? `+${formatCents(cents)}` : cents < 0 ? `−${formatCents(-cents)}` : '±0,00 €';

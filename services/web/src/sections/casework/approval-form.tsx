@@ -5,7 +5,7 @@ import { messageOf } from '../../api/problems';
 import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
 import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
 import { SelectField } from '../../ui/select-field';
-import { AMOUNT_TYPES, previewBudget, ratesOf } from './approval-budget';
+import { AMOUNT_TYPES, centsToInput, PROVIDER_TYPES, previewBudget, ratesOf } from './approval-budget';
 import {
   type Approval,
   BENEFIT_LABELS,
@@ -33,16 +33,11 @@ const FIELDS = [
   'reference',
 ] as const;
 
-const PROVIDER_TYPES: readonly BenefitTypeCode[] = ['lunch', 'participation', 'tutoring', 'trip'];
-
 /** First day of the current month, and one year of validity from there (the usual approval period). */
 function defaultPeriod(): { validFrom: string; validTo: string } {
   const validFrom = `${berlinDate(new Date()).slice(0, 8)}01`;
   return { validFrom, validTo: addDays(addMonths(validFrom, 12), -1) };
 }
-
-/** Cents as a German amount for an input: 1850 → "18,50". */
-const centsToInput = (cents: number) => formatCents(cents).replace(/\s?€$/, '').replace(/\./g, '');
 
 /**
  * Record an approval. Defaults come from the catalogue (rates, legal bases, cost bearers); the form
