@@ -36,6 +36,8 @@ COPY --from=prod-deps /app ./
 COPY --from=build /src/services/api/dist services/api/dist
 COPY --from=build /src/services/web/dist services/web/dist
 COPY --from=build /src/db/migrations db/migrations
+# The card letter's texts stay data a city edits; the compiled letters module reads them from here.
+COPY --from=build /src/services/api/src/modules/letters/texts services/api/src/modules/letters/texts
 # KEYS_DIR for generated signing keys: mount a volume shared by every replica here (docs/operations.md).
 RUN mkdir -p /var/lib/teilhabekarte/keys \
   && chown -R node:node /var/lib/teilhabekarte \

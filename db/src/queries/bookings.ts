@@ -9,19 +9,23 @@ import type { StoredAnswer } from './terminal.ts';
  * `approvals.remaining_cents`. Only services/api/src/modules/bookings calls these (ADR 0016).
  */
 
-/** What one booking statement writes. */
-export interface BookingInsert {
-  id: string;
+/** What the caller's rules decided to book (the terminal's `planBooking`). */
+export interface BookingPlan {
   approvalId: string;
   cardId: string;
   beneficiaryId: string;
-  providerId: string;
   benefitType: string;
   serviceDate: string;
   amountCents: number;
   meals: number | null;
   minutes: number | null;
   mealSlot: number | null;
+}
+
+/** What one booking statement writes. */
+export interface BookingInsert extends BookingPlan {
+  id: string;
+  providerId: string;
   /** Lunch approvals have no budget: the statement checks the approval but moves no balance. */
   debitsBudget: boolean;
   bookedAt: Date;
@@ -240,6 +244,11 @@ const toClaim = (r: ClaimRow): SettlementClaim => ({
   periodTo: r.period_to,
 });
 
+/** The claimed lines' totals per batch (the tail of both claim statements). */
+const perBatch = sql`select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
+    min(service_date)::text as period_from, max(service_date)::text as period_to
+  from lines group by batch_id`;
+
 /** A pseudonymous card reference: the last four digits of the (random) card number, never a name. */
 const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
 
@@ -275,9 +284,7 @@ export async function claimForSettlement(
           join cards c on c.id = s.card_id
           returning batch_id, amount_cents, service_date
         )
-        select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-               min(service_date)::text as period_from, max(service_date)::text as period_to
-        from lines group by batch_id`,
+        ${perBatch}`,
   );
   const corrections = await queryRows<ClaimRow>(
     tx,
@@ -298,9 +305,7 @@ export async function claimForSettlement(
           join cards c on c.id = r.card_id
           returning batch_id, amount_cents, service_date
         )
-        select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-               min(service_date)::text as period_from, max(service_date)::text as period_to
-        from lines group by batch_id`,
+        ${perBatch}`,
   );
   return [...redemptions, ...corrections].map(toClaim);
 }

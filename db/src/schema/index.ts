@@ -3,6 +3,7 @@ export * from './audit-log.ts';
 export * from './beneficiaries.ts';
 export * from './cards.ts';
 export * from './catalogue.ts';
+export * from './family.ts';
 export * from './idempotency-keys.ts';
 export * from './import-jobs.ts';
 export * from './providers.ts';

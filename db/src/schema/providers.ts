@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 
 export const PROVIDER_CATEGORIES = [
@@ -35,6 +35,8 @@ export const providers = pgTable(
     town: text().notNull(),
     country: text().notNull().default('DE'),
     email: text(),
+    /** Shown in the public directory (listPublicProviders) once approved; a provider may opt out. */
+    publicListing: boolean().notNull().default(true),
     bankDataChangedBy: text(),
     bankDataChangedAt: timestamptz(),
     approvedBy: text(),

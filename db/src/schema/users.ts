@@ -1,10 +1,10 @@
+import { ROLES } from '@tk/core';
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, timestamptz } from './_columns.ts';
 import { providers } from './providers.ts';
 
-export const ROLES = ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '@tk/core';
 
 /** Staff accounts of the city and of providers. Provider roles are bound to exactly one provider. */
 export const users = pgTable(

@@ -57,6 +57,14 @@ describe('Luhn card numbers', () => {
     expect(seen.size).toBe(2000);
   });
 
+  it('generated numbers use every digit at every random position (1–9 first, 0–9 after)', () => {
+    const numbers = Array.from({ length: 2000 }, () => generateCardNumber());
+    for (let pos = 0; pos < 15; pos++) {
+      const digits = new Set(numbers.map((n) => n[pos]));
+      expect([...digits].sort().join('')).toBe(pos === 0 ? '123456789' : '0123456789');
+    }
+  });
+
   it('formatting groups by four and normalising gives the digits back', () => {
     fc.assert(
       fc.property(validNumber, (n) => {

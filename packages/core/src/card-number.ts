@@ -1,5 +1,3 @@
-import { randomInt } from 'node:crypto';
-
 /** Luhn check digit for a string of digits (the payload without its check digit). */
 export function luhnCheckDigit(payload: string): number {
   let sum = 0;
@@ -33,9 +31,22 @@ export function isValidCardNumber(input: string): boolean {
  * never 0 so the number keeps 16 digits when read as a number; uniqueness is the database's job.
  */
 export function generateCardNumber(): string {
-  let payload = String(randomInt(1, 10));
-  for (let i = 0; i < 14; i++) payload += String(randomInt(0, 10));
+  let payload = String(1 + randomBelow(9));
+  for (let i = 0; i < 14; i++) payload += String(randomBelow(10));
   return payload + String(luhnCheckDigit(payload));
+}
+
+/**
+ * A uniform integer in [0, n) from Web Crypto (`globalThis.crypto`, in Node and in the browser alike).
+ * Values from the top, incomplete range of 2^32 are drawn again, so no digit is more likely than another.
+ */
+function randomBelow(n: number): number {
+  const limit = 2 ** 32 - (2 ** 32 % n);
+  const value = new Uint32Array(1);
+  for (;;) {
+    crypto.getRandomValues(value);
+    if (value[0]! < limit) return value[0]! % n;
+  }
 }
 
 /** `1234 5678 9012 3456`: groups of four, as printed on the card. */

@@ -41,6 +41,11 @@ const ConfigSchema = z
     SETTLEMENT_CRON: z.string().min(9).default('0 2 * * *'),
     SCHEDULER: booleanish.default(true),
     SERVE_WEB: booleanish.default(true),
+    /** Where families reach the web UI (QR codes and links in card letters), without trailing slash. */
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .default('http://localhost:3000')
+      .transform((u) => u.replace(/\/+$/, '')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -83,6 +88,7 @@ export interface Config {
   settlementCron: string;
   scheduler: boolean;
   serveWeb: boolean;
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     settlementCron: e.SETTLEMENT_CRON,
     scheduler: e.SCHEDULER,
     serveWeb: e.SERVE_WEB,
+    publicUrl: e.PUBLIC_URL,
   };
 }
 

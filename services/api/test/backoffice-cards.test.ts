@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { isValidCardNumber } from '@tk/core';
 import { approvals, auditLog, cards } from '@tk/db';
 import { eq } from 'drizzle-orm';
@@ -13,6 +12,7 @@ import { verifyCardToken } from '../src/lib/card-token.ts';
 import { generateJwk, keyRingFromJwks } from '../src/lib/keys.ts';
 import { issueCard, resignCards } from '../src/modules/cards/cards.service.ts';
 import { makeApproval, makeBeneficiary, makeCard, makeProvider } from './factories.ts';
+import { pdfText } from './pdf-text.ts';
 import { createTestContext, expectProblem, onServer, type TestContext } from './support.ts';
 
 let t: TestContext;
@@ -26,28 +26,6 @@ afterAll(() => t.close());
 
 const issue = (beneficiaryId: string, token = caseworker.token) =>
   t.call('POST', `/api/v1/beneficiaries/${beneficiaryId}/cards`, { token });
-
-/** Text drawn in a pdfkit PDF: inflate every content stream and decode its hex strings. */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  let text = '';
-  for (const m of raw.matchAll(/stream\r?\n/g)) {
-    const start = m.index + m[0].length;
-    const end = raw.indexOf('endstream', start);
-    const chunk = pdf.subarray(start, end);
-    let content: string;
-    try {
-      content = inflateSync(chunk).toString('latin1');
-    } catch {
-      continue;
-    }
-    for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-      for (const hex of tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)) text += Buffer.from(hex[1]!, 'hex').toString('latin1');
-      text += '\n';
-    }
-  }
-  return text;
-}
 
 function decodePng(png: Buffer): string | null {
   const image = PNG.sync.read(png);
@@ -241,7 +219,7 @@ describe('QR code', () => {
 });
 
 describe('printCard', () => {
-  it('a single card is a one-page PDF in ID-1 size with names, grouped number and city, without "BuT"', async () => {
+  it('a single card is a one-page PDF in ID-1 size with names, grouped number, city, title and lost-card hint, without "BuT"', async () => {
     const child = await makeBeneficiary(t.db, { givenName: 'Zoë', familyName: 'Müller-Şahin' });
     const card = (await issue(child.id)).json();
     const res = await t.call('GET', `/api/v1/cards/${card.id}/print.pdf`, { token: caseworker.token });
@@ -252,10 +230,37 @@ describe('printCard', () => {
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 242\.6\d* 153\.0\d*\]/);
     const text = pdfText(pdf);
     expect(text).toContain('Zoë');
-    expect(text).toContain('Müller-Sahin');
+    expect(text).toContain('Müller-Şahin');
     expect(text).toContain(card.cardNumberFormatted);
-    expect(text).toContain('Musterstadt');
-    expect(text).not.toMatch(/BuT|Bildung und Teilhabe/i);
+    expect(text).toContain('Stadt Musterstadt');
+    expect(text).toContain('Kinder- und Jugendkarte');
+    expect(text).toMatch(/Gefunden\?.*Verloren\?/s);
+    expect(text).not.toMatch(/BuT|Bildung und Teilhabe|LOGO/i);
+    // The fonts are embedded (no standard font can draw Ş), subset to what is used.
+    expect(pdf.toString('latin1')).toMatch(/\/FontFile2 \d+ 0 R/);
+  });
+
+  it('names outside Latin-1 print as written: Łukasz, Ğül, Nguyễn, Zoë, Cyrillic and Arabic', async () => {
+    const names = [
+      ['Łukasz', 'Nguyễn'],
+      ['Ğül', 'Zoë Şahin'],
+      ['Олександр', 'محمد'],
+    ] as const;
+    const ids: string[] = [];
+    for (const [givenName, familyName] of names) {
+      const child = await makeBeneficiary(t.db, { givenName, familyName });
+      ids.push((await makeCard(t.db, t.keys, child.id)).id);
+    }
+    const res = await t.call('POST', '/api/v1/cards/print-sheet', { token: caseworker.token, body: { cardIds: ids } });
+    expect(res.statusCode).toBe(200);
+    const lines = pdfText(res.rawPayload).split('\n');
+    for (const [givenName, familyName] of names.slice(0, 2)) {
+      expect(lines).toContain(givenName);
+      expect(lines).toContain(familyName);
+    }
+    expect(lines).toContain('Олександр');
+    // Arabic is drawn shaped (contextual glyph forms), which map back to the same letters.
+    expect(lines.some((l) => /^[\u0600-\u06FF]+$/.test(l))).toBe(true);
   });
 
   it('an A4 sheet holds 10 cards per page; a blocked card is not printed (409)', async () => {

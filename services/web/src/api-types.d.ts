@@ -464,6 +464,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/{id}/family-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a new family access code for the card; the previous one stops working */
+        post: operations["resetFamilyAccessCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/family/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Public: the family sees its child’s entitlements and last bookings with card number and access code */
+        post: operations["getFamilyBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/letter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The letter to the family with the card, in its language; issues a new family access code */
+        post: operations["printCardLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Card letters for many cards (e.g. all cards of an import) in one PDF; issues new family access codes */
+        post: operations["printCardLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public: where the card can be used (approved, listed providers; no bank data) */
+        get: operations["listPublicProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -1144,6 +1229,45 @@ export interface components {
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
         };
+        FamilyAccessCodeInput: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
+        FamilyBalanceInput: {
+            holder: {
+                displayName: string;
+            };
+            card: {
+                /** @enum {string} */
+                status: "active" | "blocked" | "replaced";
+            };
+            entitlements: {
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                validTo: string;
+                /** @description Amount in euro cents */
+                availableCents?: number;
+                lunchAvailableToday?: boolean;
+            }[];
+            recentRedemptions: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                serviceDate: string;
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Amount in euro cents */
+                amountCents: number;
+                providerName: string;
+                /** @enum {string} */
+                status: "booked" | "reversed";
+            }[];
+        };
         ImportReportLineInput: {
             /** @description Line in the file; the header is line 1 */
             line: number;
@@ -1211,6 +1335,21 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        PublicProviderInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
         };
         ReimbursementReportInput: {
             /**
@@ -1787,6 +1926,45 @@ export interface components {
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
         };
+        FamilyAccessCode: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
+        FamilyBalance: {
+            holder: {
+                displayName: string;
+            };
+            card: {
+                /** @enum {string} */
+                status: "active" | "blocked" | "replaced";
+            };
+            entitlements: {
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                validTo: string;
+                /** @description Amount in euro cents */
+                availableCents?: number;
+                lunchAvailableToday?: boolean;
+            }[];
+            recentRedemptions: {
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 */
+                serviceDate: string;
+                /** @enum {string} */
+                benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Amount in euro cents */
+                amountCents: number;
+                providerName: string;
+                /** @enum {string} */
+                status: "booked" | "reversed";
+            }[];
+        };
         ImportReportLine: {
             /** @description Line in the file; the header is line 1 */
             line: number;
@@ -1854,6 +2032,21 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        PublicProvider: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+            };
+            contact?: {
+                email?: string;
+            };
         };
         ReimbursementReport: {
             /**
@@ -3930,7 +4123,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Card"];
+                    "application/json": {
+                        id: string;
+                        beneficiaryId: string;
+                        /** @description 16 digits, Luhn check digit last */
+                        cardNumber: string;
+                        /** @description Groups of four, as printed */
+                        cardNumberFormatted: string;
+                        /** @description Compact JWS (EdDSA) with the card id and key id (ADR 0008) */
+                        qrToken: string;
+                        keyId: string;
+                        /** @enum {string} */
+                        status: "active" | "blocked" | "replaced";
+                        /** @enum {string} */
+                        blockReason?: "lost" | "stolen" | "damaged" | "other";
+                        issuedAt: string;
+                        blockedAt?: string;
+                        replacedByCardId?: string;
+                        /** @description The family access code (`ABCDE-FGHJK`): shown only in this answer, the server keeps a hash */
+                        familyAccessCode: string;
+                    };
                 };
             };
             /** @description Default Response */
@@ -4474,6 +4686,8 @@ export interface operations {
                         blockedAt?: string;
                         replacedByCardId?: string;
                         replacedCardId: string;
+                        /** @description The family access code (`ABCDE-FGHJK`): shown only in this answer, the server keeps a hash */
+                        familyAccessCode: string;
                     };
                 };
             };
@@ -4581,6 +4795,349 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resetFamilyAccessCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyAccessCode"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFamilyBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description As printed, with or without spaces */
+                    cardNumber: string;
+                    /** @description As printed in the letter, with or without hyphen */
+                    accessCode: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyBalance"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
+                     * @default de
+                     * @enum {string}
+                     */
+                    lang?: "de" | "de-simple" | "en" | "tr" | "ar" | "uk" | "ru";
+                } | null;
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Active cards, e.g. all cards of an import */
+                    cardIds: string[];
+                    /**
+                     * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
+                     * @default de
+                     * @enum {string}
+                     */
+                    lang?: "de" | "de-simple" | "en" | "tr" | "ar" | "uk" | "ru";
+                };
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPublicProviders: {
+        parameters: {
+            query?: {
+                benefitType?: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+                /** @description Exact town, case-insensitive */
+                town?: string;
+                /** @description Words in the name, street, postal code or town */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PublicProvider"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

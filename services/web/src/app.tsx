@@ -1,8 +1,11 @@
+import { ROLE_NAMES } from '@tk/core';
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DirectoryPage } from './family/directory-page';
+import { FamilyPage } from './family/family-page';
 import { LoginPage } from './login/login-page';
 import { linkClick, navigate, usePath } from './router';
-import { ROLE_LABELS, type SectionInfo, sectionsFor } from './sections';
+import { type SectionInfo, sectionsFor } from './sections';
 import { AccountingPage } from './sections/accounting/accounting-page';
 import { AdminPage } from './sections/admin/admin-page';
 import { CaseworkPage } from './sections/casework/casework-page';
@@ -25,9 +28,16 @@ function useSession(): SessionState {
   return state;
 }
 
+/** Public pages for families need no sign-in; everything else is the signed-in back office and terminal. */
 export function App() {
-  const state = useSession();
   const path = usePath();
+  if (path === '/familie' || path.startsWith('/familie/')) return <FamilyPage />;
+  if (path === '/anbieter' || path.startsWith('/anbieter/')) return <DirectoryPage />;
+  return <SignedInApp path={path} />;
+}
+
+function SignedInApp({ path }: { path: string }) {
+  const state = useSession();
 
   // Any interaction counts as activity: an active user's token is refreshed before it expires.
   useEffect(() => {
@@ -70,7 +80,7 @@ export function App() {
           </a>
           <span class="user">
             <span class="visually-hidden">Angemeldet als </span>
-            <strong data-testid="username">{user.username}</strong> · {ROLE_LABELS[user.role]}
+            <strong data-testid="username">{user.username}</strong> · {ROLE_NAMES[user.role]}
           </span>
           <Button variant="ghost" onClick={logout}>
             Abmelden

@@ -16,14 +16,6 @@ export const SECTIONS: readonly SectionInfo[] = [
   { key: 'admin', label: 'Verwaltung', path: '/verwaltung', roles: ['admin', 'provider_admin'] },
 ];
 
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: 'Administration',
-  caseworker: 'Sachbearbeitung',
-  accounting: 'Buchhaltung',
-  provider_admin: 'Anbieter (Verwaltung)',
-  provider_staff: 'Anbieter (Personal)',
-};
-
 export function sectionsFor(role: Role): SectionInfo[] {
   return SECTIONS.filter((s) => s.roles.includes(role));
 }

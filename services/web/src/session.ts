@@ -10,6 +10,8 @@ import type { components } from './api-types';
  */
 export type SessionUser = components['schemas']['SessionUser'];
 export type Role = SessionUser['role'];
+/** The answer of login and refresh. */
+type LoginResponse = components['schemas']['LoginResponse'];
 
 export interface Session {
   token: string;
@@ -32,7 +34,7 @@ let state: SessionState = load();
 let lastActivityAt = 0;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-let refresher: ((token: string) => Promise<{ token: string; expiresAt: string; user: SessionUser } | null>) | undefined;
+let refresher: ((token: string) => Promise<LoginResponse | null>) | undefined;
 
 function load(): SessionState {
   try {
@@ -131,7 +133,7 @@ export const session = {
 };
 
 /** Starts (or renews) the session from a login or refresh response. */
-export function start(login: { token: string; expiresAt: string; user: SessionUser }) {
+export function start(login: LoginResponse) {
   const lifetimeMs = tokenLifetimeMs(login.token, login.expiresAt);
   issuedAt = Date.now();
   const next: Session = { token: login.token, user: login.user, localExpiresAt: issuedAt + lifetimeMs };

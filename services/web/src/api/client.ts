@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import type { paths } from '../api-types';
+import type { operations, paths } from '../api-types';
 import { expire, session } from '../session';
 import { ApiError, type ProblemBody } from './problems';
 
@@ -8,6 +8,14 @@ import { ApiError, type ProblemBody } from './problems';
  * the bearer token and turns a 401 on an authenticated call into "session expired".
  */
 export const api = createClient<paths>({ baseUrl: '' });
+
+/** The JSON body an operation takes, as the contract (docs/api/openapi.json) defines it. */
+export type RequestBody<Op extends keyof operations> = NonNullable<
+  operations[Op]['requestBody']
+>['content']['application/json'];
+
+/** The query parameters of an operation, as the contract defines them. */
+export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 api.use({
   onRequest({ request }) {
@@ -34,6 +42,28 @@ session.setRefresher(async (token) => {
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.response.ok && result.data !== undefined) return result.data;
   if (result.response.ok) return undefined as T;
-  const problem = typeof result.error === 'object' && result.error !== null ? (result.error as ProblemBody) : undefined;
+  throw new ApiError(result.response.status, asProblem(result.error));
+}
+
+/**
+ * The file of a call made with `parseAs: 'blob'` (PDF, SVG, CSV, XML); throws `ApiError` otherwise. A
+ * problem then arrives as a Blob or text too and is read here.
+ */
+export async function unwrapBlob(result: { data?: unknown; error?: unknown; response: Response }): Promise<Blob> {
+  if (result.response.ok && result.data instanceof Blob) return result.data;
+  const error = result.error;
+  let problem = asProblem(error);
+  if (!problem) {
+    try {
+      const text = error instanceof Blob ? await error.text() : typeof error === 'string' ? error : '';
+      problem = text ? asProblem(JSON.parse(text)) : undefined;
+    } catch {
+      problem = undefined;
+    }
+  }
   throw new ApiError(result.response.status, problem);
+}
+
+function asProblem(error: unknown): ProblemBody | undefined {
+  return typeof error === 'object' && error !== null && !(error instanceof Blob) ? (error as ProblemBody) : undefined;
 }

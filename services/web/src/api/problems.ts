@@ -1,3 +1,5 @@
+import type { components } from '../api-types';
+
 /**
  * German texts for the API's problem codes (RFC 9457 `code`), in one place. Unknown codes fall back
  * to the problem's `detail`, then to a generic sentence with the status.
@@ -84,15 +86,8 @@ const MESSAGES: Record<string, string> = {
   import_not_found: 'Dieser Import wurde nicht gefunden.',
 };
 
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  code?: string;
-  requestId?: string;
-  errors?: { pointer: string; detail: string }[];
-}
+/** A problem+json body (RFC 9457) as the contract defines it; partial, since a proxy may answer too. */
+export type ProblemBody = Partial<components['schemas']['Problem']>;
 
 /** An API call that failed: a problem from the server or no answer at all (`network`). */
 export class ApiError extends Error {

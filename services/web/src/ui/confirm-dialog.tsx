@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
 import { Button } from './button';
+import { Modal } from './modal';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -16,35 +16,22 @@ export interface ConfirmDialogProps {
 
 /** A modal confirmation on the native <dialog> (focus trap and Escape come with it). */
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  // One id per dialog: a page with several dialogs must not label them all with the first title.
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (props.open && !dialog.open) dialog.showModal();
-    if (!props.open && dialog.open) dialog.close();
-  }, [props.open]);
   return (
-    <dialog
-      ref={ref}
-      class="dialog"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onCancel();
-      }}
-    >
-      <h2 id={titleId}>{props.title}</h2>
-      {props.children}
-      <div class="dialog-actions">
-        <Button variant="secondary" onClick={props.onCancel}>
-          {props.cancelLabel ?? 'Abbrechen'}
-        </Button>
-        <Button variant={props.tone ?? 'primary'} busy={props.busy ?? false} onClick={props.onConfirm}>
-          {props.confirmLabel}
-        </Button>
-      </div>
-    </dialog>
+    <Modal open={props.open} title={props.title} onCancel={props.onCancel}>
+      {(titleId) => (
+        <>
+          <h2 id={titleId}>{props.title}</h2>
+          {props.children}
+          <div class="dialog-actions">
+            <Button variant="secondary" onClick={props.onCancel}>
+              {props.cancelLabel ?? 'Abbrechen'}
+            </Button>
+            <Button variant={props.tone ?? 'primary'} busy={props.busy ?? false} onClick={props.onConfirm}>
+              {props.confirmLabel}
+            </Button>
+          </div>
+        </>
+      )}
+    </Modal>
   );
 }

@@ -1,3 +1,5 @@
+import { unwrapBlob } from '../api/client';
+
 /**
  * Saves a file the API sent (SEPA XML, CSV, PDF). The API wants the bearer token, which a plain
  * `<a href>` cannot send: the caller fetches the file as a Blob through the API client, and this
@@ -23,4 +25,12 @@ export function filenameFrom(response: Response, fallback: string): string {
   if (star?.[1]) return decodeURIComponent(star[1]);
   const plain = /filename="?([^";]+)"?/i.exec(header);
   return plain?.[1] ?? fallback;
+}
+
+/** Saves the file of a call made with `parseAs: 'blob'`; throws `ApiError` (German) if there is none. */
+export async function saveDownload(
+  result: { data?: unknown; error?: unknown; response: Response },
+  fallbackName: string,
+): Promise<void> {
+  saveBlob(await unwrapBlob(result), filenameFrom(result.response, fallbackName));
 }

@@ -14,6 +14,8 @@ export interface FieldProps {
   required?: boolean;
   disabled?: boolean;
   class?: string;
+  /** Text direction of the input itself, e.g. `ltr` for a card number on a right-to-left page. */
+  dir?: 'ltr' | 'rtl' | 'auto';
   label: string;
   /** A hint below the input (always visible). */
   hint?: ComponentChildren;

@@ -1,7 +1,7 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import type { ComponentChildren, Ref } from 'preact';
 import { Alert } from './alert';
 import { Button } from './button';
+import { Modal } from './modal';
 
 export interface FormDialogProps {
   open: boolean;
@@ -14,6 +14,8 @@ export interface FormDialogProps {
   error?: string | undefined;
   onSubmit: () => void;
   onCancel: () => void;
+  /** The dialog's `<form>`, e.g. `useForm().ref` (focus goes to the first invalid field). */
+  formRef?: Ref<HTMLFormElement | null>;
 }
 
 /**
@@ -21,44 +23,31 @@ export interface FormDialogProps {
  * can live on one page. Enter in a field submits.
  */
 export function FormDialog(props: FormDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (props.open && !dialog.open) dialog.showModal();
-    if (!props.open && dialog.open) dialog.close();
-  }, [props.open]);
   return (
-    <dialog
-      ref={ref}
-      class="dialog"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onCancel();
-      }}
-    >
-      <form
-        method="dialog"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!props.busy) props.onSubmit();
-        }}
-      >
-        <h2 id={titleId}>{props.title}</h2>
-        {props.open && props.children}
-        {props.error && <Alert tone="error">{props.error}</Alert>}
-        <div class="dialog-actions">
-          <Button variant="secondary" onClick={props.onCancel}>
-            Abbrechen
-          </Button>
-          <Button type="submit" variant={props.tone ?? 'primary'} busy={props.busy ?? false}>
-            {props.confirmLabel}
-          </Button>
-        </div>
-      </form>
-    </dialog>
+    <Modal open={props.open} title={props.title} onCancel={props.onCancel}>
+      {(titleId) => (
+        <form
+          ref={props.formRef}
+          method="dialog"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!props.busy) props.onSubmit();
+          }}
+        >
+          <h2 id={titleId}>{props.title}</h2>
+          {props.open && props.children}
+          {props.error && <Alert tone="error">{props.error}</Alert>}
+          <div class="dialog-actions">
+            <Button variant="secondary" onClick={props.onCancel}>
+              Abbrechen
+            </Button>
+            <Button type="submit" variant={props.tone ?? 'primary'} busy={props.busy ?? false}>
+              {props.confirmLabel}
+            </Button>
+          </div>
+        </form>
+      )}
+    </Modal>
   );
 }

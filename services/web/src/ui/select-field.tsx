@@ -72,7 +72,7 @@ export interface TextAreaFieldProps {
   label: string;
   name: string;
   value: string;
-  onInput: (value: string) => void;
+  onChange: (value: string) => void;
   hint?: ComponentChildren;
   error?: string | undefined;
   rows?: number;
@@ -82,7 +82,7 @@ export interface TextAreaFieldProps {
 }
 
 /** A labelled <textarea> in the same look as `Field`. */
-export function TextAreaField({ label, name, value, onInput, hint, error, rows = 3, ...rest }: TextAreaFieldProps) {
+export function TextAreaField({ label, name, value, onChange, hint, error, rows = 3, ...rest }: TextAreaFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -98,7 +98,7 @@ export function TextAreaField({ label, name, value, onInput, hint, error, rows =
         {...rest}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy || undefined}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        onInput={(e) => onChange(e.currentTarget.value)}
       />
       {hint && (
         <p class="field-hint" id={hintId}>

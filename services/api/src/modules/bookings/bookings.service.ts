@@ -1,5 +1,6 @@
 import { newId, requestHash } from '@tk/core';
 import { type Db, type DbOrTx, isCheckViolation, isUniqueViolation, type Tx } from '@tk/db';
+import type { BookingPlan } from '@tk/db/queries/bookings';
 import * as ledger from '@tk/db/queries/bookings';
 import type { StoredAnswer } from '@tk/db/queries/terminal';
 import { type Actor, audit } from '../../lib/audit.ts';
@@ -73,18 +74,7 @@ export async function withIdempotency<T>(
 // ---------------------------------------------------------------------------------------------
 // book
 
-/** What the caller's rules decided to book (the terminal's `planBooking`). */
-export interface BookingPlan {
-  approvalId: string;
-  cardId: string;
-  beneficiaryId: string;
-  benefitType: string;
-  serviceDate: string;
-  amountCents: number;
-  meals: number | null;
-  minutes: number | null;
-  mealSlot: number | null;
-}
+export type { BookingPlan } from '@tk/db/queries/bookings';
 
 /** The answer to a booking (also stored with its idempotency key). */
 export interface BookingResult {

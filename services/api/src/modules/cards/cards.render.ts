@@ -1,11 +1,12 @@
 import { formatCardNumber } from '@tk/core';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { createPdf, drawQr, drawText } from '../../lib/pdf.ts';
 
 /**
  * Rendering of the card: the QR of the signed token (SVG/PNG via `qrcode`) and the printable card
  * (PDF via `pdfkit`) in ID-1 format, 85.60 × 53.98 mm. The design is neutral on purpose: the city's
- * name, the holder's name, the number and the QR; no word that reveals what the card is for.
+ * name, a neutral title, the holder's name (any script, embedded fonts), the number, the QR and what to
+ * do when the card is found or lost; no word that reveals what the card is for.
  */
 const MM = 72 / 25.4;
 export const ID1_WIDTH_PT = 85.6 * MM;
@@ -31,24 +32,11 @@ export interface PrintableCard {
   familyName: string;
 }
 
-// The PDF standard fonts speak WinAnsi (Latin-1 plus a few): other letters lose their accents
-// (Ş → S), the rest becomes '?', rather than printing garbage.
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-function printable(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code < 256 || WIN_ANSI_EXTRA.has(ch)) {
-      out += ch;
-      continue;
-    }
-    const plain = ch.normalize('NFD').replace(/\p{M}/gu, '');
-    out += [...plain].every((c) => c.codePointAt(0)! < 256) ? plain : '?';
-  }
-  return out;
-}
+/** The card's neutral title: it says whose card it is, not which benefit it carries (no "BuT"). */
+export const CARD_TITLE = 'Kinder- und Jugendkarte';
 
-function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, cityName: string): void {
+/** Draws one card with its top left corner at (x, y); the card letter uses it for the cut-out card. */
+export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, cityName: string): void {
   const w = ID1_WIDTH_PT;
   const h = ID1_HEIGHT_PT;
   const pad = 10;
@@ -59,7 +47,7 @@ function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Printable
     .lineWidth(0.5)
     .strokeColor('#9aa5b1')
     .stroke();
-  // Header band with the city's name and a logo placeholder.
+  // Header band with the city's name and a neutral mark (a logo upload is not built yet).
   const band = 30;
   doc
     .save()
@@ -67,75 +55,57 @@ function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Printable
     .clip();
   doc.rect(x, y, w, band).fill('#1f5f8b');
   doc.restore();
+  const mark = 18;
+  const markX = x + w - pad - mark;
   doc
-    .fillColor('#ffffff')
-    .font('Helvetica-Bold')
-    .fontSize(10)
-    .text(printable(cityName), x + pad, y + 10, { width: w - 2 * pad - 28, lineBreak: false, ellipsis: true });
-  doc
-    .circle(x + w - pad - 10, y + band / 2, 10)
-    .lineWidth(1)
+    .roundedRect(markX, y + (band - mark) / 2, mark, mark, 4)
+    .lineWidth(1.2)
     .strokeColor('#ffffff')
     .stroke();
-  doc
-    .fontSize(5)
-    .font('Helvetica')
-    .text('LOGO', x + w - pad - 20, y + band / 2 - 2.5, { width: 20, align: 'center' });
+  drawText(doc, [...cityName.trim()][0]?.toUpperCase() ?? '', markX, y + (band - mark) / 2 + 3.5, mark, {
+    size: 9,
+    bold: true,
+    color: '#ffffff',
+    align: 'center',
+    maxLines: 1,
+  });
+  const header = { width: markX - x - 2 * pad, color: '#ffffff', maxLines: 1 } as const;
+  drawText(doc, `Stadt ${cityName}`, x + pad, y + 5, header.width, { ...header, size: 9.5, bold: true, align: 'left' });
+  drawText(doc, CARD_TITLE, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
 
-  // QR code, drawn as vector modules so it prints sharply at any size.
-  const qr = QRCode.create(card.qrToken, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const quiet = 2;
-  const qrSide = h - band - 2 * 6;
-  const cell = qrSide / (size + 2 * quiet);
+  const hintHeight = 13;
+  const qrSide = h - band - hintHeight - 4;
   const qx = x + w - pad - qrSide + 4;
-  const qy = y + band + 6;
-  doc.rect(qx, qy, qrSide, qrSide).fill('#ffffff');
-  doc.fillColor('#000000');
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      if (qr.modules.get(row, col)) doc.rect(qx + (col + quiet) * cell, qy + (row + quiet) * cell, cell, cell);
-    }
-  }
-  doc.fill('#000000');
+  drawQr(doc, card.qrToken, qx, y + band + 2, qrSide);
 
-  // Holder and number on the left.
+  // Holder and number on the left; names in any script, each on one line.
   const textWidth = qx - x - pad - 4;
-  doc
-    .fillColor('#1d2733')
-    .font('Helvetica-Bold')
-    .fontSize(10)
-    .text(printable(card.givenName), x + pad, y + band + 14, { width: textWidth, lineBreak: false, ellipsis: true });
-  doc.text(printable(card.familyName), x + pad, y + band + 27, { width: textWidth, lineBreak: false, ellipsis: true });
-  doc
-    .font('Helvetica')
-    .fontSize(6)
-    .fillColor('#52606d')
-    .text('Kartennummer', x + pad, y + h - 36, { width: textWidth });
-  doc
-    .font('Courier-Bold')
-    .fontSize(9.5)
-    .fillColor('#1d2733')
-    .text(formatCardNumber(card.cardNumber), x + pad, y + h - 27, { width: textWidth + 6, lineBreak: false });
+  const name = { size: 10, bold: true, maxLines: 1, align: 'left' } as const;
+  drawText(doc, card.givenName, x + pad, y + band + 10, textWidth, name);
+  drawText(doc, card.familyName, x + pad, y + band + 23, textWidth, name);
+  drawText(doc, 'Kartennummer', x + pad, y + h - hintHeight - 27, textWidth, { size: 6, color: '#52606d' });
+  drawText(doc, formatCardNumber(card.cardNumber), x + pad, y + h - hintHeight - 19, textWidth + 8, {
+    size: 8.5,
+    bold: true,
+    maxLines: 1,
+  });
+  // What to do with a found or lost card, across the bottom.
+  drawText(
+    doc,
+    `Gefunden? Bitte bei der Stadt ${cityName} abgeben. Verloren? Bitte sofort sperren lassen.`,
+    x + pad,
+    y + h - hintHeight + 1,
+    w - 2 * pad,
+    { size: 4.6, color: '#52606d', lineGap: -0.5 },
+  );
   doc.restore();
 }
 
-/** The document's bytes once `doc.end()` has been called. */
-function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-}
-
-const INFO = { Title: 'Karte', Creator: 'Teilhabekarte' };
+const INFO = { Title: 'Karte' };
 
 /** One card on a page of exactly ID-1 size (for card printers). */
 export function cardPdf(card: PrintableCard, cityName: string): Promise<Buffer> {
-  const doc = new PDFDocument({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0, info: INFO, autoFirstPage: true });
-  const done = collect(doc);
+  const { doc, done } = createPdf({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0, info: INFO });
   drawCard(doc, 0, 0, card, cityName);
   doc.end();
   return done;
@@ -143,8 +113,7 @@ export function cardPdf(card: PrintableCard, cityName: string): Promise<Buffer> 
 
 /** Many cards on A4 sheets, two columns by five rows (10 per page), with cut lines. */
 export function sheetPdf(list: PrintableCard[], cityName: string): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 0, info: INFO, autoFirstPage: false });
-  const done = collect(doc);
+  const { doc, done } = createPdf({ size: 'A4', margin: 0, info: INFO, autoFirstPage: false });
   const gapX = 10;
   const gapY = 8;
   const left = (A4.width - (2 * ID1_WIDTH_PT + gapX)) / 2;

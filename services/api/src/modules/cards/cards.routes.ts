@@ -7,6 +7,7 @@ import { cardPdf, qrPng, qrSvg, sheetPdf } from './cards.render.ts';
 import {
   BlockCardBody,
   CardSchema,
+  IssueCardResponse,
   PrintSheetBody,
   ReplaceCardBody,
   ReplaceCardResponse,
@@ -34,12 +35,15 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Issue the child’s card (one active card per child)',
         security,
         params: IdParams,
-        response: { 201: CardSchema, ...problems(400, 401, 403, 404, 409, 429) },
+        response: { 201: IssueCardResponse, ...problems(400, 401, 403, 404, 409, 429) },
       },
       config: caseworker,
     },
     async (request, reply) =>
-      reply.code(201).send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
+      reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
   );
 
   app.get(
@@ -195,6 +199,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) =>
       reply
         .code(201)
+        .header('cache-control', 'no-store')
         .send(
           await service.replaceCard(db, keys.card, request.params.id, request.body?.reason, actorOf(request), clock),
         ),

@@ -24,7 +24,11 @@ export const ReplaceCardBody = z
   .object({ reason: z.enum(BLOCK_REASONS).describe('Recorded on the old card if it was still active') })
   .partial();
 
-export const ReplaceCardResponse = CardSchema.extend({ replacedCardId: z.string() });
+const familyAccessCode = z
+  .string()
+  .describe('The family access code (`ABCDE-FGHJK`): shown only in this answer, the server keeps a hash');
+export const IssueCardResponse = CardSchema.extend({ familyAccessCode });
+export const ReplaceCardResponse = CardSchema.extend({ replacedCardId: z.string(), familyAccessCode });
 
 export const PrintSheetBody = z.object({ cardIds: z.array(z.string().min(1).max(64)).min(1).max(500) });
 

@@ -5,6 +5,7 @@ import { type Actor, audit } from '../../lib/audit.ts';
 import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
+import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/family.codes.ts';
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
 import type { Card } from './cards.schemas.ts';
 
@@ -94,10 +95,17 @@ async function insertCard(tx: DbOrTx, ring: KeyRing, beneficiaryId: string, acto
 }
 
 /**
- * Issues the child's card: random 16-digit Luhn number, QR token signed with the current card key.
- * One active card per child (partial unique index): 409 `active_card_exists`; 404 `beneficiary_not_found`.
+ * Issues the child's card: random 16-digit Luhn number, QR token signed with the current card key,
+ * and the family access code (returned once, stored as a hash). One active card per child (partial
+ * unique index): 409 `active_card_exists`; 404 `beneficiary_not_found`.
  */
-export async function issueCard(db: DbOrTx, ring: KeyRing, beneficiaryId: string, actor: Actor): Promise<Card> {
+export async function issueCard(
+  db: DbOrTx,
+  ring: KeyRing,
+  beneficiaryId: string,
+  actor: Actor,
+): Promise<Card & { familyAccessCode: string }> {
+  const familyCode = await newFamilyCode();
   return db.transaction(async (tx) => {
     const [child] = await tx
       .select({ id: beneficiaries.id })
@@ -112,7 +120,8 @@ export async function issueCard(db: DbOrTx, ring: KeyRing, beneficiaryId: string
       entityId: row.id,
       data: { beneficiaryId, keyId: row.keyId },
     });
-    return toCard(row);
+    await storeFamilyCode(tx, row.id, familyCode, actor);
+    return { ...toCard(row), familyAccessCode: familyCode.code };
   });
 }
 
@@ -146,8 +155,8 @@ export async function blockCard(
 
 /**
  * Replaces an active or blocked card in one transaction: the old one becomes `replaced` (pointing at
- * its successor) and a new active card is issued. Budgets belong to the child, so nothing moves.
- * 409 `card_already_replaced`.
+ * its successor) and a new active card is issued with a new family access code; the old card's code
+ * stops working. Budgets belong to the child, so nothing moves. 409 `card_already_replaced`.
  */
 export async function replaceCard(
   db: DbOrTx,
@@ -156,7 +165,8 @@ export async function replaceCard(
   reason: BlockReason | undefined,
   actor: Actor,
   clock: Clock,
-): Promise<Card & { replacedCardId: string }> {
+): Promise<Card & { replacedCardId: string; familyAccessCode: string }> {
+  const familyCode = await newFamilyCode();
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
     if (!current) throw cardNotFound();
@@ -185,7 +195,9 @@ export async function replaceCard(
       entityId: fresh.id,
       data: { beneficiaryId: current.beneficiaryId, replaces: cardId, keyId: fresh.keyId },
     });
-    return { ...toCard(fresh), replacedCardId: cardId };
+    await revokeFamilyCode(tx, cardId);
+    await storeFamilyCode(tx, fresh.id, familyCode, actor);
+    return { ...toCard(fresh), replacedCardId: cardId, familyAccessCode: familyCode.code };
   });
 }
 

@@ -1,4 +1,4 @@
-import { berlinDate, type Clock, newId, rateOn } from '@tk/core';
+import { berlinDate, type Clock, isProviderRole, newId, rateOn } from '@tk/core';
 import { type Db, type DbOrTx, providerMealPrices, providers } from '@tk/db';
 import { and, arrayContains, asc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
@@ -156,7 +156,7 @@ export async function createProvider(
 
 /** Provider roles see only their own provider; others get 404 (a 403 across tenants is hidden). */
 function scopeCheck(actor: Actor, providerId: string): void {
-  if ((actor.role === 'provider_admin' || actor.role === 'provider_staff') && actor.providerId !== providerId) {
+  if (isProviderRole(actor.role) && actor.providerId !== providerId) {
     throw providerNotFound();
   }
 }

@@ -1,14 +1,14 @@
-import type { Clock } from '@tk/core';
-import { type Db, type DbOrTx, providers, queryRows, settlementBatches, settlementRuns, type Tx } from '@tk/db';
-import { and, count, desc, eq, isNotNull, max, type SQL, sql } from 'drizzle-orm';
+import { type Clock, isProviderRole } from '@tk/core';
+import { type Db, type DbOrTx, providers, settlementBatches, settlementRuns, type Tx } from '@tk/db';
+import { listBatchLines } from '@tk/db/queries/settlement';
+import { and, count, desc, eq, isNotNull, max, type SQL } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { FourEyesRequired } from '../../lib/problems.ts';
 import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
 import { BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
 import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
 
-const PROVIDER_ROLES = ['provider_admin', 'provider_staff'];
-export const isProviderUser = (actor: Actor) => PROVIDER_ROLES.includes(actor.role);
+export const isProviderUser = (actor: Actor) => isProviderRole(actor.role);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -105,42 +105,13 @@ export async function findBatch(db: DbOrTx, id: string, actor: Actor): Promise<B
 
 /** The lines of a batch in booking order. Legal basis and cost bearer are withheld from provider users. */
 export async function batchLines(db: DbOrTx, batchId: string, actor: Actor): Promise<BatchLine[]> {
-  const rows = await queryRows<{
-    kind: BatchLine['kind'];
-    redemption_id: string | null;
-    reversal_id: string | null;
-    carried_from_batch_id: string | null;
-    carried_from_batch_number: string | null;
-    card_ref: string | null;
-    service_date: string | null;
-    booked_at: Date | string | null;
-    benefit_type: string | null;
-    legal_basis: string | null;
-    cost_bearer: string | null;
-    amount_cents: number;
-  }>(
-    db,
-    sql`select l.kind, l.redemption_id, l.reversal_id, l.carried_from_batch_id, cf.number as carried_from_batch_number,
-               l.card_ref, l.service_date, l.booked_at, l.benefit_type, l.legal_basis, l.cost_bearer, l.amount_cents
-        from settlement_lines l
-        left join settlement_batches cf on cf.id = l.carried_from_batch_id
-        where l.batch_id = ${batchId}
-        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id`,
-  );
+  const rows = await listBatchLines(db, { batchId });
   const accounting = !isProviderUser(actor);
   return rows.map((r) => ({
-    kind: r.kind,
-    redemptionId: r.redemption_id,
-    reversalId: r.reversal_id,
-    carriedFromBatchId: r.carried_from_batch_id,
-    carriedFromBatchNumber: r.carried_from_batch_number,
-    cardRef: r.card_ref,
-    serviceDate: r.service_date,
-    bookedAt: r.booked_at ? new Date(r.booked_at).toISOString() : null,
-    benefitType: r.benefit_type,
-    legalBasis: accounting ? r.legal_basis : null,
-    costBearer: accounting ? r.cost_bearer : null,
-    amountCents: Number(r.amount_cents),
+    ...r,
+    bookedAt: r.bookedAt ? r.bookedAt.toISOString() : null,
+    legalBasis: accounting ? r.legalBasis : null,
+    costBearer: accounting ? r.costBearer : null,
   }));
 }
 

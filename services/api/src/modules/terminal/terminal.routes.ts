@@ -1,4 +1,4 @@
-import { Problem } from '@tk/core';
+import { PROVIDER_ROLES, Problem } from '@tk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
@@ -19,7 +19,7 @@ import {
 import * as terminal from './terminal.service.ts';
 import { createCodeFailureThrottle } from './terminal.throttle.ts';
 
-const TERMINAL_ROLES = ['provider_staff', 'provider_admin'] as const;
+const TERMINAL_ROLES = PROVIDER_ROLES;
 
 /** Routes of the terminal area (registered in app.ts under /api/v1). */
 export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,4 +1,4 @@
-import { type Clock, newId } from '@tk/core';
+import { type Clock, isProviderRole, newId } from '@tk/core';
 import { type Db, type DbOrTx, providers, users } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
@@ -7,9 +7,6 @@ import { Forbidden } from '../../lib/problems.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
 import { CannotDeactivateSelf, ProviderRequired, UserNotFound, UsernameTaken } from './users.errors.ts';
 import type { User } from './users.schemas.ts';
-
-const PROVIDER_ROLES = ['provider_admin', 'provider_staff'] as const;
-const isProviderRole = (role: string) => (PROVIDER_ROLES as readonly string[]).includes(role);
 
 export function toUser(row: typeof users.$inferSelect): User {
   return {

@@ -1,7 +1,7 @@
-import { api, unwrap } from '../../api/client';
-import { ApiError, type ProblemBody } from '../../api/problems';
+import { api, type QueryOf, unwrap } from '../../api/client';
+import { ApiError } from '../../api/problems';
 import type { components } from '../../api-types';
-import { filenameFrom, saveBlob } from '../../ui/download';
+import { saveDownload } from '../../ui/download';
 
 export type Batch = components['schemas']['SettlementBatch'];
 export type BatchWithLines = components['schemas']['SettlementBatchWithLines'];
@@ -14,30 +14,32 @@ export type ReimbursementReport = components['schemas']['ReimbursementReport'];
 export type TakeUpReport = components['schemas']['TakeUpReport'];
 export type ProviderSpendReport = components['schemas']['ProviderSpendReport'];
 
-export interface BatchFilter {
-  status?: BatchStatus | undefined;
-  providerId?: string | undefined;
-  paymentFileId?: string | undefined;
-}
+/** Which batches the list shows: the contract's filters of `listBatches`. */
+export type BatchFilter = Pick<QueryOf<'listBatches'>, 'status' | 'providerId' | 'paymentFileId'>;
+/** A report's period, as every report route takes it. */
+export type DateRange = Pick<QueryOf<'getReimbursementReport'>, 'from' | 'to'>;
 
 /** The largest page the API gives; the desk shows all matching batches at once. */
 const PAGE = 1000;
 
-export async function listBatches(filter: BatchFilter): Promise<{ items: Batch[]; total: number }> {
+export async function listBatches(
+  filter: BatchFilter,
+  signal?: AbortSignal,
+): Promise<{ items: Batch[]; total: number }> {
   const query = { limit: PAGE, offset: 0, ...stripEmpty(filter) };
-  return unwrap(await api.GET('/api/v1/settlements/batches', { params: { query } }));
+  return unwrap(await api.GET('/api/v1/settlements/batches', { params: { query }, signal }));
 }
 
-export async function getBatch(id: string): Promise<BatchWithLines> {
-  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id } } }));
+export async function getBatch(id: string, signal?: AbortSignal): Promise<BatchWithLines> {
+  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id } }, signal }));
 }
 
 export async function runSettlement(cutoffDate: string): Promise<SettlementRun> {
   return unwrap(await api.POST('/api/v1/settlements/runs', { body: { cutoffDate } }));
 }
 
-export async function listRuns(limit = 5): Promise<SettlementRun[]> {
-  return unwrap(await api.GET('/api/v1/settlements/runs', { params: { query: { limit } } })).items;
+export async function listRuns(limit: number, signal?: AbortSignal): Promise<SettlementRun[]> {
+  return unwrap(await api.GET('/api/v1/settlements/runs', { params: { query: { limit } }, signal })).items;
 }
 
 export async function certifyBatch(id: string): Promise<Batch> {
@@ -58,8 +60,8 @@ export async function reverseRedemption(id: string, reason: string): Promise<com
   );
 }
 
-export async function listProviders(): Promise<Provider[]> {
-  return unwrap(await api.GET('/api/v1/providers', {})).items;
+export async function listProviders(signal?: AbortSignal): Promise<Provider[]> {
+  return unwrap(await api.GET('/api/v1/providers', { signal })).items;
 }
 
 export async function createPaymentFile(batchIds: string[], executionDate?: string): Promise<PaymentFile> {
@@ -67,39 +69,33 @@ export async function createPaymentFile(batchIds: string[], executionDate?: stri
   return unwrap(await api.POST('/api/v1/settlements/payment-files', { body }));
 }
 
-export async function listPaymentFiles(): Promise<PaymentFile[]> {
-  return unwrap(await api.GET('/api/v1/settlements/payment-files', {})).items;
+export async function listPaymentFiles(signal?: AbortSignal): Promise<PaymentFile[]> {
+  return unwrap(await api.GET('/api/v1/settlements/payment-files', { signal })).items;
 }
 
-export async function getPaymentFile(id: string): Promise<PaymentFile> {
-  return unwrap(await api.GET('/api/v1/settlements/payment-files/{id}', { params: { path: { id } } }));
+export async function getPaymentFile(id: string, signal?: AbortSignal): Promise<PaymentFile> {
+  return unwrap(await api.GET('/api/v1/settlements/payment-files/{id}', { params: { path: { id } }, signal }));
 }
 
 export async function markPaymentFilePaid(id: string): Promise<PaymentFile> {
   return unwrap(await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } } }));
 }
 
-export interface DateRange {
-  from: string;
-  to: string;
+export interface Reports {
+  reimbursement: ReimbursementReport;
+  takeUp: TakeUpReport;
+  spend: ProviderSpendReport;
 }
 
-export async function reimbursementReport(range: DateRange): Promise<ReimbursementReport> {
-  return asReport<ReimbursementReport>(
-    unwrap(await api.GET('/api/v1/reports/reimbursement', { params: { query: { ...range, format: 'json' } } })),
-  );
-}
-
-export async function takeUpReport(range: DateRange): Promise<TakeUpReport> {
-  return asReport<TakeUpReport>(
-    unwrap(await api.GET('/api/v1/reports/take-up', { params: { query: { ...range, format: 'json' } } })),
-  );
-}
-
-export async function providerSpendReport(range: DateRange): Promise<ProviderSpendReport> {
-  return asReport<ProviderSpendReport>(
-    unwrap(await api.GET('/api/v1/reports/provider-spend', { params: { query: { ...range, format: 'json' } } })),
-  );
+/** The three reports of one period, on screen (format=json). */
+export async function loadReports(range: DateRange, signal?: AbortSignal): Promise<Reports> {
+  const options = { params: { query: { ...range, format: 'json' as const } }, signal };
+  const [reimbursement, takeUp, spend] = await Promise.all([
+    api.GET('/api/v1/reports/reimbursement', options).then(unwrap),
+    api.GET('/api/v1/reports/take-up', options).then(unwrap),
+    api.GET('/api/v1/reports/provider-spend', options).then(unwrap),
+  ]);
+  return { reimbursement: asReport(reimbursement), takeUp: asReport(takeUp), spend: asReport(spend) };
 }
 
 /** The report routes answer JSON or CSV; with format=json it is always the JSON object. */
@@ -110,33 +106,12 @@ function asReport<T>(value: T | string): T {
 
 // Downloads: fetched through the API client (bearer token, 401 handling) as a Blob, then saved.
 
-type BlobResult = { data?: Blob; error?: unknown; response: Response };
-
-async function save(result: BlobResult, fallbackName: string): Promise<void> {
-  if (!result.response.ok || !result.data) {
-    const problem = await problemOf(result);
-    throw new ApiError(result.response.status, problem);
-  }
-  saveBlob(result.data, filenameFrom(result.response, fallbackName));
-}
-
-async function problemOf(result: BlobResult): Promise<ProblemBody | undefined> {
-  const error = result.error;
-  if (typeof error === 'object' && error !== null && !(error instanceof Blob)) return error as ProblemBody;
-  try {
-    const text = error instanceof Blob ? await error.text() : typeof error === 'string' ? error : '';
-    return text ? (JSON.parse(text) as ProblemBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function downloadSepa(file: PaymentFile): Promise<void> {
   const result = await api.GET('/api/v1/settlements/payment-files/{id}/sepa.xml', {
     params: { path: { id: file.id } },
     parseAs: 'blob',
   });
-  await save(result as BlobResult, `${file.messageId}.xml`);
+  await saveDownload(result, `${file.messageId}.xml`);
 }
 
 export async function downloadBookings(file: PaymentFile): Promise<void> {
@@ -144,7 +119,7 @@ export async function downloadBookings(file: PaymentFile): Promise<void> {
     params: { path: { id: file.id }, query: { delimiter: ';', bom: 'true' } },
     parseAs: 'blob',
   });
-  await save(result as BlobResult, `Buchungsliste-${file.messageId}.csv`);
+  await saveDownload(result, `Buchungsliste-${file.messageId}.csv`);
 }
 
 export async function downloadStatement(batch: Batch): Promise<void> {
@@ -152,7 +127,7 @@ export async function downloadStatement(batch: Batch): Promise<void> {
     params: { path: { id: batch.id } },
     parseAs: 'blob',
   });
-  await save(result as BlobResult, `Gutschrift-${batch.number}.pdf`);
+  await saveDownload(result, `Gutschrift-${batch.number}.pdf`);
 }
 
 export type ReportKind = 'reimbursement' | 'take-up' | 'provider-spend';
@@ -171,7 +146,7 @@ export async function downloadReportCsv(kind: ReportKind, range: DateRange): Pro
       : kind === 'take-up'
         ? await api.GET('/api/v1/reports/take-up', options)
         : await api.GET('/api/v1/reports/provider-spend', options);
-  await save(result as BlobResult, `${REPORT_FILE_NAMES[kind]}-${range.from}-bis-${range.to}.csv`);
+  await saveDownload(result, `${REPORT_FILE_NAMES[kind]}-${range.from}-bis-${range.to}.csv`);
 }
 
 function stripEmpty<T extends object>(value: T): Partial<T> {

@@ -1,7 +1,12 @@
-import { useEffect, useId, useState } from 'preact/hooks';
+import { BATCH_LINE_KIND_NAMES, BATCH_STATUS_HINTS, benefitTypeName, legalBasisName } from '@tk/core';
+import { useId, useState } from 'preact/hooks';
+import { useCostBearerName } from '../../api/catalogue';
 import { ApiError, messageOf } from '../../api/problems';
 import type { SessionUser } from '../../session';
-import { Alert, Button, ConfirmDialog, formatCents, formatDate } from '../../ui';
+import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
 import {
   type Batch,
   type BatchLine,
@@ -13,39 +18,15 @@ import {
   releaseBatch,
   reverseRedemption,
 } from './accounting-api';
-import { period } from './batches-page';
-import { BASE, BatchStatusChip, Link, PageHead, paymentFilePath } from './common';
-import {
-  actorLabel,
-  BATCH_STATUS_HINTS,
-  benefitLabel,
-  costBearerLabel,
-  formatTimestamp,
-  legalBasisLabel,
-} from './labels';
+import { actorLabel, BASE, BatchStatusChip, Link, PageHead, paymentFilePath, period } from './common';
 
 type Step = 'certify' | 'release' | 'paid';
 
 /** One batch: its facts, the four-eyes steps with who did them when, and its lines (with Storno). */
 export function BatchDetailPage({ id, user }: { id: string; user: SessionUser }) {
-  const [batch, setBatch] = useState<BatchWithLines>();
-  const [loadError, setLoadError] = useState<string>();
-  const [reload, setReload] = useState(0);
+  const loaded = useLoad((signal) => getBatch(id, signal), [id]);
+  const batch = loaded.data;
   const [notice, setNotice] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    getBatch(id)
-      .then((b) => {
-        if (!live) return;
-        setBatch(b);
-        setLoadError(undefined);
-      })
-      .catch((err) => live && setLoadError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, reload]);
 
   const title = batch ? `Abrechnung ${batch.number}` : 'Abrechnung';
   return (
@@ -54,15 +35,15 @@ export function BatchDetailPage({ id, user }: { id: string; user: SessionUser })
         ← Alle Abrechnungen
       </Link>
       <PageHead title={title}>{batch && <StatementButton batch={batch} />}</PageHead>
-      {loadError && (
+      {loaded.error && (
         <Alert tone="error">
-          <p>{loadError}</p>
-          <Button variant="secondary" onClick={() => setReload((n) => n + 1)}>
+          <p>{loaded.error}</p>
+          <Button variant="secondary" onClick={loaded.reload}>
             Erneut versuchen
           </Button>
         </Alert>
       )}
-      {!batch && !loadError && <p class="muted">Abrechnung wird geladen …</p>}
+      {!batch && !loaded.error && <p class="muted">Abrechnung wird geladen …</p>}
       {notice && <Alert tone="success">{notice}</Alert>}
       {batch && (
         <>
@@ -72,7 +53,7 @@ export function BatchDetailPage({ id, user }: { id: string; user: SessionUser })
             user={user}
             onStart={() => setNotice(undefined)}
             onChanged={(next, message) => {
-              setBatch({ ...next, lines: batch.lines });
+              loaded.setData({ ...next, lines: batch.lines });
               setNotice(message);
             }}
           />
@@ -150,41 +131,39 @@ function FourEyes({
   onStart: () => void;
   onChanged: (batch: Batch, message: string) => void;
 }) {
-  const [busy, setBusy] = useState<Step>();
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction<Step>();
   const [confirmPaid, setConfirmPaid] = useState(false);
   const noteId = useId();
   const iCertified = batch.certifiedBy === user.id;
 
+  /** The four-eyes refusals say which rule applies here. */
+  function messageFor(err: unknown): string {
+    if (err instanceof ApiError && err.code === 'four_eyes_required')
+      return iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK;
+    if (err instanceof ApiError && err.code === 'provider_not_payable')
+      return 'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.';
+    return messageOf(err);
+  }
+
   async function act(step: Step) {
-    setBusy(step);
-    setError(undefined);
     onStart();
-    try {
-      if (step === 'certify') {
-        onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
-      } else if (step === 'release') {
-        onChanged(
-          await releaseBatch(batch.id),
-          'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
-        );
-      } else {
-        onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
-      }
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'four_eyes_required') {
-        setError(iCertified ? FOUR_EYES_SELF : FOUR_EYES_BANK);
-      } else if (err instanceof ApiError && err.code === 'provider_not_payable') {
-        setError(
-          'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.',
-        );
-      } else {
-        setError(messageOf(err));
-      }
-    } finally {
-      setBusy(undefined);
-      setConfirmPaid(false);
-    }
+    await run(
+      step,
+      async () => {
+        if (step === 'certify') {
+          onChanged(await certifyBatch(batch.id), 'Die Abrechnung ist als sachlich und rechnerisch richtig bestätigt.');
+        } else if (step === 'release') {
+          onChanged(
+            await releaseBatch(batch.id),
+            'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
+          );
+        } else {
+          onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
+        }
+      },
+      messageFor,
+    );
+    setConfirmPaid(false);
   }
 
   const certified = Boolean(batch.certifiedAt);
@@ -298,25 +277,10 @@ function FourEyes({
 }
 
 function StatementButton({ batch }: { batch: Batch }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   return (
     <div class="acc-actions">
-      <Button
-        variant="secondary"
-        busy={busy}
-        onClick={async () => {
-          setBusy(true);
-          setError(undefined);
-          try {
-            await downloadStatement(batch);
-          } catch (err) {
-            setError(messageOf(err));
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <Button variant="secondary" busy={busy !== undefined} onClick={() => run('pdf', () => downloadStatement(batch))}>
         Gutschrift (PDF) herunterladen
       </Button>
       {error && (
@@ -334,16 +298,11 @@ function cardRef(ref: string | null): string {
   return ref.startsWith('…') ? ref : `…${ref}`;
 }
 
-const KIND_LABELS: Record<BatchLine['kind'], string> = {
-  redemption: 'Buchung',
-  correction: 'Korrektur',
-  carry_forward: 'Übertrag',
-};
-
 /** The lines of the batch; a booking can be reversed by the city (Storno) with a reason. */
 function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (message: string) => void }) {
   const [reversing, setReversing] = useState<BatchLine>();
   const [reversed, setReversed] = useState<ReadonlySet<string>>(new Set());
+  const costBearerName = useCostBearerName();
   const canReverse = (line: BatchLine) =>
     line.kind === 'redemption' && line.redemptionId !== null && !reversed.has(line.redemptionId);
 
@@ -390,14 +349,14 @@ function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (mess
                 >
                   <td>{line.serviceDate ? formatDate(line.serviceDate) : '–'}</td>
                   <td>{cardRef(line.cardRef)}</td>
-                  <td>{benefitLabel(line.benefitType)}</td>
-                  <td>{legalBasisLabel(line.legalBasis)}</td>
-                  <td>{costBearerLabel(line.costBearer)}</td>
+                  <td>{benefitTypeName(line.benefitType)}</td>
+                  <td>{legalBasisName(line.legalBasis)}</td>
+                  <td>{costBearerName(line.costBearer)}</td>
                   <td>
                     {line.kind === 'redemption' ? (
-                      KIND_LABELS.redemption
+                      BATCH_LINE_KIND_NAMES.redemption
                     ) : (
-                      <span class={`acc-kind acc-kind-${line.kind}`}>{KIND_LABELS[line.kind]}</span>
+                      <span class={`acc-kind acc-kind-${line.kind}`}>{BATCH_LINE_KIND_NAMES[line.kind]}</span>
                     )}
                     {line.kind === 'carry_forward' && line.carriedFromBatchNumber && (
                       <span class="acc-sub">aus {line.carriedFromBatchNumber}</span>
@@ -463,36 +422,19 @@ function ReverseDialog({
   onCancel: () => void;
   onDone: (line: BatchLine, kind: 'void' | 'correction') => void;
 }) {
-  const [reason, setReason] = useState('');
-  const [fieldError, setFieldError] = useState<string>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const id = useId();
-
-  useEffect(() => {
-    setReason('');
-    setFieldError(undefined);
-    setError(undefined);
-  }, [line]);
-
-  async function confirm() {
-    if (!line?.redemptionId) return;
-    if (reason.trim().length < 3) {
-      setFieldError('Bitte einen Grund angeben (mindestens 3 Zeichen).');
-      document.getElementById(`${id}-reason`)?.focus();
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const form = useForm({
+    initial: { reason: '' },
+    resetOn: line,
+    invalidSummary: null,
+    validate: ({ reason }) =>
+      reason.trim().length < 3 ? { reason: 'Bitte einen Grund angeben (mindestens 3 Zeichen).' } : {},
+    async submit({ reason }) {
+      if (!line?.redemptionId) return;
       const result = await reverseRedemption(line.redemptionId, reason.trim());
       onDone(line, result.kind);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   return (
     <ConfirmDialog
@@ -500,39 +442,36 @@ function ReverseDialog({
       title="Buchung stornieren"
       confirmLabel="Stornieren"
       tone="danger"
-      busy={busy}
-      onConfirm={confirm}
+      busy={form.busy}
+      onConfirm={() => void form.submit()}
       onCancel={onCancel}
     >
       {line && (
         <p class="acc-dialog-facts">
-          {benefitLabel(line.benefitType)} am {line.serviceDate ? formatDate(line.serviceDate) : '–'}, Karte{' '}
+          {benefitTypeName(line.benefitType)} am {line.serviceDate ? formatDate(line.serviceDate) : '–'}, Karte{' '}
           {cardRef(line.cardRef)}, {formatCents(line.amountCents)}. Ist die Buchung schon abgerechnet, wird der Betrag
           in der nächsten Abrechnung des Anbieters abgezogen; das Budget des Kindes wird wieder gutgeschrieben.
         </p>
       )}
-      <div class="acc-reason">
+      <form class="acc-reason" ref={form.ref} onSubmit={form.submit} noValidate>
         <label for={`${id}-reason`}>Grund (Pflichtangabe)</label>
         <textarea
           id={`${id}-reason`}
           name="reason"
           required
           maxLength={500}
-          value={reason}
-          aria-invalid={fieldError ? true : undefined}
-          aria-describedby={fieldError ? `${id}-error` : undefined}
-          onInput={(e) => {
-            setReason(e.currentTarget.value);
-            setFieldError(undefined);
-          }}
+          value={form.values.reason}
+          aria-invalid={form.errors.reason ? true : undefined}
+          aria-describedby={form.errors.reason ? `${id}-error` : undefined}
+          onInput={(e) => form.set('reason', e.currentTarget.value)}
         />
-        {fieldError && (
+        {form.errors.reason && (
           <p class="field-error" id={`${id}-error`} role="alert">
-            {fieldError}
+            {form.errors.reason}
           </p>
         )}
-      </div>
-      {error && <Alert tone="error">{error}</Alert>}
+      </form>
+      {form.summary && <Alert tone="error">{form.summary}</Alert>}
     </ConfirmDialog>
   );
 }

@@ -1,8 +1,10 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { BATCH_STATUS_HINTS, BATCH_STATUS_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { navigate } from '../../router';
-import { Alert, Button, berlinToday, Field, formatCents, formatDate } from '../../ui';
+import { Alert, Button, berlinToday, Field, formatCents, formatDate, formatTimestamp } from '../../ui';
 import { SelectField } from '../../ui/select-field';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
 import {
   type Batch,
   type BatchFilter,
@@ -11,56 +13,31 @@ import {
   listBatches,
   listProviders,
   listRuns,
-  type Provider,
   runSettlement,
   type SettlementRun,
 } from './accounting-api';
-import { BatchStatusChip, batchPath, Link, PageHead, paymentFilePath } from './common';
-import { BATCH_STATUS_HINTS, BATCH_STATUS_LABELS, formatTimestamp } from './labels';
+import { BatchStatusChip, batchPath, Link, PageHead, paymentFilePath, period } from './common';
 
 const STATUS_OPTIONS = [
   { value: '', label: 'Alle Status' },
-  ...(Object.keys(BATCH_STATUS_LABELS) as BatchStatus[]).map((s) => ({ value: s, label: BATCH_STATUS_LABELS[s] })),
+  ...(Object.keys(BATCH_STATUS_NAMES) as BatchStatus[]).map((s) => ({ value: s, label: BATCH_STATUS_NAMES[s] })),
 ];
 
 /** The batch list: start a run, filter, see totals, pick released batches for a payment file. */
 export function BatchesPage() {
   const [filter, setFilter] = useState<BatchFilter>({});
-  const [batches, setBatches] = useState<Batch[]>();
-  const [total, setTotal] = useState(0);
-  const [error, setError] = useState<string>();
-  const [providers, setProviders] = useState<Provider[]>([]);
-  const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const providers = useLoad(
+    (signal) => listProviders(signal).then((items) => [...items].sort((a, b) => a.name.localeCompare(b.name, 'de'))),
+    [],
+  );
+  const list = useLoad((signal) => listBatches(filter, signal), [filter]);
 
-  useEffect(() => {
-    listProviders()
-      .then((items) => setProviders([...items].sort((a, b) => a.name.localeCompare(b.name, 'de'))))
-      .catch(() => setProviders([])); // the filter then offers "all providers" only
-  }, []);
-
-  // `reload` only triggers a fresh load after a run or a payment file.
-  useEffect(() => {
-    let live = true;
-    listBatches(filter)
-      .then((result) => {
-        if (!live) return;
-        setBatches(result.items);
-        setTotal(result.total);
-        setError(undefined);
-        // Keep only selections that are still released and visible.
-        setSelected(
-          (prev) => new Set(result.items.filter((b) => prev.has(b.id) && b.status === 'released').map((b) => b.id)),
-        );
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [filter, reload]);
-
-  const sum = useMemo(() => (batches ?? []).reduce((acc, b) => acc + b.totalCents, 0), [batches]);
+  const batches = list.data?.items;
   const released = (batches ?? []).filter((b) => b.status === 'released');
+  // Only batches that are still released and visible count as selected.
+  const chosen = released.filter((b) => selected.has(b.id));
+  const chosenIds = new Set(chosen.map((b) => b.id));
   const toggle = (id: string) =>
     setSelected((prev) => {
       const next = new Set(prev);
@@ -73,9 +50,9 @@ export function BatchesPage() {
     <section aria-labelledby="page-title">
       <PageHead title="Abrechnungen" />
       <div class="acc-grid">
-        <RunCard onDone={() => setReload((n) => n + 1)} />
+        <RunCard onDone={list.reload} />
         <PaymentFileCard
-          batches={(batches ?? []).filter((b) => selected.has(b.id))}
+          batches={chosen}
           releasedCount={released.length}
           onSelectAll={() => setSelected(new Set(released.map((b) => b.id)))}
           onClear={() => setSelected(new Set())}
@@ -95,13 +72,19 @@ export function BatchesPage() {
             label="Anbieter"
             name="providerId"
             value={filter.providerId ?? ''}
-            options={[{ value: '', label: 'Alle Anbieter' }, ...providers.map((p) => ({ value: p.id, label: p.name }))]}
+            options={[
+              { value: '', label: 'Alle Anbieter' },
+              // Without the list (an error), the filter offers "all providers" only.
+              ...(providers.data ?? []).map((p) => ({ value: p.id, label: p.name })),
+            ]}
             onChange={(v) => setFilter((f) => ({ ...f, providerId: v || undefined }))}
           />
         </form>
-        {error && <Alert tone="error">{error}</Alert>}
-        {batches && <BatchTable batches={batches} total={total} sum={sum} selected={selected} onToggle={toggle} />}
-        {!batches && !error && <p class="muted">Abrechnungen werden geladen …</p>}
+        {list.error && <Alert tone="error">{list.error}</Alert>}
+        {list.data && (
+          <BatchTable batches={list.data.items} total={list.data.total} selected={chosenIds} onToggle={toggle} />
+        )}
+        {!list.data && !list.error && <p class="muted">Abrechnungen werden geladen …</p>}
       </div>
     </section>
   );
@@ -110,11 +93,11 @@ export function BatchesPage() {
 function BatchTable(props: {
   batches: Batch[];
   total: number;
-  sum: number;
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
 }) {
-  const { batches, total, sum, selected, onToggle } = props;
+  const { batches, total, selected, onToggle } = props;
+  const sum = batches.reduce((acc, b) => acc + b.totalCents, 0);
   return (
     <div class="table-wrap">
       <table class="acc-table" data-testid="batches">
@@ -198,63 +181,38 @@ function BatchTable(props: {
   );
 }
 
-export function period(b: Pick<Batch, 'periodFrom' | 'periodTo'>): string {
-  if (!b.periodFrom || !b.periodTo) return '–';
-  if (b.periodFrom === b.periodTo) return formatDate(b.periodFrom);
-  return `${formatDate(b.periodFrom)} – ${formatDate(b.periodTo)}`;
-}
-
 /** "Abrechnungslauf starten": settles everything booked before 00:00 of the cutoff date. */
 function RunCard({ onDone }: { onDone: () => void }) {
-  const today = berlinToday();
-  const [cutoffDate, setCutoffDate] = useState(today);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const [result, setResult] = useState<SettlementRun>();
-  const [runs, setRuns] = useState<SettlementRun[]>([]);
-
-  useEffect(() => {
-    listRuns(1)
-      .then(setRuns)
-      .catch(() => setRuns([]));
-  }, [result]);
-
-  async function start(event: Event) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setResult(undefined);
-    try {
+  const runs = useLoad((signal) => listRuns(1, signal), [result]);
+  const form = useForm({
+    initial: () => ({ cutoffDate: berlinToday() }),
+    async submit({ cutoffDate }) {
+      setResult(undefined);
       setResult(await runSettlement(cutoffDate));
       onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
-  const last = runs[0];
+  const last = runs.data?.[0];
   return (
     <div class="card">
       <h2 class="acc-card-title">Abrechnungslauf starten</h2>
-      <form class="acc-form" onSubmit={start} noValidate>
+      <form class="acc-form" onSubmit={form.submit} noValidate>
         <Field
-          name="cutoffDate"
+          {...form.field('cutoffDate')}
           type="date"
           label="Stichtag"
-          value={cutoffDate}
           required
-          onInput={(e) => setCutoffDate(e.currentTarget.value)}
           hint="Abgerechnet wird, was vor 0:00 Uhr des Stichtags gebucht wurde (höchstens morgen)."
         />
         <div class="acc-form-action">
-          <Button type="submit" busy={busy} disabled={!cutoffDate}>
+          <Button type="submit" busy={form.busy} disabled={!form.values.cutoffDate}>
             Abrechnungslauf starten
           </Button>
         </div>
       </form>
-      {error && <Alert tone="error">{error}</Alert>}
+      {form.summary && <Alert tone="error">{form.summary}</Alert>}
       {result && (
         <Alert tone="success" title="Abrechnungslauf abgeschlossen">
           {result.batchCount === 0
@@ -280,27 +238,18 @@ function PaymentFileCard(props: {
   onClear: () => void;
 }) {
   const { batches, releasedCount } = props;
-  const [executionDate, setExecutionDate] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const sum = batches.reduce((n, b) => n + b.totalCents, 0);
-
-  async function create(event: Event) {
-    event.preventDefault();
-    if (batches.length === 0) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const form = useForm({
+    initial: { executionDate: '' },
+    async submit({ executionDate }) {
+      if (batches.length === 0) return;
       const file = await createPaymentFile(
         batches.map((b) => b.id),
         executionDate || undefined,
       );
       navigate(paymentFilePath(file.id));
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   return (
     <div class="card">
@@ -313,17 +262,15 @@ function PaymentFileCard(props: {
           Summe: <strong data-testid="selection-sum">{formatCents(sum)}</strong>
         </span>
       </div>
-      <form class="acc-form" onSubmit={create} noValidate>
+      <form class="acc-form" onSubmit={form.submit} noValidate>
         <Field
-          name="executionDate"
+          {...form.field('executionDate')}
           type="date"
           label="Ausführungsdatum"
-          value={executionDate}
-          onInput={(e) => setExecutionDate(e.currentTarget.value)}
           hint="Leer lassen: nächster Bankarbeitstag."
         />
         <div class="acc-form-action acc-actions">
-          <Button type="submit" busy={busy} disabled={batches.length === 0}>
+          <Button type="submit" busy={form.busy} disabled={batches.length === 0}>
             Zahlungsdatei erstellen
           </Button>
         </div>
@@ -338,7 +285,7 @@ function PaymentFileCard(props: {
           </Button>
         )}
       </div>
-      {error && <Alert tone="error">{error}</Alert>}
+      {form.summary && <Alert tone="error">{form.summary}</Alert>}
     </div>
   );
 }

@@ -1,18 +1,20 @@
+import { BATCH_STATUS_NAMES, PAYMENT_FILE_STATUS_NAMES } from '@tk/core';
 import type { ComponentChildren } from 'preact';
 import { linkClick } from '../../router';
+import type { SessionUser } from '../../session';
+import { formatDate } from '../../ui';
 import type { Batch, PaymentFile } from './accounting-api';
-import { BATCH_STATUS_LABELS, PAYMENT_FILE_STATUS_LABELS } from './labels';
 
 export const BASE = '/buchhaltung';
 export const batchPath = (id: string) => `${BASE}/abrechnungen/${encodeURIComponent(id)}`;
 export const paymentFilePath = (id: string) => `${BASE}/zahlungsdateien/${encodeURIComponent(id)}`;
 
 export function BatchStatusChip({ status }: { status: Batch['status'] }) {
-  return <span class={`acc-status acc-status-${status}`}>{BATCH_STATUS_LABELS[status]}</span>;
+  return <span class={`acc-status acc-status-${status}`}>{BATCH_STATUS_NAMES[status]}</span>;
 }
 
 export function PaymentFileStatusChip({ status }: { status: PaymentFile['status'] }) {
-  return <span class={`acc-status acc-status-${status}`}>{PAYMENT_FILE_STATUS_LABELS[status]}</span>;
+  return <span class={`acc-status acc-status-${status}`}>{PAYMENT_FILE_STATUS_NAMES[status]}</span>;
 }
 
 /** An internal link (history navigation, still a real link for keyboard and screen readers). */
@@ -42,4 +44,21 @@ export function PageHead({ title, children }: { title: string; children?: Compon
       {children}
     </div>
   );
+}
+
+/**
+ * Who did a step. The API gives user ids only; the signed-in user recognises themself ("Ihnen"), any
+ * other user is shown by a short form of the id (enough to tell two people apart in the audit).
+ */
+export function actorLabel(userId: string | null | undefined, me: SessionUser): string {
+  if (!userId) return '–';
+  if (userId === me.id) return `Ihnen (${me.username})`;
+  return `einer anderen Person (Konto …${userId.slice(-6)})`;
+}
+
+/** Batches of a period: `01.11.2026 – 20.11.2026`, or one date. */
+export function period(b: Pick<Batch, 'periodFrom' | 'periodTo'>): string {
+  if (!b.periodFrom || !b.periodTo) return '–';
+  if (b.periodFrom === b.periodTo) return formatDate(b.periodFrom);
+  return `${formatDate(b.periodFrom)} – ${formatDate(b.periodTo)}`;
 }

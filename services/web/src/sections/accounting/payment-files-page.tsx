@@ -1,30 +1,29 @@
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
-import { Alert, Button, ConfirmDialog, formatCents, formatDate } from '../../ui';
+import { useState } from 'preact/hooks';
+import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
 import {
-  type Batch,
   downloadBookings,
   downloadSepa,
   getPaymentFile,
   listBatches,
   listPaymentFiles,
   markPaymentFilePaid,
-  type PaymentFile,
 } from './accounting-api';
-import { period } from './batches-page';
-import { BASE, BatchStatusChip, batchPath, Link, PageHead, PaymentFileStatusChip, paymentFilePath } from './common';
-import { formatTimestamp } from './labels';
+import {
+  BASE,
+  BatchStatusChip,
+  batchPath,
+  Link,
+  PageHead,
+  PaymentFileStatusChip,
+  paymentFilePath,
+  period,
+} from './common';
 
 /** All payment files, newest first. */
 export function PaymentFilesPage() {
-  const [files, setFiles] = useState<PaymentFile[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    listPaymentFiles()
-      .then(setFiles)
-      .catch((err) => setError(messageOf(err)));
-  }, []);
+  const { data: files, error } = useLoad(listPaymentFiles, []);
 
   return (
     <section aria-labelledby="page-title">
@@ -88,46 +87,29 @@ export function PaymentFilesPage() {
 
 /** One payment file: downloads (SEPA XML, booking list CSV), its batches, and "paid". */
 export function PaymentFileDetailPage({ id }: { id: string }) {
-  const [file, setFile] = useState<PaymentFile>();
-  const [batches, setBatches] = useState<Batch[]>();
-  const [error, setError] = useState<string>();
+  const loaded = useLoad(
+    (signal) => Promise.all([getPaymentFile(id, signal), listBatches({ paymentFileId: id }, signal)]),
+    [id],
+  );
+  const [file, batchPage] = loaded.data ?? [];
+  const batches = batchPage?.items;
+  const { busy, error, run: runAction } = useAction<'sepa' | 'csv' | 'paid'>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState<'sepa' | 'csv' | 'paid'>();
   const [confirmPaid, setConfirmPaid] = useState(false);
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([getPaymentFile(id), listBatches({ paymentFileId: id })])
-      .then(([f, b]) => {
-        if (!live) return;
-        setFile(f);
-        setBatches(b.items);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, reload]);
+  const shownError = error ?? loaded.error;
 
   async function run(kind: 'sepa' | 'csv' | 'paid') {
     if (!file) return;
-    setBusy(kind);
-    setError(undefined);
-    try {
+    await runAction(kind, async () => {
       if (kind === 'sepa') await downloadSepa(file);
       else if (kind === 'csv') await downloadBookings(file);
       else {
         await markPaymentFilePaid(file.id);
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
-        setReload((n) => n + 1);
+        loaded.reload();
       }
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-      setConfirmPaid(false);
-    }
+    });
+    setConfirmPaid(false);
   }
 
   return (
@@ -136,9 +118,9 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
         ← Alle Zahlungsdateien
       </Link>
       <PageHead title={file ? `Zahlungsdatei ${file.messageId}` : 'Zahlungsdatei'} />
-      {error && <Alert tone="error">{error}</Alert>}
+      {shownError && <Alert tone="error">{shownError}</Alert>}
       {notice && <Alert tone="success">{notice}</Alert>}
-      {!file && !error && <p class="muted">Zahlungsdatei wird geladen …</p>}
+      {!file && !shownError && <p class="muted">Zahlungsdatei wird geladen …</p>}
       {file && (
         <>
           <div class="card">

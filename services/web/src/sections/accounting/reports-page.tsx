@@ -1,26 +1,12 @@
+import { benefitTypeName, legalBasisName } from '@tk/core';
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
-import { Alert, Button, berlinToday, Field, formatCents, formatDate } from '../../ui';
-import {
-  type DateRange,
-  downloadReportCsv,
-  type ProviderSpendReport,
-  providerSpendReport,
-  type ReimbursementReport,
-  type ReportKind,
-  reimbursementReport,
-  type TakeUpReport,
-  takeUpReport,
-} from './accounting-api';
+import { useState } from 'preact/hooks';
+import { useCostBearerName } from '../../api/catalogue';
+import { Alert, Button, berlinToday, Field, formatCents, formatDate, formatMonth } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
+import { type DateRange, downloadReportCsv, loadReports, type ReportKind } from './accounting-api';
 import { PageHead } from './common';
-import { benefitLabel, costBearerLabel, formatMonth, legalBasisLabel } from './labels';
-
-interface Reports {
-  reimbursement: ReimbursementReport;
-  takeUp: TakeUpReport;
-  spend: ProviderSpendReport;
-}
 
 const percentFormat = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -29,25 +15,8 @@ export function ReportsPage() {
   const today = berlinToday();
   const [draft, setDraft] = useState<DateRange>({ from: `${today.slice(0, 4)}-01-01`, to: today });
   const [range, setRange] = useState<DateRange>(draft);
-  const [reports, setReports] = useState<Reports>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    Promise.all([reimbursementReport(range), takeUpReport(range), providerSpendReport(range)])
-      .then(([reimbursement, takeUp, spend]) => {
-        if (!live) return;
-        setReports({ reimbursement, takeUp, spend });
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [range]);
+  const { data: reports, error, loading } = useLoad((signal) => loadReports(range, signal), [range]);
+  const costBearerName = useCostBearerName();
 
   return (
     <section aria-labelledby="page-title">
@@ -116,8 +85,8 @@ export function ReportsPage() {
                 {reports.reimbursement.items.map((r) => (
                   <tr key={`${r.paymentDate}-${r.legalBasis}-${r.costBearer}`}>
                     <td>{formatDate(r.paymentDate)}</td>
-                    <td>{legalBasisLabel(r.legalBasis)}</td>
-                    <td>{costBearerLabel(r.costBearer)}</td>
+                    <td>{legalBasisName(r.legalBasis)}</td>
+                    <td>{costBearerName(r.costBearer)}</td>
                     <td>{r.federalRefund ? 'ja' : 'nein'}</td>
                     <td class="num">{formatCents(r.amountCents)}</td>
                   </tr>
@@ -168,7 +137,7 @@ export function ReportsPage() {
                 {reports.takeUp.items.map((r) => (
                   <tr key={`${r.month}-${r.benefitType}`}>
                     <td>{formatMonth(r.month)}</td>
-                    <td>{benefitLabel(r.benefitType)}</td>
+                    <td>{benefitTypeName(r.benefitType)}</td>
                     <td class="num">{r.childrenWithBooking}</td>
                     <td class="num">{r.childrenWithApproval}</td>
                     <td class="num">{r.takeUpPercent === null ? '–' : `${percentFormat.format(r.takeUpPercent)} %`}</td>
@@ -203,7 +172,7 @@ export function ReportsPage() {
                 {reports.spend.items.map((r) => (
                   <tr key={`${r.providerId}-${r.benefitType}`}>
                     <td>{r.providerName}</td>
-                    <td>{benefitLabel(r.benefitType)}</td>
+                    <td>{benefitTypeName(r.benefitType)}</td>
                     <td class="num">{r.bookings}</td>
                     <td class="num">{formatCents(r.amountCents)}</td>
                   </tr>
@@ -244,8 +213,7 @@ function ReportCard(props: {
   description: string;
   children: ComponentChildren;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const headingId = `report-${props.kind}-title`;
   return (
     <section class="card" aria-labelledby={headingId}>
@@ -255,19 +223,9 @@ function ReportCard(props: {
         </h2>
         <Button
           variant="secondary"
-          busy={busy}
+          busy={busy !== undefined}
           aria-label={`CSV herunterladen: ${props.title}`}
-          onClick={async () => {
-            setBusy(true);
-            setError(undefined);
-            try {
-              await downloadReportCsv(props.kind, props.range);
-            } catch (err) {
-              setError(messageOf(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
+          onClick={() => run('csv', () => downloadReportCsv(props.kind, props.range))}
         >
           CSV herunterladen
         </Button>

@@ -1,23 +1,25 @@
-import { berlinDate } from '@tk/core';
-import { useEffect, useState } from 'preact/hooks';
+import { benefitTypeName, berlinDate, PROVIDER_CATEGORY_NAMES, PROVIDER_STATUS_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import { linkClick } from '../../router';
 import type { Session } from '../../session';
-import { Alert, Button, type Column, Field, formatCents, formatDate, parseEuroToCents, Table } from '../../ui';
-import { fieldErrorsOf, summaryOf } from '../../ui/form';
+import {
+  Alert,
+  Button,
+  type Column,
+  Field,
+  formatCents,
+  formatDate,
+  formatTimestamp,
+  parseEuroToCents,
+  Table,
+} from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { TextAreaField } from '../../ui/select-field';
-import {
-  BASE,
-  CATEGORY_LABELS,
-  formatDateTime,
-  formatIban,
-  PROVIDER_STATUS,
-  type Provider,
-  TYPE_LABELS,
-  type User,
-} from './admin-api';
+import { useAction } from '../../ui/use-action';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
+import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider } from './admin-api';
 import { ProviderForm } from './provider-form';
 
 type MealPrice = Provider['mealPrices'][number];
@@ -27,54 +29,57 @@ type MealPrice = Provider['mealPrices'][number];
  * approve / suspend, meal prices (append-only, effective-dated) and edit.
  */
 export function ProviderDetailPage({ id, session }: { id: string; session: Session }) {
-  const [provider, setProvider] = useState<Provider>();
-  const [users, setUsers] = useState<User[]>([]);
-  const [error, setError] = useState<string>();
+  const loaded = useLoad(
+    async (signal) => unwrap(await api.GET('/api/v1/providers/{id}', { params: { path: { id } }, signal })),
+    [id],
+  );
+  const provider = loaded.data;
+  // Only to name who changed or approved the bank data; without it the page says "einer anderen Person".
+  const users = useLoad(async (signal) => unwrap(await api.GET('/api/v1/users', { signal })).items, []);
+  const action = useAction<'approve' | 'suspend'>();
+  const error = action.error ?? loaded.error;
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState<string>();
   const [suspending, setSuspending] = useState(false);
   const [suspendReason, setSuspendReason] = useState('');
   const [priceOpen, setPriceOpen] = useState(false);
-  const [price, setPrice] = useState('');
-  const [priceFrom, setPriceFrom] = useState('');
-  const [priceErrors, setPriceErrors] = useState<Record<string, string>>({});
-  const [dialogError, setDialogError] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    api
-      .GET('/api/v1/providers/{id}', { params: { path: { id } } })
-      .then(unwrap)
-      .then((p) => live && setProvider(p))
-      .catch((err) => live && setError(messageOf(err)));
-    api
-      .GET('/api/v1/users', {})
-      .then(unwrap)
-      .then((list) => live && setUsers(list.items))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [id]);
+  const priceForm = useForm({
+    initial: { mealPrice: '', mealPriceValidFrom: '' },
+    errorKeys: { mealPrice: 'mealPriceCents' },
+    invalidSummary: null,
+    validate: (v) => {
+      const cents = parseEuroToCents(v.mealPrice);
+      return {
+        mealPriceCents: cents === null || cents <= 0 ? 'Bitte einen Preis wie 3,50 eingeben.' : undefined,
+        mealPriceValidFrom: v.mealPriceValidFrom ? undefined : 'Bitte das Datum eingeben.',
+      };
+    },
+    async submit(v) {
+      if (!provider) return;
+      const mealPriceCents = parseEuroToCents(v.mealPrice) ?? 0;
+      const saved = unwrap(
+        await api.PATCH('/api/v1/providers/{id}', {
+          params: { path: { id: provider.id } },
+          body: { mealPriceCents, mealPriceValidFrom: v.mealPriceValidFrom },
+        }),
+      );
+      loaded.setData(saved);
+      setPriceOpen(false);
+      setNotice(`Neuer Essenspreis ${formatCents(mealPriceCents)} ab ${formatDate(v.mealPriceValidFrom)} gespeichert.`);
+    },
+  });
 
   const nameOf = (userId: string | undefined) =>
-    userId === session.user.id ? 'Ihnen' : (users.find((u) => u.id === userId)?.username ?? 'einer anderen Person');
+    userId === session.user.id
+      ? 'Ihnen'
+      : (users.data?.find((u) => u.id === userId)?.username ?? 'einer anderen Person');
 
-  async function act(key: string, call: () => Promise<Provider>, message: string) {
-    setBusy(key);
-    setError(undefined);
+  function act(key: 'approve' | 'suspend', call: () => Promise<Provider>, message: string) {
     setNotice(undefined);
-    try {
-      setProvider(await call());
+    return action.run(key, async () => {
+      loaded.setData(await call());
       setNotice(message);
-      return true;
-    } catch (err) {
-      setError(messageOf(err));
-      return false;
-    } finally {
-      setBusy(undefined);
-    }
+    });
   }
 
   if (!provider) {
@@ -90,7 +95,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
     );
   }
 
-  const status = PROVIDER_STATUS[provider.status];
+  const status = { label: PROVIDER_STATUS_NAMES[provider.status], tone: PROVIDER_STATUS_TONE[provider.status] };
   const awaiting = provider.status === 'pending' || provider.status === 'needs_reapproval';
   const changedByMe = provider.bankDataChangedBy === session.user.id;
   const lunch = provider.benefitTypes.includes('lunch');
@@ -98,33 +103,6 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
     { header: 'gültig ab', cell: (m) => formatDate(m.validFrom) },
     { header: 'Preis', numeric: true, cell: (m) => formatCents(m.priceCents) },
   ];
-
-  async function savePrice() {
-    const cents = parseEuroToCents(price);
-    const local: Record<string, string> = {};
-    if (cents === null || cents <= 0) local.mealPriceCents = 'Bitte einen Preis wie 3,50 eingeben.';
-    if (!priceFrom) local.mealPriceValidFrom = 'Bitte das Datum eingeben.';
-    setPriceErrors(local);
-    if (Object.keys(local).length > 0 || cents === null || !provider) return;
-    setBusy('price');
-    setDialogError(undefined);
-    try {
-      const saved = unwrap(
-        await api.PATCH('/api/v1/providers/{id}', {
-          params: { path: { id: provider.id } },
-          body: { mealPriceCents: cents, mealPriceValidFrom: priceFrom },
-        }),
-      );
-      setProvider(saved);
-      setPriceOpen(false);
-      setNotice(`Neuer Essenspreis ${formatCents(cents)} ab ${formatDate(priceFrom)} gespeichert.`);
-    } catch (err) {
-      setPriceErrors(fieldErrorsOf(err, ['mealPriceCents', 'mealPriceValidFrom']));
-      setDialogError(summaryOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
 
   return (
     <section aria-labelledby="provider-title">
@@ -147,7 +125,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         {provider.bankDataChangedAt && (
           <p>
             Bankdaten zuletzt geändert von <strong>{nameOf(provider.bankDataChangedBy)}</strong> am{' '}
-            {formatDateTime(provider.bankDataChangedAt)}.
+            {formatTimestamp(provider.bankDataChangedAt)}.
           </p>
         )}
         {provider.approvedAt && !awaiting && (
@@ -159,7 +137,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                 von <strong>{nameOf(provider.approvedBy)}</strong>
               </>
             ) : null}{' '}
-            am {formatDateTime(provider.approvedAt)}.
+            am {formatTimestamp(provider.approvedAt)}.
           </p>
         )}
         {awaiting && changedByMe && (
@@ -174,7 +152,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         <div class="form-actions">
           {provider.status !== 'approved' && (
             <Button
-              busy={busy === 'approve'}
+              busy={action.busy === 'approve'}
               onClick={() =>
                 void act(
                   'approve',
@@ -192,7 +170,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
               variant="danger"
               onClick={() => {
                 setSuspendReason('');
-                setDialogError(undefined);
+                action.clearError();
                 setSuspending(true);
               }}
             >
@@ -213,7 +191,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
           onCancel={() => setEditing(false)}
           onSaved={(p) => {
             setEditing(false);
-            setProvider(p);
+            loaded.setData(p);
             setNotice(
               p.status === 'needs_reapproval'
                 ? 'Gespeichert. Die Bankdaten wurden geändert: eine zweite Person muss sie freigeben.'
@@ -227,9 +205,9 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
             <h3 id="master-title">Stammdaten und Bankverbindung</h3>
             <dl class="facts">
               <dt>Kategorie</dt>
-              <dd>{CATEGORY_LABELS[provider.category]}</dd>
+              <dd>{PROVIDER_CATEGORY_NAMES[provider.category]}</dd>
               <dt>Leistungsarten</dt>
-              <dd>{provider.benefitTypes.map((t) => TYPE_LABELS[t] ?? t).join(', ')}</dd>
+              <dd>{provider.benefitTypes.map(benefitTypeName).join(', ')}</dd>
               <dt>Kontoinhaber</dt>
               <dd>{provider.accountHolder}</dd>
               <dt>IBAN</dt>
@@ -267,10 +245,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                 <Button
                   variant="secondary"
                   onClick={() => {
-                    setPrice('');
-                    setPriceFrom(berlinDate(new Date()));
-                    setPriceErrors({});
-                    setDialogError(undefined);
+                    priceForm.reset({ mealPrice: '', mealPriceValidFrom: berlinDate(new Date()) });
                     setPriceOpen(true);
                   }}
                 >
@@ -302,7 +277,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         title="Anbieter sperren"
         confirmLabel="Sperren"
         tone="danger"
-        busy={busy === 'suspend'}
+        busy={action.busy === 'suspend'}
         error={error}
         onCancel={() => setSuspending(false)}
         onSubmit={() =>
@@ -322,34 +297,25 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         <p>
           Die Terminals des Anbieters können sofort nicht mehr buchen. Bereits gebuchte Leistungen werden abgerechnet.
         </p>
-        <TextAreaField label="Grund (optional)" name="reason" value={suspendReason} onInput={setSuspendReason} />
+        <TextAreaField label="Grund (optional)" name="reason" value={suspendReason} onChange={setSuspendReason} />
       </FormDialog>
       <FormDialog
         open={priceOpen}
         title="Neuer Essenspreis"
         confirmLabel="Preis speichern"
-        busy={busy === 'price'}
-        error={dialogError}
+        busy={priceForm.busy}
+        error={priceForm.summary}
+        formRef={priceForm.ref}
         onCancel={() => setPriceOpen(false)}
-        onSubmit={() => void savePrice()}
+        onSubmit={() => void priceForm.submit()}
       >
         <Field
           label="Preis je Essen in Euro"
-          name="mealPrice"
+          {...priceForm.field('mealPrice')}
           inputMode="decimal"
           placeholder="z. B. 3,50"
-          value={price}
-          onInput={(e) => setPrice(e.currentTarget.value)}
-          error={priceErrors.mealPriceCents}
         />
-        <Field
-          label="gültig ab"
-          name="mealPriceValidFrom"
-          type="date"
-          value={priceFrom}
-          onInput={(e) => setPriceFrom(e.currentTarget.value)}
-          error={priceErrors.mealPriceValidFrom}
-        />
+        <Field label="gültig ab" {...priceForm.field('mealPriceValidFrom')} type="date" />
       </FormDialog>
     </section>
   );

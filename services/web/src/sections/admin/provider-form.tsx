@@ -1,41 +1,24 @@
-import { useRef, useState } from 'preact/hooks';
-import { api, unwrap } from '../../api/client';
-import { navigate } from '../../router';
-import { Alert, Button, Field, parseEuroToCents } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
-import { SelectField } from '../../ui/select-field';
 import {
-  BASE,
-  CATEGORY_LABELS,
-  centsToInput,
-  type Provider,
-  type ProviderCategory,
-  providerPath,
-  REDEEMABLE_TYPES,
-  type RedeemableType,
-  TYPE_LABELS,
-} from './admin-api';
+  benefitTypeName,
+  PROVIDER_CATEGORY_NAMES,
+  REDEEMABLE_BENEFIT_TYPES,
+  type RedeemableBenefitType,
+} from '@tk/core';
+import { api, type RequestBody, unwrap } from '../../api/client';
+import { navigate } from '../../router';
+import { Button, centsToInput, Field, parseEuroToCents } from '../../ui';
+import { FormSummary } from '../../ui/form-summary';
+import { SelectField } from '../../ui/select-field';
+import { type FieldErrors, useForm } from '../../ui/use-form';
+import { BASE, type Provider, type ProviderCategory, providerPath } from './admin-api';
 
-const FIELDS = [
-  'name',
-  'category',
-  'benefitTypes',
-  'accountHolder',
-  'iban',
-  'bic',
-  'address.street',
-  'address.postalCode',
-  'address.town',
-  'address.country',
-  'email',
-  'mealPriceCents',
-  'mealPriceValidFrom',
-] as const;
+type CreateBody = RequestBody<'createProvider'>;
+type UpdateBody = RequestBody<'updateProvider'>;
 
 interface Values {
   name: string;
   category: string;
-  benefitTypes: RedeemableType[];
+  benefitTypes: RedeemableBenefitType[];
   accountHolder: string;
   iban: string;
   bic: string;
@@ -51,8 +34,8 @@ function initialValues(p?: Provider): Values {
   return {
     name: p?.name ?? '',
     category: p?.category ?? '',
-    benefitTypes: (p?.benefitTypes.filter((t) => (REDEEMABLE_TYPES as readonly string[]).includes(t)) ??
-      []) as RedeemableType[],
+    benefitTypes: (p?.benefitTypes.filter((t) => (REDEEMABLE_BENEFIT_TYPES as readonly string[]).includes(t)) ??
+      []) as RedeemableBenefitType[],
     accountHolder: p?.accountHolder ?? '',
     iban: p?.iban ?? '',
     bic: p?.bic ?? '',
@@ -65,6 +48,76 @@ function initialValues(p?: Provider): Values {
   };
 }
 
+/** The server calls the address fields by their path, and the meal price in cents. */
+const ERROR_KEYS = {
+  street: 'address.street',
+  postalCode: 'address.postalCode',
+  town: 'address.town',
+  country: 'address.country',
+  mealPrice: ['mealPriceCents', 'mealPriceValidFrom'],
+} as const;
+
+function validate(values: Values): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!values.name.trim()) errors.name = 'Bitte den Namen eingeben.';
+  if (values.benefitTypes.length === 0) errors.benefitTypes = 'Bitte mindestens eine Leistungsart wählen.';
+  if (!values.accountHolder.trim()) errors.accountHolder = 'Bitte den Kontoinhaber eingeben (wie bei der Bank).';
+  if (!values.iban.trim()) errors.iban = 'Bitte die IBAN eingeben.';
+  if (!values.town.trim()) errors['address.town'] = 'Bitte den Ort eingeben.';
+  if (!/^[A-Za-z]{2}$/.test(values.country.trim()))
+    errors['address.country'] = 'Bitte das Länderkürzel eingeben, z. B. DE.';
+  if (values.benefitTypes.includes('lunch') && values.mealPrice.trim()) {
+    const cents = parseEuroToCents(values.mealPrice);
+    if (cents === null || cents <= 0) errors.mealPriceCents = 'Bitte einen Preis wie 3,50 eingeben.';
+  }
+  return errors;
+}
+
+function addressOf(values: Values): CreateBody['address'] {
+  return {
+    ...(values.street.trim() ? { street: values.street.trim() } : {}),
+    ...(values.postalCode.trim() ? { postalCode: values.postalCode.trim() } : {}),
+    town: values.town.trim(),
+    country: values.country.trim().toUpperCase(),
+  };
+}
+
+const mealPriceCentsOf = (values: Values) =>
+  values.benefitTypes.includes('lunch') && values.mealPrice.trim() ? parseEuroToCents(values.mealPrice) : null;
+
+/** The body of a new provider: what was filled in. */
+function createBody(values: Values): CreateBody {
+  const mealPriceCents = mealPriceCentsOf(values);
+  return {
+    name: values.name.trim(),
+    ...(values.category ? { category: values.category as ProviderCategory } : {}),
+    benefitTypes: values.benefitTypes,
+    accountHolder: values.accountHolder.trim(),
+    iban: values.iban.trim(),
+    ...(values.bic.trim() ? { bic: values.bic.trim() } : {}),
+    address: addressOf(values),
+    ...(values.email.trim() ? { email: values.email.trim() } : {}),
+    ...(mealPriceCents ? { mealPriceCents } : {}),
+  };
+}
+
+/** Only what changed: an unchanged IBAN must not count as a bank data change. */
+function updateBody(values: Values, before: Values): UpdateBody {
+  const patch: UpdateBody = {};
+  const mealPriceCents = mealPriceCentsOf(values);
+  if (values.name !== before.name) patch.name = values.name.trim();
+  if (values.category !== before.category && values.category) patch.category = values.category as ProviderCategory;
+  if (values.benefitTypes.join() !== before.benefitTypes.join()) patch.benefitTypes = values.benefitTypes;
+  if (values.accountHolder !== before.accountHolder) patch.accountHolder = values.accountHolder.trim();
+  if (values.iban.replace(/\s/g, '').toUpperCase() !== before.iban) patch.iban = values.iban.trim();
+  if (values.bic !== before.bic) patch.bic = values.bic.trim() || null;
+  if ((['street', 'postalCode', 'town', 'country'] as const).some((k) => values[k] !== before[k]))
+    patch.address = addressOf(values);
+  if (values.email !== before.email) patch.email = values.email.trim() || null;
+  if (values.mealPrice !== before.mealPrice && mealPriceCents) patch.mealPriceCents = mealPriceCents;
+  return patch;
+}
+
 /**
  * Create or edit a provider: name, category, benefit types, bank data (account holder exactly as at
  * the bank, IBAN, optional BIC), address and, for lunch, the meal price. Editing sends only what
@@ -72,149 +125,50 @@ function initialValues(p?: Provider): Values {
  */
 export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider) => void; onCancel: () => void }) {
   const { provider } = props;
-  const [values, setValues] = useState<Values>(() => initialValues(provider));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  const set = (key: keyof Values) => (e: { currentTarget: HTMLInputElement }) =>
-    setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
+  const form = useForm({
+    initial: () => initialValues(provider),
+    errorKeys: ERROR_KEYS,
+    validate,
+    async submit(values) {
+      if (!provider) {
+        props.onSaved(unwrap(await api.POST('/api/v1/providers', { body: createBody(values) })));
+        return;
+      }
+      const patch = updateBody(values, initialValues(provider));
+      if (Object.keys(patch).length === 0) return props.onCancel();
+      const path = { id: provider.id };
+      props.onSaved(unwrap(await api.PATCH('/api/v1/providers/{id}', { params: { path }, body: patch })));
+    },
+  });
+  const { values, errors } = form;
   const lunch = values.benefitTypes.includes('lunch');
 
-  function validate(): FieldErrors {
-    const next: FieldErrors = {};
-    if (!values.name.trim()) next.name = 'Bitte den Namen eingeben.';
-    if (values.benefitTypes.length === 0) next.benefitTypes = 'Bitte mindestens eine Leistungsart wählen.';
-    if (!values.accountHolder.trim()) next.accountHolder = 'Bitte den Kontoinhaber eingeben (wie bei der Bank).';
-    if (!values.iban.trim()) next.iban = 'Bitte die IBAN eingeben.';
-    if (!values.town.trim()) next['address.town'] = 'Bitte den Ort eingeben.';
-    if (!/^[A-Za-z]{2}$/.test(values.country.trim()))
-      next['address.country'] = 'Bitte das Länderkürzel eingeben, z. B. DE.';
-    if (lunch && values.mealPrice.trim()) {
-      const cents = parseEuroToCents(values.mealPrice);
-      if (cents === null || cents <= 0) next.mealPriceCents = 'Bitte einen Preis wie 3,50 eingeben.';
-    }
-    return next;
-  }
-
-  function body() {
-    const address = {
-      ...(values.street.trim() ? { street: values.street.trim() } : {}),
-      ...(values.postalCode.trim() ? { postalCode: values.postalCode.trim() } : {}),
-      town: values.town.trim(),
-      country: values.country.trim().toUpperCase(),
-    };
-    const mealPriceCents = lunch && values.mealPrice.trim() ? parseEuroToCents(values.mealPrice) : null;
-    return {
-      name: values.name.trim(),
-      ...(values.category ? { category: values.category as ProviderCategory } : {}),
-      benefitTypes: values.benefitTypes,
-      accountHolder: values.accountHolder.trim(),
-      iban: values.iban.trim(),
-      bic: values.bic.trim(),
-      address,
-      email: values.email.trim(),
-      mealPriceCents,
-    };
-  }
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    const local = validate();
-    setErrors(local);
-    if (Object.keys(local).length > 0) {
-      setSummary('Bitte die markierten Felder prüfen.');
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    setSummary(undefined);
-    const b = body();
-    try {
-      let saved: Provider;
-      if (!provider) {
-        saved = unwrap(
-          await api.POST('/api/v1/providers', {
-            body: {
-              name: b.name,
-              ...(b.category ? { category: b.category } : {}),
-              benefitTypes: b.benefitTypes,
-              accountHolder: b.accountHolder,
-              iban: b.iban,
-              ...(b.bic ? { bic: b.bic } : {}),
-              address: b.address,
-              ...(b.email ? { email: b.email } : {}),
-              ...(b.mealPriceCents ? { mealPriceCents: b.mealPriceCents } : {}),
-            },
-          }),
-        );
-      } else {
-        // Only what changed: an unchanged IBAN must not count as a bank data change.
-        const before = initialValues(provider);
-        const patch: Record<string, unknown> = {};
-        if (values.name !== before.name) patch.name = b.name;
-        if (values.category !== before.category && b.category) patch.category = b.category;
-        if (values.benefitTypes.join() !== before.benefitTypes.join()) patch.benefitTypes = b.benefitTypes;
-        if (values.accountHolder !== before.accountHolder) patch.accountHolder = b.accountHolder;
-        if (values.iban.replace(/\s/g, '').toUpperCase() !== before.iban) patch.iban = b.iban;
-        if (values.bic !== before.bic) patch.bic = b.bic || null;
-        if (
-          values.street !== before.street ||
-          values.postalCode !== before.postalCode ||
-          values.town !== before.town ||
-          values.country !== before.country
-        )
-          patch.address = b.address;
-        if (values.email !== before.email) patch.email = b.email || null;
-        if (values.mealPrice !== before.mealPrice && b.mealPriceCents) patch.mealPriceCents = b.mealPriceCents;
-        if (Object.keys(patch).length === 0) {
-          props.onCancel();
-          return;
-        }
-        saved = unwrap(
-          await api.PATCH('/api/v1/providers/{id}', { params: { path: { id: provider.id } }, body: patch as never }),
-        );
-      }
-      props.onSaved(saved);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, FIELDS));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const toggleType = (t: RedeemableType, on: boolean) =>
-    setValues((v) => ({
-      ...v,
-      benefitTypes: on
-        ? [...v.benefitTypes, t].filter((x, i, a) => a.indexOf(x) === i)
-        : v.benefitTypes.filter((x) => x !== t),
-    }));
+  const toggleType = (t: RedeemableBenefitType, on: boolean) =>
+    form.set(
+      'benefitTypes',
+      on
+        ? [...values.benefitTypes, t].filter((x, i, a) => a.indexOf(x) === i)
+        : values.benefitTypes.filter((x) => x !== t),
+    );
 
   return (
     <form
-      ref={form}
+      ref={form.ref}
       class="card"
-      onSubmit={submit}
+      onSubmit={form.submit}
       noValidate
       aria-label={provider ? 'Anbieter bearbeiten' : 'Anbieter anlegen'}
     >
-      {summary && (
-        <div class="form-summary" tabIndex={-1}>
-          <Alert tone="error">{summary}</Alert>
-        </div>
-      )}
+      <FormSummary text={form.summary} />
       <div class="form-grid">
-        <Field label="Name" name="name" value={values.name} onInput={set('name')} error={errors.name} />
+        <Field label="Name" {...form.field('name')} />
         <fieldset
           class="checks"
           aria-invalid={errors.benefitTypes ? true : undefined}
           aria-describedby={errors.benefitTypes ? 'types-error' : undefined}
         >
           <legend>Leistungsarten</legend>
-          {REDEEMABLE_TYPES.map((t) => (
+          {REDEEMABLE_BENEFIT_TYPES.map((t) => (
             <label key={t}>
               <input
                 type="checkbox"
@@ -224,7 +178,7 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider
                 aria-invalid={errors.benefitTypes ? true : undefined}
                 onChange={(e) => toggleType(t, e.currentTarget.checked)}
               />
-              {TYPE_LABELS[t]}
+              {benefitTypeName(t)}
             </label>
           ))}
           {errors.benefitTypes && (
@@ -235,12 +189,9 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider
         </fieldset>
         <SelectField
           label="Kategorie"
-          name="category"
-          value={values.category}
+          {...form.control('category')}
           placeholder={provider ? undefined : 'automatisch aus den Leistungsarten'}
-          options={Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label }))}
-          onChange={(v) => setValues((x) => ({ ...x, category: v }))}
-          error={errors.category}
+          options={Object.entries(PROVIDER_CATEGORY_NAMES).map(([value, label]) => ({ value, label }))}
         />
       </div>
       <h3>Bankverbindung</h3>
@@ -252,83 +203,40 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider
       <div class="form-grid">
         <Field
           label="Kontoinhaber"
-          name="accountHolder"
+          {...form.field('accountHolder')}
           hint="Genau wie bei der Bank hinterlegt (Empfängerüberprüfung)"
-          value={values.accountHolder}
-          onInput={set('accountHolder')}
-          error={errors.accountHolder}
         />
         <Field
           label="IBAN"
-          name="iban"
+          {...form.field('iban')}
           autocomplete="off"
           autocapitalize="none"
           spellcheck={false}
           placeholder="DE.. .... .... .... .... .."
-          value={values.iban}
-          onInput={set('iban')}
-          error={errors.iban}
         />
-        <Field
-          label="BIC (optional)"
-          name="bic"
-          autocomplete="off"
-          value={values.bic}
-          onInput={set('bic')}
-          error={errors.bic}
-        />
-        <Field
-          label="E-Mail (optional)"
-          name="email"
-          autocomplete="off"
-          value={values.email}
-          onInput={set('email')}
-          error={errors.email}
-        />
+        <Field label="BIC (optional)" {...form.field('bic')} autocomplete="off" />
+        <Field label="E-Mail (optional)" {...form.field('email')} autocomplete="off" />
       </div>
       <h3>Anschrift</h3>
       <div class="form-grid">
-        <Field
-          label="Straße und Hausnummer"
-          name="street"
-          value={values.street}
-          onInput={set('street')}
-          error={errors['address.street']}
-        />
-        <Field
-          label="Postleitzahl"
-          name="postalCode"
-          inputMode="numeric"
-          value={values.postalCode}
-          onInput={set('postalCode')}
-          error={errors['address.postalCode']}
-        />
-        <Field label="Ort" name="town" value={values.town} onInput={set('town')} error={errors['address.town']} />
-        <Field
-          label="Land"
-          name="country"
-          hint="Länderkürzel, z. B. DE"
-          value={values.country}
-          onInput={set('country')}
-          error={errors['address.country']}
-        />
+        <Field label="Straße und Hausnummer" {...form.field('street')} />
+        <Field label="Postleitzahl" {...form.field('postalCode')} inputMode="numeric" />
+        <Field label="Ort" {...form.field('town')} />
+        <Field label="Land" {...form.field('country')} hint="Länderkürzel, z. B. DE" />
       </div>
       {lunch && (
         <div class="form-grid">
           <Field
             label="Essenspreis in Euro"
-            name="mealPrice"
+            {...form.field('mealPrice')}
             inputMode="decimal"
             placeholder="z. B. 3,50"
             hint={provider ? 'Ein neuer Preis gilt ab heute; frühere Preise bleiben erhalten.' : 'Gilt ab heute.'}
-            value={values.mealPrice}
-            onInput={set('mealPrice')}
-            error={errors.mealPriceCents ?? errors.mealPriceValidFrom}
           />
         </div>
       )}
       <div class="form-actions">
-        <Button type="submit" busy={busy}>
+        <Button type="submit" busy={form.busy}>
           {provider ? 'Änderungen speichern' : 'Anbieter anlegen'}
         </Button>
         <Button variant="ghost" onClick={props.onCancel}>

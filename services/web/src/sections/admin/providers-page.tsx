@@ -1,47 +1,26 @@
-import { useEffect, useState } from 'preact/hooks';
+import { benefitTypeName, PROVIDER_CATEGORY_NAMES, PROVIDER_STATUS_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import { linkClick, navigate } from '../../router';
 import { Alert, Button, type Column, Field, formatCents, Table } from '../../ui';
 import { SelectField } from '../../ui/select-field';
-import {
-  BASE,
-  CATEGORY_LABELS,
-  formatIban,
-  PROVIDER_STATUS,
-  type Provider,
-  type ProviderStatus,
-  providerPath,
-  TYPE_LABELS,
-} from './admin-api';
+import { useLoad } from '../../ui/use-load';
+import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider, type ProviderStatus, providerPath } from './admin-api';
 
-const STATUS_OPTIONS = Object.entries(PROVIDER_STATUS).map(([value, s]) => ({ value, label: s.label }));
+const STATUS_OPTIONS = Object.entries(PROVIDER_STATUS_NAMES).map(([value, label]) => ({ value, label }));
 
 /** All providers with status (four eyes), bank account and meal price; filter by status and name. */
 export function ProvidersPage() {
-  const [items, setItems] = useState<Provider[]>();
-  const [error, setError] = useState<string>();
   const [status, setStatus] = useState('');
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-
-  useEffect(() => {
-    let live = true;
-    api
-      .GET('/api/v1/providers', {
-        params: { query: { ...(status ? { status: status as ProviderStatus } : {}), ...(query ? { q: query } : {}) } },
-      })
-      .then(unwrap)
-      .then((list) => {
-        if (!live) return;
-        setItems(list.items);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [status, query]);
+  const { data: items, error } = useLoad(
+    async (signal) => {
+      const filter = { ...(status ? { status: status as ProviderStatus } : {}), ...(query ? { q: query } : {}) };
+      return unwrap(await api.GET('/api/v1/providers', { params: { query: filter }, signal })).items;
+    },
+    [status, query],
+  );
 
   const columns: Column<Provider>[] = [
     {
@@ -52,12 +31,12 @@ export function ProvidersPage() {
             {p.name}
           </a>
           <span class="cell-sub">
-            {CATEGORY_LABELS[p.category]} · {p.address.town}
+            {PROVIDER_CATEGORY_NAMES[p.category]} · {p.address.town}
           </span>
         </>
       ),
     },
-    { header: 'Leistungen', cell: (p) => p.benefitTypes.map((t) => TYPE_LABELS[t] ?? t).join(', ') },
+    { header: 'Leistungen', cell: (p) => p.benefitTypes.map(benefitTypeName).join(', ') },
     {
       header: 'Bankverbindung',
       cell: (p) => (
@@ -75,7 +54,7 @@ export function ProvidersPage() {
     {
       header: 'Status',
       cell: (p) => (
-        <span class={`status status-${PROVIDER_STATUS[p.status].tone}`}>{PROVIDER_STATUS[p.status].label}</span>
+        <span class={`status status-${PROVIDER_STATUS_TONE[p.status]}`}>{PROVIDER_STATUS_NAMES[p.status]}</span>
       ),
     },
   ];

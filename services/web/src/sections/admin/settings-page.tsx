@@ -1,38 +1,37 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { BENEFIT_TYPE_NAMES, type BenefitType, benefitTypeName, PARTICIPATION_MODE_NAMES } from '@tk/core';
+import { type Catalogue, loadCatalogue } from '../../api/catalogue';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
-import { Alert, Button, type Column, Field, formatCents, formatDate, parseEuroToCents, Table } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
+import {
+  Alert,
+  Button,
+  type Column,
+  centsToInput,
+  Field,
+  formatCents,
+  formatDate,
+  parseEuroToCents,
+  Table,
+} from '../../ui';
+import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
-import { type Catalogue, type CitySettings, centsToInput, TYPE_LABELS } from './admin-api';
+import { type FieldErrors, useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
+import type { CitySettings } from './admin-api';
 
 type Rate = Catalogue['rates'][number];
 
 /** City settings (grace period, meal price cap, …) and the effective-dated rates of the catalogue. */
 export function SettingsPage() {
-  const [catalogue, setCatalogue] = useState<Catalogue>();
-  const [error, setError] = useState<string>();
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    api
-      .GET('/api/v1/catalogue', {})
-      .then(unwrap)
-      .then(setCatalogue)
-      .catch((err) => setError(messageOf(err)));
-  }, [reload]);
+  // Fresh on every visit and after each change: the other sections then read the new catalogue too.
+  const { data: catalogue, error, reload } = useLoad(() => loadCatalogue(true), []);
 
   if (!catalogue) return error ? <Alert tone="error">{error}</Alert> : <p class="muted">Wird geladen …</p>;
   return (
     <>
       <h2>Einstellungen und Sätze</h2>
       <div class="cols">
-        <SettingsForm
-          key={catalogue.settings.updatedAt}
-          settings={catalogue.settings}
-          onSaved={() => setReload((n) => n + 1)}
-        />
-        <RatesCard catalogue={catalogue} onAdded={() => setReload((n) => n + 1)} />
+        <SettingsForm key={catalogue.settings.updatedAt} settings={catalogue.settings} onSaved={reload} />
+        <RatesCard catalogue={catalogue} onAdded={reload} />
       </div>
       <section class="card" aria-labelledby="bases-title">
         <h3 id="bases-title">Rechtskreise und Kostenträger</h3>
@@ -59,112 +58,70 @@ export function SettingsPage() {
 }
 
 function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: () => void }) {
-  const [cityName, setCityName] = useState(settings.cityName);
-  const [grace, setGrace] = useState(String(settings.gracePeriodMonths));
-  const [cap, setCap] = useState(settings.mealPriceCapCents === null ? '' : centsToInput(settings.mealPriceCapCents));
-  const [mode, setMode] = useState<string>(settings.participationMode);
-  const [meals, setMeals] = useState(String(settings.lunchMealsPerDay));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    const local: FieldErrors = {};
-    const graceMonths = /^\d{1,2}$/.test(grace.trim()) ? Number(grace) : Number.NaN;
-    if (!(graceMonths >= 0 && graceMonths <= 24)) local.gracePeriodMonths = 'Bitte 0 bis 24 Monate eingeben.';
-    const capCents = cap.trim() ? parseEuroToCents(cap) : null;
-    if (cap.trim() && (capCents === null || capCents <= 0 || capCents > 10000))
-      local.mealPriceCapCents = 'Bitte einen Betrag bis 100,00 eingeben oder leer lassen (keine Obergrenze).';
-    if (!cityName.trim()) local.cityName = 'Bitte den Namen der Stadt eingeben.';
-    setErrors(local);
-    setNotice(undefined);
-    if (Object.keys(local).length > 0) {
-      setSummary('Bitte die markierten Felder prüfen.');
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    setSummary(undefined);
-    try {
+  const form = useForm({
+    initial: {
+      cityName: settings.cityName,
+      gracePeriodMonths: String(settings.gracePeriodMonths),
+      mealPriceCap: settings.mealPriceCapCents === null ? '' : centsToInput(settings.mealPriceCapCents),
+      participationMode: settings.participationMode as string,
+      lunchMealsPerDay: String(settings.lunchMealsPerDay),
+    },
+    errorKeys: { mealPriceCap: 'mealPriceCapCents' },
+    validate(v) {
+      const errors: FieldErrors = {};
+      if (graceMonthsOf(v.gracePeriodMonths) === null) errors.gracePeriodMonths = 'Bitte 0 bis 24 Monate eingeben.';
+      const capCents = v.mealPriceCap.trim() ? parseEuroToCents(v.mealPriceCap) : null;
+      if (v.mealPriceCap.trim() && (capCents === null || capCents <= 0 || capCents > 10000))
+        errors.mealPriceCapCents = 'Bitte einen Betrag bis 100,00 eingeben oder leer lassen (keine Obergrenze).';
+      if (!v.cityName.trim()) errors.cityName = 'Bitte den Namen der Stadt eingeben.';
+      return errors;
+    },
+    async submit(v) {
       unwrap(
         await api.PATCH('/api/v1/catalogue/settings', {
           body: {
-            cityName: cityName.trim(),
-            gracePeriodMonths: graceMonths,
-            mealPriceCapCents: capCents,
-            participationMode: mode as CitySettings['participationMode'],
-            lunchMealsPerDay: Number(meals),
+            cityName: v.cityName.trim(),
+            gracePeriodMonths: graceMonthsOf(v.gracePeriodMonths) ?? settings.gracePeriodMonths,
+            mealPriceCapCents: v.mealPriceCap.trim() ? parseEuroToCents(v.mealPriceCap) : null,
+            participationMode: v.participationMode as CitySettings['participationMode'],
+            lunchMealsPerDay: Number(v.lunchMealsPerDay),
           },
         }),
       );
-      setNotice('Einstellungen gespeichert.');
       onSaved();
-    } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return 'Einstellungen gespeichert.';
+    },
+  });
 
   return (
-    <form ref={form} class="card" onSubmit={submit} noValidate aria-labelledby="settings-title">
+    <form ref={form.ref} class="card" onSubmit={form.submit} noValidate aria-labelledby="settings-title">
       <h3 id="settings-title">Einstellungen der Stadt</h3>
-      {notice && <Alert tone="success">{notice}</Alert>}
-      {summary && (
-        <div class="form-summary" tabIndex={-1}>
-          <Alert tone="error">{summary}</Alert>
-        </div>
-      )}
-      <Field
-        label="Stadt"
-        name="cityName"
-        value={cityName}
-        onInput={(e) => setCityName(e.currentTarget.value)}
-        error={errors.cityName}
-      />
+      {form.notice && <Alert tone="success">{form.notice}</Alert>}
+      <FormSummary text={form.summary} />
+      <Field label="Stadt" {...form.field('cityName')} />
       <Field
         label="Nachfrist in Monaten"
-        name="gracePeriodMonths"
+        {...form.field('gracePeriodMonths')}
         inputMode="numeric"
         hint="So lange nach Ende einer Bewilligung können Leistungen aus dem Zeitraum noch gebucht werden."
-        value={grace}
-        onInput={(e) => setGrace(e.currentTarget.value)}
-        error={errors.gracePeriodMonths}
       />
       <Field
         label="Obergrenze Essenspreis in Euro"
-        name="mealPriceCap"
+        {...form.field('mealPriceCap')}
         inputMode="decimal"
         hint="Leer lassen für keine Obergrenze."
-        value={cap}
-        onInput={(e) => setCap(e.currentTarget.value)}
-        error={errors.mealPriceCapCents}
       />
       <SelectField
         label="Teilhabe-Budget"
-        name="participationMode"
-        value={mode}
-        options={[
-          { value: 'flat', label: 'Pauschale (Monatssatz)' },
-          { value: 'capped', label: 'Tatsächliche Kosten bis zum Monatssatz' },
-        ]}
-        onChange={setMode}
-        error={errors.participationMode}
+        {...form.control('participationMode')}
+        options={Object.entries(PARTICIPATION_MODE_NAMES).map(([value, label]) => ({ value, label }))}
       />
       <SelectField
         label="Mittagessen je Kind und Tag"
-        name="lunchMealsPerDay"
-        value={meals}
+        {...form.control('lunchMealsPerDay')}
         options={['1', '2', '3'].map((v) => ({ value: v, label: v }))}
-        onChange={setMeals}
-        error={errors.lunchMealsPerDay}
       />
-      <Button type="submit" busy={busy}>
+      <Button type="submit" busy={form.busy}>
         Einstellungen speichern
       </Button>
     </form>
@@ -172,52 +129,36 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
 }
 
 function RatesCard({ catalogue, onAdded }: { catalogue: Catalogue; onAdded: () => void }) {
-  const [benefitType, setBenefitType] = useState('participation');
-  const [validFrom, setValidFrom] = useState('');
-  const [amount, setAmount] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
+  const form = useForm({
+    initial: { benefitType: 'participation', validFrom: '', amount: '' },
+    errorKeys: { amount: 'amountCents' },
+    validate: (v) => {
+      const cents = parseEuroToCents(v.amount);
+      return {
+        validFrom: v.validFrom ? undefined : 'Bitte das Datum eingeben.',
+        amountCents: cents === null || cents <= 0 ? 'Bitte einen Betrag wie 20,00 eingeben.' : undefined,
+      };
+    },
+    async submit(v, self) {
+      const amountCents = parseEuroToCents(v.amount) ?? 0;
+      unwrap(
+        await api.POST('/api/v1/catalogue/rates', {
+          body: { benefitType: v.benefitType, validFrom: v.validFrom, amountCents },
+        }),
+      );
+      self.reset({ ...v, validFrom: '', amount: '' });
+      onAdded();
+      return `Neuer Satz ${formatCents(amountCents)} ab ${formatDate(v.validFrom)} gespeichert.`;
+    },
+  });
   const rates = [...catalogue.rates].sort(
     (a, b) => a.benefitType.localeCompare(b.benefitType) || b.validFrom.localeCompare(a.validFrom),
   );
   const columns: Column<Rate>[] = [
-    { header: 'Leistung', cell: (r) => TYPE_LABELS[r.benefitType] ?? r.benefitType },
+    { header: 'Leistung', cell: (r) => benefitTypeName(r.benefitType) },
     { header: 'gültig ab', cell: (r) => formatDate(r.validFrom) },
     { header: 'Satz', numeric: true, cell: (r) => formatCents(r.amountCents) },
   ];
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    const cents = parseEuroToCents(amount);
-    const local: FieldErrors = {};
-    if (!validFrom) local.validFrom = 'Bitte das Datum eingeben.';
-    if (cents === null || cents <= 0) local.amountCents = 'Bitte einen Betrag wie 20,00 eingeben.';
-    setErrors(local);
-    setNotice(undefined);
-    if (Object.keys(local).length > 0 || cents === null) {
-      setSummary('Bitte die markierten Felder prüfen.');
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    setSummary(undefined);
-    try {
-      unwrap(await api.POST('/api/v1/catalogue/rates', { body: { benefitType, validFrom, amountCents: cents } }));
-      setNotice(`Neuer Satz ${formatCents(cents)} ab ${formatDate(validFrom)} gespeichert.`);
-      setAmount('');
-      setValidFrom('');
-      onAdded();
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, ['benefitType', 'validFrom', 'amountCents']));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <section class="card" aria-labelledby="rates-title">
@@ -229,44 +170,36 @@ function RatesCard({ catalogue, onAdded }: { catalogue: Catalogue; onAdded: () =
         rows={rates}
         rowKey={(r) => `${r.benefitType}-${r.validFrom}`}
       />
-      <form ref={form} onSubmit={submit} noValidate aria-labelledby="rate-form-title">
+      <form ref={form.ref} onSubmit={form.submit} noValidate aria-labelledby="rate-form-title">
         <h4 id="rate-form-title">Neuen Satz hinzufügen</h4>
-        {notice && <Alert tone="success">{notice}</Alert>}
-        {summary && (
-          <div class="form-summary" tabIndex={-1}>
-            <Alert tone="error">{summary}</Alert>
-          </div>
-        )}
+        {form.notice && <Alert tone="success">{form.notice}</Alert>}
+        <FormSummary text={form.summary} />
         <SelectField
           label="Leistung"
-          name="benefitType"
-          value={benefitType}
-          options={catalogue.benefitTypes.map((b) => ({ value: b.code, label: TYPE_LABELS[b.code] ?? b.nameDe }))}
-          onChange={setBenefitType}
-          error={errors.benefitType}
+          {...form.control('benefitType')}
+          options={catalogue.benefitTypes.map((b) => ({
+            value: b.code,
+            label: BENEFIT_TYPE_NAMES[b.code as BenefitType]?.name ?? b.nameDe,
+          }))}
         />
-        <Field
-          label="gültig ab"
-          name="validFrom"
-          type="date"
-          value={validFrom}
-          onInput={(e) => setValidFrom(e.currentTarget.value)}
-          error={errors.validFrom}
-        />
+        <Field label="gültig ab" {...form.field('validFrom')} type="date" />
         <Field
           label="Betrag in Euro"
-          name="amount"
+          {...form.field('amount')}
           inputMode="decimal"
           placeholder="z. B. 20,00"
-          hint={benefitType === 'participation' ? 'Teilhabe: Satz je Monat' : undefined}
-          value={amount}
-          onInput={(e) => setAmount(e.currentTarget.value)}
-          error={errors.amountCents}
+          hint={form.values.benefitType === 'participation' ? 'Teilhabe: Satz je Monat' : undefined}
         />
-        <Button type="submit" busy={busy}>
+        <Button type="submit" busy={form.busy}>
           Satz hinzufügen
         </Button>
       </form>
     </section>
   );
+}
+
+/** 0 to 24 months as a whole number, else `null`. */
+function graceMonthsOf(text: string): number | null {
+  const months = /^\d{1,2}$/.test(text.trim()) ? Number(text) : Number.NaN;
+  return months >= 0 && months <= 24 ? months : null;
 }

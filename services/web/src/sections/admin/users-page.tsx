@@ -1,12 +1,17 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { ROLE_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import type { Session } from '../../session';
 import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
 import { FormDialog } from '../../ui/form-dialog';
+import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
-import { isProviderRole, type Provider, ROLE_LABEL, ROLE_OPTIONS, type Role, type User } from './admin-api';
+import { useAction } from '../../ui/use-action';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
+import { isProviderRole, type Provider, type Role, type User } from './admin-api';
+
+const ROLE_OPTIONS = Object.entries(ROLE_NAMES).map(([value, label]) => ({ value, label }));
 
 const MIN_PASSWORD = 12;
 
@@ -17,88 +22,67 @@ const MIN_PASSWORD = 12;
  */
 export function UsersPage({ session }: { session: Session }) {
   const isAdmin = session.user.role === 'admin';
-  const [users, setUsers] = useState<User[]>();
-  const [providers, setProviders] = useState<Provider[]>([]);
-  const [ownProvider, setOwnProvider] = useState<Provider>();
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [reload, setReload] = useState(0);
   const [filterProvider, setFilterProvider] = useState('');
+  const list = useLoad(
+    async (signal) => {
+      const query = filterProvider ? { providerId: filterProvider } : {};
+      const { items } = unwrap(await api.GET('/api/v1/users', { params: { query }, signal }));
+      return items.sort((a, b) => a.username.localeCompare(b.username));
+    },
+    [filterProvider],
+  );
+  const users = list.data;
+  // Admins pick a provider for provider roles; a provider admin sees its own provider's name.
+  const providersLoad = useLoad(
+    isAdmin ? async (signal) => unwrap(await api.GET('/api/v1/providers', { signal })).items : null,
+    [isAdmin],
+  );
+  const providers = providersLoad.data ?? [];
+  const ownProviderId = isAdmin ? undefined : session.user.providerId;
+  const own = useLoad(
+    ownProviderId
+      ? async (signal) =>
+          unwrap(await api.GET('/api/v1/providers/{id}', { params: { path: { id: ownProviderId } }, signal }))
+      : null,
+    [ownProviderId],
+  );
+  const ownProvider = own.data;
+  const action = useAction();
+  const error = action.error ?? list.error;
+  const [notice, setNotice] = useState<string>();
   const [resetting, setResetting] = useState<User>();
-  const [newPassword, setNewPassword] = useState('');
-  const [resetError, setResetError] = useState<string>();
-  const [busy, setBusy] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    api
-      .GET('/api/v1/users', { params: { query: filterProvider ? { providerId: filterProvider } : {} } })
-      .then(unwrap)
-      .then((list) => live && setUsers([...list.items].sort((a, b) => a.username.localeCompare(b.username))))
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [reload, filterProvider]);
-
-  useEffect(() => {
-    if (isAdmin) {
-      api
-        .GET('/api/v1/providers', {})
-        .then(unwrap)
-        .then((list) => setProviders(list.items))
-        .catch(() => undefined);
-    } else if (session.user.providerId) {
-      api
-        .GET('/api/v1/providers/{id}', { params: { path: { id: session.user.providerId } } })
-        .then(unwrap)
-        .then(setOwnProvider)
-        .catch(() => undefined);
-    }
-  }, [isAdmin]);
+  const passwordForm = useForm({
+    initial: { newPassword: '' },
+    invalidSummary: null,
+    validate: (v) => ({
+      newPassword:
+        v.newPassword.length < MIN_PASSWORD ? `Das Passwort braucht mindestens ${MIN_PASSWORD} Zeichen.` : undefined,
+    }),
+    async submit(v) {
+      if (!resetting) return;
+      unwrap(
+        await api.PATCH('/api/v1/users/{id}', {
+          params: { path: { id: resetting.id } },
+          body: { password: v.newPassword },
+        }),
+      );
+      setNotice(`Neues Passwort für ${resetting.username} gesetzt. Bitte sicher übermitteln.`);
+      setResetting(undefined);
+    },
+  });
 
   const providerName = (id?: string) => (id ? (providers.find((p) => p.id === id)?.name ?? id) : '–');
 
-  async function setActive(user: User, active: boolean) {
-    setBusy(user.id);
-    setError(undefined);
-    try {
+  const setActive = (user: User, active: boolean) =>
+    action.run(user.id, async () => {
       unwrap(await api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { active } }));
       setNotice(
         active
           ? `${user.username} ist wieder aktiv.`
           : `${user.username} wurde deaktiviert und kann sich nicht mehr anmelden.`,
       );
-      setReload((n) => n + 1);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
-
-  async function resetPassword() {
-    if (!resetting) return;
-    if (newPassword.length < MIN_PASSWORD) {
-      setResetError(`Das Passwort braucht mindestens ${MIN_PASSWORD} Zeichen.`);
-      return;
-    }
-    setBusy('reset');
-    try {
-      unwrap(
-        await api.PATCH('/api/v1/users/{id}', {
-          params: { path: { id: resetting.id } },
-          body: { password: newPassword },
-        }),
-      );
-      setNotice(`Neues Passwort für ${resetting.username} gesetzt. Bitte sicher übermitteln.`);
-      setResetting(undefined);
-    } catch (err) {
-      setResetError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+      list.reload();
+    });
 
   const columns: Column<User>[] = [
     {
@@ -110,7 +94,7 @@ export function UsersPage({ session }: { session: Session }) {
         </>
       ),
     },
-    { header: 'Rolle', cell: (u) => ROLE_LABEL[u.role] },
+    { header: 'Rolle', cell: (u) => ROLE_NAMES[u.role] },
     ...(isAdmin ? [{ header: 'Anbieter', cell: (u: User) => providerName(u.providerId) }] : []),
     {
       header: 'Status',
@@ -126,7 +110,7 @@ export function UsersPage({ session }: { session: Session }) {
           <div class="row">
             <Button
               variant="secondary"
-              busy={busy === u.id}
+              busy={action.busy === u.id}
               aria-label={`${u.username} ${u.active ? 'deaktivieren' : 'reaktivieren'}`}
               onClick={() => void setActive(u, !u.active)}
             >
@@ -136,8 +120,7 @@ export function UsersPage({ session }: { session: Session }) {
               variant="secondary"
               aria-label={`Passwort von ${u.username} zurücksetzen`}
               onClick={() => {
-                setNewPassword('');
-                setResetError(undefined);
+                passwordForm.reset();
                 setResetting(u);
               }}
             >
@@ -163,8 +146,8 @@ export function UsersPage({ session }: { session: Session }) {
         isAdmin={isAdmin}
         providers={providers}
         onCreated={(u) => {
-          setNotice(`Benutzer ${u.username} (${ROLE_LABEL[u.role]}) angelegt.`);
-          setReload((n) => n + 1);
+          setNotice(`Benutzer ${u.username} (${ROLE_NAMES[u.role]}) angelegt.`);
+          list.reload();
         }}
       />
       <div class="card">
@@ -192,19 +175,18 @@ export function UsersPage({ session }: { session: Session }) {
         open={resetting !== undefined}
         title={`Neues Passwort für ${resetting?.username ?? ''}`}
         confirmLabel="Passwort setzen"
-        busy={busy === 'reset'}
-        error={resetError}
+        busy={passwordForm.busy}
+        error={passwordForm.summary}
+        formRef={passwordForm.ref}
         onCancel={() => setResetting(undefined)}
-        onSubmit={() => void resetPassword()}
+        onSubmit={() => void passwordForm.submit()}
       >
         <Field
           label="Neues Passwort"
-          name="newPassword"
+          {...passwordForm.field('newPassword')}
           type="password"
           autocomplete="new-password"
           hint={`Mindestens ${MIN_PASSWORD} Zeichen`}
-          value={newPassword}
-          onInput={(e) => setNewPassword(e.currentTarget.value)}
         />
       </FormDialog>
     </section>
@@ -213,103 +195,60 @@ export function UsersPage({ session }: { session: Session }) {
 
 function CreateUserForm(props: { isAdmin: boolean; providers: Provider[]; onCreated: (u: User) => void }) {
   const { isAdmin } = props;
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>(isAdmin ? 'caseworker' : 'provider_staff');
-  const [providerId, setProviderId] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  const needsProvider = isAdmin && isProviderRole(role);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    const local: FieldErrors = {};
-    if (!/^[\p{L}\p{N}._@-]{3,64}$/u.test(username.trim()))
-      local.username = '3 bis 64 Zeichen: Buchstaben, Ziffern und . _ @ -';
-    if (password.length < MIN_PASSWORD) local.password = `Mindestens ${MIN_PASSWORD} Zeichen.`;
-    if (needsProvider && !providerId) local.providerId = 'Bitte den Anbieter wählen.';
-    setErrors(local);
-    if (Object.keys(local).length > 0) {
-      setSummary('Bitte die markierten Felder prüfen.');
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    setSummary(undefined);
-    try {
-      const user = unwrap(
-        await api.POST('/api/v1/users', {
-          body: { username: username.trim(), password, role, ...(needsProvider ? { providerId } : {}) },
-        }),
-      );
-      setUsername('');
-      setPassword('');
+  const needsProviderFor = (role: Role) => isAdmin && isProviderRole(role);
+  const form = useForm({
+    initial: { username: '', password: '', role: (isAdmin ? 'caseworker' : 'provider_staff') as Role, providerId: '' },
+    validate: (v) => ({
+      username: /^[\p{L}\p{N}._@-]{3,64}$/u.test(v.username.trim())
+        ? undefined
+        : '3 bis 64 Zeichen: Buchstaben, Ziffern und . _ @ -',
+      password: v.password.length < MIN_PASSWORD ? `Mindestens ${MIN_PASSWORD} Zeichen.` : undefined,
+      providerId: needsProviderFor(v.role) && !v.providerId ? 'Bitte den Anbieter wählen.' : undefined,
+    }),
+    async submit(v, self) {
+      const { username, password, role, providerId } = v;
+      const body = { username: username.trim(), password, role, ...(needsProviderFor(role) ? { providerId } : {}) };
+      const user = unwrap(await api.POST('/api/v1/users', { body }));
+      self.reset({ ...v, username: '', password: '' });
       props.onCreated(user);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, ['username', 'password', 'role', 'providerId']));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
+  const needsProvider = needsProviderFor(form.values.role);
 
   return (
-    <form ref={form} class="card" onSubmit={submit} noValidate aria-labelledby="create-user-title">
+    <form ref={form.ref} class="card" onSubmit={form.submit} noValidate aria-labelledby="create-user-title">
       <h3 id="create-user-title">{isAdmin ? 'Benutzer anlegen' : 'Personal anlegen'}</h3>
-      {summary && (
-        <div class="form-summary" tabIndex={-1}>
-          <Alert tone="error">{summary}</Alert>
-        </div>
-      )}
+      <FormSummary text={form.summary} />
       <div class="form-grid">
         <Field
           label="Benutzername"
-          name="username"
+          {...form.field('username')}
           autocomplete="off"
           autocapitalize="none"
           spellcheck={false}
-          value={username}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-          error={errors.username}
         />
         <Field
           label="Erstes Passwort"
-          name="password"
+          {...form.field('password')}
           type="password"
           autocomplete="new-password"
           hint={`Mindestens ${MIN_PASSWORD} Zeichen; bitte sicher übermitteln.`}
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-          error={errors.password}
         />
         {isAdmin ? (
-          <SelectField
-            label="Rolle"
-            name="role"
-            value={role}
-            options={ROLE_OPTIONS}
-            onChange={(v) => setRole(v as Role)}
-            error={errors.role}
-          />
+          <SelectField label="Rolle" {...form.control('role')} options={ROLE_OPTIONS} />
         ) : (
           <p class="muted">Rolle: Anbieter (Personal) – darf am Terminal buchen.</p>
         )}
         {needsProvider && (
           <SelectField
             label="Anbieter"
-            name="providerId"
-            value={providerId}
+            {...form.control('providerId')}
             placeholder="– bitte wählen –"
             options={props.providers.map((p) => ({ value: p.id, label: p.name }))}
-            onChange={setProviderId}
-            error={errors.providerId}
           />
         )}
       </div>
-      <Button type="submit" busy={busy}>
+      <Button type="submit" busy={form.busy}>
         {isAdmin ? 'Benutzer anlegen' : 'Personal anlegen'}
       </Button>
     </form>

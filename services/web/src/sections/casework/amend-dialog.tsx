@@ -1,25 +1,66 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
-import { Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
-import { fieldErrorsOf, summaryOf } from '../../ui/form';
+import { BENEFIT_TYPE_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
+import { loadCatalogue } from '../../api/catalogue';
+import { api, type RequestBody, unwrap } from '../../api/client';
+import { Alert, centsToInput, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { SelectField, TextAreaField } from '../../ui/select-field';
-import { AMOUNT_TYPES, centsToInput, PROVIDER_TYPES, previewBudget } from './approval-budget';
-import {
-  type Approval,
-  BENEFIT_LABELS,
-  type Beneficiary,
-  type Catalogue,
-  loadCatalogue,
-  type Provider,
-} from './casework-api';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
+import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget } from './approval-budget';
+import { type Approval, type Beneficiary, listProviders } from './casework-api';
 import { OverlapNotice, overlapOf } from './overlap-notice';
 
-const FIELDS = ['validFrom', 'validTo', 'providerId', 'amountCents', 'hours', 'hourlyRateCents', 'reason'];
+const NOTHING_CHANGED = 'Es wurde nichts geändert.';
 
 const signed = (cents: number) =>
   cents > 0 ? `+${formatCents(cents)}` : cents < 0 ? `−${formatCents(-cents)}` : '±0,00 €';
+
+const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);
+
+type Values = {
+  validFrom: string;
+  validTo: string;
+  amount: string;
+  hours: string;
+  hourlyRate: string;
+  providerId: string;
+  reason: string;
+};
+
+function valuesOf(approval: Approval | undefined): Values {
+  return {
+    validFrom: approval?.validFrom ?? '',
+    validTo: approval?.validTo ?? '',
+    amount: approval && approval.budgetCents !== null ? centsToInput(approval.budgetCents) : '',
+    hours: approval?.hours !== undefined ? String(approval.hours) : '',
+    hourlyRate: approval?.hourlyRateCents !== undefined ? centsToInput(approval.hourlyRateCents) : '',
+    providerId: approval?.providerId ?? '',
+    reason: '',
+  };
+}
+
+/** What differs from the approval: only these go into the amendment. */
+function changesOf(approval: Approval, v: Values): Omit<RequestBody<'amendApproval'>, 'reason'> {
+  const type = approval.benefitType;
+  const amountCents = parseEuroToCents(v.amount);
+  const rateCents = parseEuroToCents(v.hourlyRate);
+  const hours = wholeNumber(v.hours);
+  return {
+    ...(v.validFrom !== approval.validFrom ? { validFrom: v.validFrom } : {}),
+    ...(v.validTo !== approval.validTo ? { validTo: v.validTo } : {}),
+    ...(AMOUNT_TYPES.includes(type) && amountCents !== null && amountCents !== approval.budgetCents
+      ? { amountCents }
+      : {}),
+    ...(type === 'tutoring' && hours !== null && hours !== approval.hours ? { hours } : {}),
+    ...(type === 'tutoring' && rateCents !== null && rateCents !== approval.hourlyRateCents
+      ? { hourlyRateCents: rateCents }
+      : {}),
+    ...(PROVIDER_TYPES.includes(type) && v.providerId !== (approval.providerId ?? '')
+      ? { providerId: v.providerId || null }
+      : {}),
+  };
+}
 
 /**
  * Änderung: amend an approval's period, amount, hours, rate or named provider. Before saving it shows
@@ -33,70 +74,79 @@ export function AmendDialog(props: {
   onAmended: (a: Approval) => void;
 }) {
   const { approval, child } = props;
-  const [catalogue, setCatalogue] = useState<Catalogue>();
-  const [providers, setProviders] = useState<Provider[]>([]);
-  const [validFrom, setValidFrom] = useState('');
-  const [validTo, setValidTo] = useState('');
-  const [amount, setAmount] = useState('');
-  const [hours, setHours] = useState('');
-  const [hourlyRate, setHourlyRate] = useState('');
-  const [providerId, setProviderId] = useState('');
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
+  const catalogueLoad = useLoad(() => loadCatalogue(), []);
+  const providersLoad = useLoad(listProviders, []);
+  const catalogue = catalogueLoad.data;
   const [overlap, setOverlap] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    loadCatalogue()
-      .then(setCatalogue)
-      .catch((err) => setError(messageOf(err)));
-    api
-      .GET('/api/v1/providers', {})
-      .then(unwrap)
-      .then((list) => setProviders(list.items))
-      .catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    if (!approval) return;
-    setValidFrom(approval.validFrom);
-    setValidTo(approval.validTo);
-    setAmount(approval.budgetCents !== null ? centsToInput(approval.budgetCents) : '');
-    setHours(approval.hours !== undefined ? String(approval.hours) : '');
-    setHourlyRate(approval.hourlyRateCents !== undefined ? centsToInput(approval.hourlyRateCents) : '');
-    setProviderId(approval.providerId ?? '');
-    setReason('');
-    setErrors({});
-    setError(undefined);
+  const [unchanged, setUnchanged] = useState(false);
+  const form = useForm<Values>({
+    initial: () => valuesOf(approval),
+    resetOn: approval?.id,
+    errorKeys: { amount: 'amountCents', hourlyRate: 'hourlyRateCents' },
+    validate: (v) => {
+      const type = approval?.benefitType;
+      const amountCents = parseEuroToCents(v.amount);
+      const rateCents = parseEuroToCents(v.hourlyRate);
+      return {
+        validFrom: v.validFrom ? undefined : 'Bitte das Datum eingeben.',
+        validTo: v.validTo ? undefined : 'Bitte das Datum eingeben.',
+        amountCents:
+          type && AMOUNT_TYPES.includes(type) && (amountCents === null || amountCents <= 0)
+            ? 'Bitte einen Betrag wie 285,00 eingeben.'
+            : undefined,
+        hours: type === 'tutoring' && !wholeNumber(v.hours) ? 'Bitte die Stunden als ganze Zahl eingeben.' : undefined,
+        hourlyRateCents:
+          type === 'tutoring' && (rateCents === null || rateCents <= 0)
+            ? 'Bitte einen Stundensatz wie 18,50 eingeben.'
+            : undefined,
+        reason: v.reason.trim() ? undefined : 'Bitte den Grund der Änderung angeben.',
+      };
+    },
+    async submit(v) {
+      if (!approval) return;
+      setOverlap(undefined);
+      const changes = changesOf(approval, v);
+      setUnchanged(Object.keys(changes).length === 0);
+      if (Object.keys(changes).length === 0) return;
+      try {
+        const amended = unwrap(
+          await api.PATCH('/api/v1/approvals/{id}', {
+            params: { path: { id: approval.id } },
+            body: { ...changes, reason: v.reason.trim() },
+          }),
+        );
+        props.onAmended(amended);
+      } catch (err) {
+        setOverlap(overlapOf(err));
+        throw err;
+      }
+    },
+  });
+  const close = () => {
     setOverlap(undefined);
-  }, [approval?.id]);
+    setUnchanged(false);
+    props.onClose();
+  };
 
-  if (!approval)
-    return <FormDialog open={false} title="" confirmLabel="" onSubmit={() => {}} onCancel={props.onClose} />;
+  if (!approval) return <FormDialog open={false} title="" confirmLabel="" onSubmit={() => {}} onCancel={close} />;
 
+  const { values } = form;
   const type = approval.benefitType;
   const isAmount = AMOUNT_TYPES.includes(type);
-  const amountCents = parseEuroToCents(amount);
-  const rateCents = parseEuroToCents(hourlyRate);
-  const hourCount = /^\d{1,4}$/.test(hours.trim()) ? Number(hours.trim()) : null;
   const preview = catalogue
     ? previewBudget(
         catalogue,
-        { benefitType: type, validFrom, validTo, amountCents, hours: hourCount, hourlyRateCents: rateCents },
+        {
+          benefitType: type,
+          validFrom: values.validFrom,
+          validTo: values.validTo,
+          amountCents: parseEuroToCents(values.amount),
+          hours: wholeNumber(values.hours),
+          hourlyRateCents: parseEuroToCents(values.hourlyRate),
+        },
         child.birthDate,
       )
     : undefined;
-
-  const changes: Record<string, unknown> = {};
-  if (validFrom !== approval.validFrom) changes.validFrom = validFrom;
-  if (validTo !== approval.validTo) changes.validTo = validTo;
-  if (isAmount && amountCents !== null && amountCents !== approval.budgetCents) changes.amountCents = amountCents;
-  if (type === 'tutoring' && hourCount !== null && hourCount !== approval.hours) changes.hours = hourCount;
-  if (type === 'tutoring' && rateCents !== null && rateCents !== approval.hourlyRateCents)
-    changes.hourlyRateCents = rateCents;
-  if (PROVIDER_TYPES.includes(type) && providerId !== (approval.providerId ?? ''))
-    changes.providerId = providerId || null;
 
   function effect(): { text: string; tone: 'ok' | 'error' } | undefined {
     if (!approval || approval.budgetCents === null || approval.remainingCents === null) {
@@ -114,126 +164,51 @@ export function AmendDialog(props: {
       : { text, tone: 'ok' };
   }
 
-  async function submit() {
-    if (!approval) return;
-    const local: Record<string, string> = {};
-    if (!validFrom) local.validFrom = 'Bitte das Datum eingeben.';
-    if (!validTo) local.validTo = 'Bitte das Datum eingeben.';
-    if (isAmount && (amountCents === null || amountCents <= 0))
-      local.amountCents = 'Bitte einen Betrag wie 285,00 eingeben.';
-    if (type === 'tutoring' && !hourCount) local.hours = 'Bitte die Stunden als ganze Zahl eingeben.';
-    if (type === 'tutoring' && (rateCents === null || rateCents <= 0))
-      local.hourlyRateCents = 'Bitte einen Stundensatz wie 18,50 eingeben.';
-    if (!reason.trim()) local.reason = 'Bitte den Grund der Änderung angeben.';
-    setErrors(local);
-    setOverlap(undefined);
-    if (Object.keys(local).length > 0) return setError('Bitte die markierten Felder prüfen.');
-    if (Object.keys(changes).length === 0) return setError('Es wurde nichts geändert.');
-    setBusy(true);
-    setError(undefined);
-    try {
-      const amended = unwrap(
-        await api.PATCH('/api/v1/approvals/{id}', {
-          params: { path: { id: approval.id } },
-          body: { ...changes, reason: reason.trim() },
-        }),
-      );
-      props.onAmended(amended);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, FIELDS));
-      const existing = overlapOf(err);
-      setOverlap(existing);
-      setError(existing ? undefined : summaryOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const budgetEffect = effect();
-  const typeProviders = providers.filter((p) => p.benefitTypes.includes(type) && p.status !== 'suspended');
+  const typeProviders = (providersLoad.data ?? []).filter(
+    (p) => p.benefitTypes.includes(type) && p.status !== 'suspended',
+  );
+  const summary = overlap ? undefined : (form.summary ?? (unchanged ? NOTHING_CHANGED : undefined));
   return (
     <FormDialog
       open
       title="Bewilligung ändern"
       confirmLabel="Änderung speichern"
-      busy={busy}
-      error={error}
-      onSubmit={() => void submit()}
-      onCancel={props.onClose}
+      busy={form.busy}
+      error={summary ?? catalogueLoad.error}
+      formRef={form.ref}
+      onSubmit={() => void form.submit()}
+      onCancel={close}
     >
       <p>
-        {BENEFIT_LABELS[type]}, bisher {formatDate(approval.validFrom)} – {formatDate(approval.validTo)}.
+        {BENEFIT_TYPE_NAMES[type].long}, bisher {formatDate(approval.validFrom)} – {formatDate(approval.validTo)}.
       </p>
-      {overlap && <OverlapNotice existingApprovalId={overlap} />}
+      {overlap && form.summary && (
+        <Alert tone="error">
+          {form.summary}
+          <OverlapNotice existingApprovalId={overlap} />
+        </Alert>
+      )}
       <div class="form-grid">
-        <Field
-          label="Gültig ab"
-          name="validFrom"
-          type="date"
-          value={validFrom}
-          onInput={(e) => setValidFrom(e.currentTarget.value)}
-          error={errors.validFrom}
-        />
-        <Field
-          label="Gültig bis"
-          name="validTo"
-          type="date"
-          value={validTo}
-          onInput={(e) => setValidTo(e.currentTarget.value)}
-          error={errors.validTo}
-        />
-        {isAmount && (
-          <Field
-            label="Betrag in Euro"
-            name="amount"
-            inputMode="decimal"
-            autocomplete="off"
-            value={amount}
-            onInput={(e) => setAmount(e.currentTarget.value)}
-            error={errors.amountCents}
-          />
-        )}
+        <Field label="Gültig ab" {...form.field('validFrom')} type="date" />
+        <Field label="Gültig bis" {...form.field('validTo')} type="date" />
+        {isAmount && <Field label="Betrag in Euro" {...form.field('amount')} inputMode="decimal" autocomplete="off" />}
         {type === 'tutoring' && (
           <>
-            <Field
-              label="Stunden"
-              name="hours"
-              inputMode="numeric"
-              autocomplete="off"
-              value={hours}
-              onInput={(e) => setHours(e.currentTarget.value)}
-              error={errors.hours}
-            />
-            <Field
-              label="Stundensatz in Euro"
-              name="hourlyRate"
-              inputMode="decimal"
-              autocomplete="off"
-              value={hourlyRate}
-              onInput={(e) => setHourlyRate(e.currentTarget.value)}
-              error={errors.hourlyRateCents}
-            />
+            <Field label="Stunden" {...form.field('hours')} inputMode="numeric" autocomplete="off" />
+            <Field label="Stundensatz in Euro" {...form.field('hourlyRate')} inputMode="decimal" autocomplete="off" />
           </>
         )}
         {PROVIDER_TYPES.includes(type) && (
           <SelectField
             label={type === 'tutoring' ? 'Anbieter (Pflicht)' : 'Anbieter (optional)'}
-            name="providerId"
-            value={providerId}
+            {...form.control('providerId')}
             {...(type === 'tutoring' ? {} : { placeholder: '– jeder zugelassene Anbieter –' })}
             options={typeProviders.map((p) => ({ value: p.id, label: p.name }))}
-            onChange={setProviderId}
-            error={errors.providerId}
           />
         )}
       </div>
-      <TextAreaField
-        label="Grund der Änderung"
-        name="reason"
-        value={reason}
-        onInput={setReason}
-        error={errors.reason}
-      />
+      <TextAreaField label="Grund der Änderung" {...form.control('reason')} />
       {budgetEffect && (
         <p
           class={`preview ${budgetEffect.tone === 'error' ? 'preview-error' : ''}`}

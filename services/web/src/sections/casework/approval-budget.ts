@@ -1,10 +1,11 @@
-import { participationBudgetCents, participationMonths } from '@tk/core';
+import { participationBudgetCents, participationMonths, REDEEMABLE_BENEFIT_TYPES } from '@tk/core';
+import type { Catalogue } from '../../api/catalogue';
 import { formatCents } from '../../ui';
-import type { BenefitTypeCode, Catalogue } from './casework-api';
+import type { BenefitTypeCode } from './casework-api';
 
 export const AMOUNT_TYPES: readonly BenefitTypeCode[] = ['trip', 'school_supplies', 'transport'];
-/** Types whose approval may name the one provider that can redeem it. */
-export const PROVIDER_TYPES: readonly BenefitTypeCode[] = ['lunch', 'participation', 'tutoring', 'trip'];
+/** Types whose approval may name the one provider that can redeem it: those booked at a terminal. */
+export const PROVIDER_TYPES: readonly BenefitTypeCode[] = REDEEMABLE_BENEFIT_TYPES;
 
 export interface BudgetTerms {
   benefitType: BenefitTypeCode;
@@ -61,6 +62,3 @@ export function previewBudget(
 export function ratesOf(catalogue: Catalogue, type: string) {
   return catalogue.rates.filter((r) => r.benefitType === type).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
 }
-
-/** Cents as a German amount for an input: 1850 → "18,50". */
-export const centsToInput = (cents: number) => formatCents(cents).replace(/\s?€$/, '').replace(/\./g, '');

@@ -1,37 +1,21 @@
-import { addDays, addMonths, berlinDate } from '@tk/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
-import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
-import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../../ui/form';
+import { addDays, addMonths, BENEFIT_TYPE_NAMES, berlinDate, LEGAL_BASIS_NAMES } from '@tk/core';
+import { useEffect, useState } from 'preact/hooks';
+import { loadCatalogue } from '../../api/catalogue';
+import { api, type RequestBody, unwrap } from '../../api/client';
+import { Alert, Button, centsToInput, Field, parseEuroToCents } from '../../ui';
+import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
-import { AMOUNT_TYPES, centsToInput, PROVIDER_TYPES, previewBudget, ratesOf } from './approval-budget';
+import { type FieldErrors, useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
+import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget, ratesOf } from './approval-budget';
 import {
   type Approval,
-  BENEFIT_LABELS,
   type Beneficiary,
   type BenefitTypeCode,
-  type Catalogue,
-  LEGAL_BASIS_LABELS,
   type LegalBasisCode,
-  loadCatalogue,
-  type Provider,
+  listProviders,
 } from './casework-api';
 import { OverlapNotice, overlapOf } from './overlap-notice';
-
-const FIELDS = [
-  'benefitType',
-  'legalBasis',
-  'costBearer',
-  'validFrom',
-  'validTo',
-  'providerId',
-  'amountCents',
-  'hours',
-  'hourlyRateCents',
-  'subject',
-  'reference',
-] as const;
 
 /** First day of the current month, and one year of validity from there (the usual approval period). */
 function defaultPeriod(): { validFrom: string; validTo: string } {
@@ -45,282 +29,164 @@ function defaultPeriod(): { validFrom: string; validTo: string } {
  * amount), and the server computes the binding budget on save.
  */
 export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval) => void; onCancel: () => void }) {
-  const [catalogue, setCatalogue] = useState<Catalogue>();
-  const [providers, setProviders] = useState<Provider[]>([]);
-  const [loadError, setLoadError] = useState<string>();
-  const period = defaultPeriod();
-  const [benefitType, setBenefitType] = useState<BenefitTypeCode>('participation');
-  const [legalBasis, setLegalBasis] = useState<LegalBasisCode>('SGB_II');
-  const [costBearer, setCostBearer] = useState('');
-  const [validFrom, setValidFrom] = useState(period.validFrom);
-  const [validTo, setValidTo] = useState(period.validTo);
-  const [providerId, setProviderId] = useState('');
-  const [amount, setAmount] = useState('');
-  const [hours, setHours] = useState('');
-  const [hourlyRate, setHourlyRate] = useState('');
-  const [subject, setSubject] = useState('');
-  const [reference, setReference] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [summary, setSummary] = useState<string>();
+  const catalogueLoad = useLoad(() => loadCatalogue(), []);
+  const providersLoad = useLoad(listProviders, []);
+  const catalogue = catalogueLoad.data;
+  const loadError = catalogueLoad.error ?? providersLoad.error;
+  /** The approval a refused save overlaps (409 `approval_overlaps`): the summary links to it. */
   const [overlap, setOverlap] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  /** A field's error goes away as soon as the field is changed. */
-  const clear = (field: string) =>
-    setErrors((e) => {
-      if (!(field in e)) return e;
-      const { [field]: _, ...rest } = e;
-      return rest;
-    });
+  const form = useForm({
+    initial: (): Values => ({
+      benefitType: 'participation',
+      legalBasis: 'SGB_II',
+      costBearer: '',
+      ...defaultPeriod(),
+      providerId: '',
+      amount: '',
+      hours: '',
+      hourlyRate: '',
+      subject: '',
+      reference: '',
+    }),
+    errorKeys: { amount: 'amountCents', hourlyRate: 'hourlyRateCents' },
+    validate,
+    submit: async (v) => {
+      setOverlap(undefined);
+      try {
+        const approval = unwrap(
+          await api.POST('/api/v1/beneficiaries/{id}/approvals', {
+            params: { path: { id: props.child.id } },
+            body: bodyOf(v),
+          }),
+        );
+        props.onSaved(approval);
+      } catch (err) {
+        setOverlap(overlapOf(err));
+        throw err;
+      }
+    },
+  });
+  const { values } = form;
 
   useEffect(() => {
-    loadCatalogue()
-      .then(setCatalogue)
-      .catch((err) => setLoadError(messageOf(err)));
-    api
-      .GET('/api/v1/providers', {})
-      .then(unwrap)
-      .then((list) => setProviders(list.items))
-      .catch((err) => setLoadError(messageOf(err)));
-    form.current?.querySelector<HTMLElement>('select')?.focus();
+    form.ref.current?.querySelector<HTMLElement>('select')?.focus();
   }, []);
 
-  // A catalogue amount for the cash-only types (e.g. Schulbedarf) is a sensible default.
-  useEffect(() => {
-    if (!catalogue || !AMOUNT_TYPES.includes(benefitType)) return;
-    const rate = ratesOf(catalogue, benefitType).at(-1);
-    if (rate && amount === '') setAmount(centsToInput(rate.amountCents));
-  }, [benefitType, catalogue]);
+  const isAmount = AMOUNT_TYPES.includes(values.benefitType);
+  const typeProviders = (providersLoad.data ?? []).filter(
+    (p) => p.benefitTypes.includes(values.benefitType) && p.status !== 'suspended',
+  );
+  const amountCents = parseEuroToCents(values.amount);
+  const rateCents = parseEuroToCents(values.hourlyRate);
+  const hourCount = wholeNumber(values.hours);
 
-  const isAmount = AMOUNT_TYPES.includes(benefitType);
-  const typeProviders = providers.filter((p) => p.benefitTypes.includes(benefitType) && p.status !== 'suspended');
-  const amountCents = parseEuroToCents(amount);
-  const rateCents = parseEuroToCents(hourlyRate);
-  const hourCount = /^\d{1,4}$/.test(hours.trim()) ? Number(hours.trim()) : null;
+  /** Another benefit type starts the type's fields afresh; a cash type gets the catalogue amount. */
+  function changeBenefitType(benefitType: BenefitTypeCode) {
+    const rate = catalogue && AMOUNT_TYPES.includes(benefitType) ? ratesOf(catalogue, benefitType).at(-1) : undefined;
+    form.reset({ ...values, benefitType, providerId: '', amount: rate ? centsToInput(rate.amountCents) : '' });
+  }
 
-  function changeValidFrom(value: string) {
+  function changeValidFrom(validFrom: string) {
     // Keep a one-year period while the end was not changed by hand.
-    if (validTo === addDays(addMonths(validFrom, 12), -1) && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      setValidTo(addDays(addMonths(value, 12), -1));
-    }
-    setValidFrom(value);
+    const oneYear = values.validTo === addDays(addMonths(values.validFrom, 12), -1);
+    const validTo =
+      oneYear && /^\d{4}-\d{2}-\d{2}$/.test(validFrom) ? addDays(addMonths(validFrom, 12), -1) : values.validTo;
+    form.update({ validFrom, validTo });
   }
 
   function preview(): string | undefined {
     if (!catalogue) return undefined;
     return previewBudget(
       catalogue,
-      { benefitType, validFrom, validTo, amountCents, hours: hourCount, hourlyRateCents: rateCents },
+      {
+        benefitType: values.benefitType,
+        validFrom: values.validFrom,
+        validTo: values.validTo,
+        amountCents,
+        hours: hourCount,
+        hourlyRateCents: rateCents,
+      },
       props.child.birthDate,
     ).text;
   }
 
-  function validate(): FieldErrors {
-    const next: FieldErrors = {};
-    if (!validFrom) next.validFrom = 'Bitte das Datum eingeben.';
-    if (!validTo) next.validTo = 'Bitte das Datum eingeben.';
-    if (isAmount && (amountCents === null || amountCents <= 0))
-      next.amountCents = 'Bitte einen Betrag wie 285,00 eingeben.';
-    if (benefitType === 'tutoring') {
-      if (!providerId) next.providerId = 'Lernförderung braucht einen benannten Anbieter.';
-      if (!hourCount) next.hours = 'Bitte die Stunden als ganze Zahl eingeben.';
-      if (rateCents === null || rateCents <= 0) next.hourlyRateCents = 'Bitte einen Stundensatz wie 18,50 eingeben.';
-    }
-    return next;
-  }
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    const local = validate();
-    setErrors(local);
-    if (Object.keys(local).length > 0) {
-      setSummary('Bitte die markierten Felder prüfen.');
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    setSummary(undefined);
-    setOverlap(undefined);
-    try {
-      const approval = unwrap(
-        await api.POST('/api/v1/beneficiaries/{id}/approvals', {
-          params: { path: { id: props.child.id } },
-          body: {
-            benefitType,
-            legalBasis,
-            validFrom,
-            validTo,
-            ...(costBearer ? { costBearer } : {}),
-            ...(providerId && PROVIDER_TYPES.includes(benefitType) ? { providerId } : {}),
-            ...(isAmount && amountCents ? { amountCents } : {}),
-            ...(benefitType === 'tutoring' && hourCount && rateCents
-              ? { hours: hourCount, hourlyRateCents: rateCents }
-              : {}),
-            ...(benefitType === 'tutoring' && subject.trim() ? { subject: subject.trim() } : {}),
-            ...(reference.trim() ? { reference: reference.trim() } : {}),
-          },
-        }),
-      );
-      props.onSaved(approval);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, FIELDS));
-      setOverlap(overlapOf(err));
-      setSummary(summaryOf(err));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const previewText = preview();
+  const { benefitType } = values;
   return (
     <form
-      ref={form}
+      ref={form.ref}
       class="card"
-      onSubmit={submit}
+      onSubmit={form.submit}
       noValidate
       aria-labelledby="approval-form-title"
       data-testid="approval-form"
     >
       <h3 id="approval-form-title">Neue Bewilligung</h3>
       {loadError && <Alert tone="error">{loadError}</Alert>}
-      {summary && (
-        <div class="form-summary" tabIndex={-1}>
-          {overlap ? <OverlapNotice existingApprovalId={overlap} /> : <Alert tone="error">{summary}</Alert>}
-        </div>
-      )}
+      <FormSummary text={form.summary}>{overlap && <OverlapNotice existingApprovalId={overlap} />}</FormSummary>
       <div class="form-grid">
         <SelectField
           label="Leistungsart"
-          name="benefitType"
-          value={benefitType}
-          options={Object.entries(BENEFIT_LABELS).map(([value, label]) => ({ value, label }))}
-          onChange={(v) => {
-            setBenefitType(v as BenefitTypeCode);
-            setProviderId('');
-            setAmount('');
-            setErrors({});
-            setSummary(undefined);
-          }}
-          error={errors.benefitType}
+          {...form.control('benefitType')}
+          options={Object.entries(BENEFIT_TYPE_NAMES).map(([value, n]) => ({ value, label: n.long }))}
+          onChange={(v) => changeBenefitType(v as BenefitTypeCode)}
         />
         <SelectField
           label="Rechtskreis"
-          name="legalBasis"
-          value={legalBasis}
+          {...form.control('legalBasis')}
           options={(catalogue?.legalBases ?? []).map((l) => ({
             value: l.code,
-            label: LEGAL_BASIS_LABELS[l.code as LegalBasisCode] ?? l.nameDe,
+            label: LEGAL_BASIS_NAMES[l.code as LegalBasisCode]?.name ?? l.nameDe,
           }))}
-          onChange={(v) => setLegalBasis(v as LegalBasisCode)}
-          error={errors.legalBasis}
         />
         <Field
           label="Gültig ab"
-          name="validFrom"
+          {...form.field('validFrom')}
           type="date"
-          value={validFrom}
-          onInput={(e) => {
-            clear('validFrom');
-            clear('validTo');
-            changeValidFrom(e.currentTarget.value);
-          }}
-          error={errors.validFrom}
+          onInput={(e) => changeValidFrom(e.currentTarget.value)}
         />
-        <Field
-          label="Gültig bis"
-          name="validTo"
-          type="date"
-          value={validTo}
-          onInput={(e) => {
-            clear('validTo');
-            setValidTo(e.currentTarget.value);
-          }}
-          error={errors.validTo}
-        />
+        <Field label="Gültig bis" {...form.field('validTo')} type="date" />
         <SelectField
           label="Kostenträger"
-          name="costBearer"
-          value={costBearer}
+          {...form.control('costBearer')}
           placeholder="– nicht angegeben –"
           options={(catalogue?.costBearers ?? []).map((c) => ({ value: c.code, label: c.nameDe }))}
-          onChange={setCostBearer}
-          error={errors.costBearer}
         />
         {PROVIDER_TYPES.includes(benefitType) && (
           <SelectField
             label={benefitType === 'tutoring' ? 'Anbieter (Pflicht)' : 'Anbieter (optional)'}
-            name="providerId"
-            value={providerId}
+            {...form.control('providerId')}
             placeholder={benefitType === 'tutoring' ? '– bitte wählen –' : '– jeder zugelassene Anbieter –'}
             options={typeProviders.map((p) => ({ value: p.id, label: p.name }))}
-            onChange={(v) => {
-              clear('providerId');
-              setProviderId(v);
-            }}
             hint={benefitType === 'tutoring' ? undefined : 'Mit Anbieter ist die Leistung nur dort einlösbar.'}
-            error={errors.providerId}
           />
         )}
         {isAmount && (
           <Field
             label="Betrag in Euro"
-            name="amount"
+            {...form.field('amount')}
             inputMode="decimal"
             autocomplete="off"
             placeholder="z. B. 285,00"
-            value={amount}
-            onInput={(e) => {
-              clear('amountCents');
-              setAmount(e.currentTarget.value);
-            }}
-            error={errors.amountCents}
           />
         )}
         {benefitType === 'tutoring' && (
           <>
-            <Field
-              label="Stunden"
-              name="hours"
-              inputMode="numeric"
-              autocomplete="off"
-              value={hours}
-              onInput={(e) => {
-                clear('hours');
-                setHours(e.currentTarget.value);
-              }}
-              error={errors.hours}
-            />
+            <Field label="Stunden" {...form.field('hours')} inputMode="numeric" autocomplete="off" />
             <Field
               label="Stundensatz in Euro"
-              name="hourlyRate"
+              {...form.field('hourlyRate')}
               inputMode="decimal"
               autocomplete="off"
               placeholder="z. B. 18,50"
-              value={hourlyRate}
-              onInput={(e) => {
-                clear('hourlyRateCents');
-                setHourlyRate(e.currentTarget.value);
-              }}
-              error={errors.hourlyRateCents}
             />
-            <Field
-              label="Fach"
-              name="subject"
-              autocomplete="off"
-              value={subject}
-              onInput={(e) => setSubject(e.currentTarget.value)}
-              error={errors.subject}
-            />
+            <Field label="Fach" {...form.field('subject')} autocomplete="off" />
           </>
         )}
         <Field
           label={benefitType === 'trip' ? 'Bezeichnung / Bescheid (optional)' : 'Bescheid-Nr. (optional)'}
-          name="reference"
+          {...form.field('reference')}
           autocomplete="off"
-          value={reference}
-          onInput={(e) => setReference(e.currentTarget.value)}
-          error={errors.reference}
         />
       </div>
       {previewText && (
@@ -332,7 +198,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
         </p>
       )}
       <div class="form-actions">
-        <Button type="submit" busy={busy}>
+        <Button type="submit" busy={form.busy}>
           Bewilligung speichern
         </Button>
         <Button variant="ghost" onClick={props.onCancel}>
@@ -341,4 +207,56 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
       </div>
     </form>
   );
+}
+
+type Values = {
+  benefitType: BenefitTypeCode;
+  legalBasis: LegalBasisCode;
+  costBearer: string;
+  validFrom: string;
+  validTo: string;
+  providerId: string;
+  amount: string;
+  hours: string;
+  hourlyRate: string;
+  subject: string;
+  reference: string;
+};
+
+const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);
+
+function validate(v: Values): FieldErrors {
+  const errors: FieldErrors = {};
+  const amountCents = parseEuroToCents(v.amount);
+  const rateCents = parseEuroToCents(v.hourlyRate);
+  if (!v.validFrom) errors.validFrom = 'Bitte das Datum eingeben.';
+  if (!v.validTo) errors.validTo = 'Bitte das Datum eingeben.';
+  if (AMOUNT_TYPES.includes(v.benefitType) && (amountCents === null || amountCents <= 0))
+    errors.amountCents = 'Bitte einen Betrag wie 285,00 eingeben.';
+  if (v.benefitType === 'tutoring') {
+    if (!v.providerId) errors.providerId = 'Lernförderung braucht einen benannten Anbieter.';
+    if (!wholeNumber(v.hours)) errors.hours = 'Bitte die Stunden als ganze Zahl eingeben.';
+    if (rateCents === null || rateCents <= 0) errors.hourlyRateCents = 'Bitte einen Stundensatz wie 18,50 eingeben.';
+  }
+  return errors;
+}
+
+/** The request body: only the fields the benefit type has. */
+function bodyOf(v: Values): RequestBody<'createApproval'> {
+  const amountCents = parseEuroToCents(v.amount);
+  const rateCents = parseEuroToCents(v.hourlyRate);
+  const hours = wholeNumber(v.hours);
+  const tutoring = v.benefitType === 'tutoring';
+  return {
+    benefitType: v.benefitType,
+    legalBasis: v.legalBasis,
+    validFrom: v.validFrom,
+    validTo: v.validTo,
+    ...(v.costBearer ? { costBearer: v.costBearer } : {}),
+    ...(v.providerId && PROVIDER_TYPES.includes(v.benefitType) ? { providerId: v.providerId } : {}),
+    ...(AMOUNT_TYPES.includes(v.benefitType) && amountCents ? { amountCents } : {}),
+    ...(tutoring && hours && rateCents ? { hours, hourlyRateCents: rateCents } : {}),
+    ...(tutoring && v.subject.trim() ? { subject: v.subject.trim() } : {}),
+    ...(v.reference.trim() ? { reference: v.reference.trim() } : {}),
+  };
 }

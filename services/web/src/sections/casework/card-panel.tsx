@@ -1,41 +1,41 @@
+import {
+  BLOCK_REASON_NAMES,
+  CARD_STATUS_NAMES,
+  FAMILY_LANGUAGES,
+  type FamilyLanguage,
+  isFamilyLanguage,
+  LANGUAGE_INFO,
+} from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import { messageOf } from '../../api/problems';
 import { Alert, Button, type Column, formatDate, Table } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
 import { SelectField } from '../../ui/select-field';
+import { useAction } from '../../ui/use-action';
+import { useForm } from '../../ui/use-form';
+import { useLoad } from '../../ui/use-load';
 import {
-  authFetch,
   type Beneficiary,
-  BLOCK_REASONS,
   type BlockReason,
-  CARD_STATUS,
+  CARD_STATUS_TONE,
   type Card,
-  openPdf,
+  cardQrSvg,
+  openCardLetter,
+  openCardPdf,
 } from './casework-api';
 
-const REASON_OPTIONS = Object.entries(BLOCK_REASONS).map(([value, label]) => ({ value, label }));
+const REASON_OPTIONS = Object.entries(BLOCK_REASON_NAMES).map(([value, label]) => ({ value, label }));
 const dateOf = (iso: string) => formatDate(iso.slice(0, 10));
 
 /** The QR code of a card as an image (the SVG needs the token, so it is fetched and shown as a blob). */
 function CardQr({ card }: { card: Card }) {
-  const [src, setSrc] = useState<string>();
-  useEffect(() => {
-    let url: string | undefined;
-    let live = true;
-    authFetch(`/api/v1/cards/${encodeURIComponent(card.id)}/qr.svg`)
-      .then((r) => r.blob())
-      .then((blob) => {
-        if (!live) return;
-        url = URL.createObjectURL(blob);
-        setSrc(url);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [card.id, card.qrToken]);
+  const qr = useLoad(
+    (signal) => cardQrSvg(card.id, signal).then((blob) => URL.createObjectURL(blob)),
+    [card.id, card.qrToken],
+  );
+  const src = qr.data;
+  // An object URL holds the image in memory until it is revoked.
+  useEffect(() => (src ? () => URL.revokeObjectURL(src) : undefined), [src]);
   return src ? <img src={src} alt={`QR-Code der Karte ${card.cardNumberFormatted}`} /> : null;
 }
 
@@ -45,46 +45,17 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
   const cards = [...child.cards].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
   const active = cards.find((c) => c.status === 'active');
   const latest = active ?? cards[0];
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { busy, error, run: runAction } = useAction<'issue' | 'print' | 'letter'>();
+  const [letterLang, setLetterLang] = useState<FamilyLanguage>('de');
   const [pdfUrl, setPdfUrl] = useState<string>();
   const [dialog, setDialog] = useState<'block' | 'replace'>();
-  const [reason, setReason] = useState<BlockReason>('lost');
-  const [dialogError, setDialogError] = useState<string>();
-
-  async function run(key: string, action: () => Promise<string | undefined>) {
-    setBusy(key);
-    setError(undefined);
-    try {
-      const message = await action();
-      if (message) props.onChanged(message);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
-
-  const issue = () =>
-    run('issue', async () => {
-      const card = unwrap(await api.POST('/api/v1/beneficiaries/{id}/cards', { params: { path: { id: child.id } } }));
-      return `Karte ${card.cardNumberFormatted} ausgestellt.`;
-    });
-
-  const print = (card: Card) =>
-    run('print', async () => {
-      setPdfUrl(await openPdf(`/api/v1/cards/${encodeURIComponent(card.id)}/print.pdf`));
-      return undefined;
-    });
-
-  async function confirmDialog() {
-    if (!latest || !dialog) return;
-    setBusy(dialog);
-    setDialogError(undefined);
-    try {
+  const dialogForm = useForm({
+    initial: { reason: 'lost' as BlockReason },
+    async submit({ reason }) {
+      if (!latest || !dialog) return;
       if (dialog === 'block') {
         unwrap(await api.POST('/api/v1/cards/{id}/block', { params: { path: { id: latest.id } }, body: { reason } }));
-        props.onChanged(`Karte ${latest.cardNumberFormatted} gesperrt (${BLOCK_REASONS[reason]}).`);
+        props.onChanged(`Karte ${latest.cardNumberFormatted} gesperrt (${BLOCK_REASON_NAMES[reason]}).`);
       } else {
         const card = unwrap(
           await api.POST('/api/v1/cards/{id}/replace', {
@@ -92,15 +63,41 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
             body: latest.status === 'active' ? { reason } : {},
           }),
         );
-        props.onChanged(`Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte gilt nicht mehr.`);
+        props.onChanged(
+          `Ersatzkarte ${card.cardNumberFormatted} ausgestellt; die alte Karte und ihr Zugangscode gelten nicht mehr. Neuer Zugangscode für die Familie: ${card.familyAccessCode}.`,
+        );
       }
       setDialog(undefined);
-    } catch (err) {
-      setDialogError(messageOf(err));
-    } finally {
-      setBusy(undefined);
-    }
-  }
+    },
+  });
+  const openDialog = (kind: 'block' | 'replace', reason: BlockReason) => {
+    dialogForm.reset({ reason });
+    setDialog(kind);
+  };
+
+  const run = (key: 'issue' | 'print' | 'letter', action: () => Promise<string | undefined>) =>
+    runAction(key, async () => {
+      const message = await action();
+      if (message) props.onChanged(message);
+    });
+
+  const issue = () =>
+    run('issue', async () => {
+      const card = unwrap(await api.POST('/api/v1/beneficiaries/{id}/cards', { params: { path: { id: child.id } } }));
+      return `Karte ${card.cardNumberFormatted} ausgestellt. Zugangscode für die Familie: ${card.familyAccessCode} (nur jetzt sichtbar; der Brief an die Familie enthält einen neuen).`;
+    });
+
+  const printLetter = (card: Card) =>
+    run('letter', async () => {
+      setPdfUrl(await openCardLetter(card.id, letterLang));
+      return 'Brief an die Familie erstellt; er enthält einen neuen Zugangscode, der alte gilt nicht mehr.';
+    });
+
+  const print = (card: Card) =>
+    run('print', async () => {
+      setPdfUrl(await openCardPdf(card.id));
+      return undefined;
+    });
 
   const columns: Column<Card>[] = [
     { header: 'Kartennummer', cell: (c) => <span class="counter">{c.cardNumberFormatted}</span> },
@@ -108,8 +105,8 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
       header: 'Status',
       cell: (c) => (
         <>
-          <span class={`status status-${CARD_STATUS[c.status].tone}`}>{CARD_STATUS[c.status].label}</span>
-          {c.blockReason && <span class="cell-sub">{BLOCK_REASONS[c.blockReason]}</span>}
+          <span class={`status status-${CARD_STATUS_TONE[c.status]}`}>{CARD_STATUS_NAMES[c.status]}</span>
+          {c.blockReason && <span class="cell-sub">{BLOCK_REASON_NAMES[c.blockReason]}</span>}
         </>
       ),
     },
@@ -128,10 +125,10 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
               {latest.cardNumberFormatted}
             </p>
             <p>
-              <span class={`status status-${CARD_STATUS[latest.status].tone}`} data-testid="card-status">
-                {CARD_STATUS[latest.status].label}
+              <span class={`status status-${CARD_STATUS_TONE[latest.status]}`} data-testid="card-status">
+                {CARD_STATUS_NAMES[latest.status]}
               </span>
-              {latest.blockReason && <span> · {BLOCK_REASONS[latest.blockReason]}</span>}
+              {latest.blockReason && <span> · {BLOCK_REASON_NAMES[latest.blockReason]}</span>}
             </p>
             <p class="muted">ausgestellt am {dateOf(latest.issuedAt)}</p>
           </div>
@@ -142,7 +139,7 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
       {canWrite && (
         <div class="form-actions">
           {!active && latest?.status === 'blocked' && !latest.replacedByCardId && (
-            <Button busy={busy === 'replace'} onClick={() => setDialog('replace')}>
+            <Button busy={dialogForm.busy && dialog === 'replace'} onClick={() => openDialog('replace', 'damaged')}>
               Ersatzkarte ausstellen
             </Button>
           )}
@@ -156,24 +153,30 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
               <Button busy={busy === 'print'} onClick={() => void print(active)}>
                 Karte drucken (PDF)
               </Button>
-              <Button
-                variant="danger"
-                onClick={() => {
-                  setReason('lost');
-                  setDialogError(undefined);
-                  setDialog('block');
-                }}
-              >
+              <span class="letter-choice">
+                <label for="letter-lang">Sprache des Briefs</label>
+                <select
+                  id="letter-lang"
+                  value={letterLang}
+                  onChange={(e) => {
+                    const next = e.currentTarget.value;
+                    if (isFamilyLanguage(next)) setLetterLang(next);
+                  }}
+                >
+                  {FAMILY_LANGUAGES.map((code) => (
+                    <option key={code} value={code}>
+                      {LANGUAGE_INFO[code].name}
+                    </option>
+                  ))}
+                </select>
+                <Button variant="secondary" busy={busy === 'letter'} onClick={() => void printLetter(active)}>
+                  Brief an die Familie (PDF)
+                </Button>
+              </span>
+              <Button variant="danger" onClick={() => openDialog('block', 'lost')}>
                 Sperren
               </Button>
-              <Button
-                variant="secondary"
-                onClick={() => {
-                  setReason('damaged');
-                  setDialogError(undefined);
-                  setDialog('replace');
-                }}
-              >
+              <Button variant="secondary" onClick={() => openDialog('replace', 'damaged')}>
                 Ersetzen
               </Button>
             </>
@@ -199,9 +202,10 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
         title={dialog === 'block' ? 'Karte sperren' : 'Karte ersetzen'}
         confirmLabel={dialog === 'block' ? 'Karte sperren' : 'Ersatzkarte ausstellen'}
         tone={dialog === 'block' ? 'danger' : 'primary'}
-        busy={busy === dialog}
-        error={dialogError}
-        onSubmit={() => void confirmDialog()}
+        busy={dialogForm.busy}
+        error={dialogForm.summary}
+        formRef={dialogForm.ref}
+        onSubmit={() => void dialogForm.submit()}
         onCancel={() => setDialog(undefined)}
       >
         <p>
@@ -210,13 +214,7 @@ export function CardPanel(props: { child: Beneficiary; canWrite: boolean; onChan
             : 'Das Kind erhält eine neue Karte mit allen Bewilligungen; die bisherige Karte gilt sofort nicht mehr.'}
         </p>
         {(dialog === 'block' || latest?.status === 'active') && (
-          <SelectField
-            label="Grund"
-            name="reason"
-            value={reason}
-            options={REASON_OPTIONS}
-            onChange={(v) => setReason(v as BlockReason)}
-          />
+          <SelectField label="Grund" {...dialogForm.control('reason')} options={REASON_OPTIONS} />
         )}
       </FormDialog>
     </section>

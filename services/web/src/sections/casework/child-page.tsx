@@ -1,22 +1,19 @@
-import { ageOn, berlinDate } from '@tk/core';
+import { APPROVAL_STATUS_NAMES, ageOn, BENEFIT_TYPE_NAMES, berlinDate, LEGAL_BASIS_NAMES } from '@tk/core';
 import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { useCostBearerName } from '../../api/catalogue';
 import { linkClick } from '../../router';
 import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
+import { useLoad } from '../../ui/use-load';
 import { AmendDialog } from './amend-dialog';
 import { ApprovalForm } from './approval-form';
 import { CardPanel } from './card-panel';
 import {
-  APPROVAL_STATUS,
+  APPROVAL_STATUS_TONE,
   type Approval,
   BASE,
-  BENEFIT_LABELS,
-  type Beneficiary,
   childPath,
   duplicateNoticeKey,
   getBeneficiary,
-  LEGAL_BASIS_LABELS,
-  loadCatalogue,
 } from './casework-api';
 import { FIELD_LABELS, MasterDataDialog } from './master-data-dialog';
 import { approvalRowId } from './overlap-notice';
@@ -24,9 +21,8 @@ import { RevokeDialog } from './revoke-dialog';
 
 /** The child page: master data, approvals with remaining budgets and status, the card. */
 export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
-  const [child, setChild] = useState<Beneficiary>();
-  const [error, setError] = useState<string>();
-  const [reload, setReload] = useState(0);
+  const loaded = useLoad((signal) => getBeneficiary(id, signal), [id]);
+  const { data: child, error } = loaded;
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
@@ -34,27 +30,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
   const [editing, setEditing] = useState(false);
   // A possible duplicate reported when this child was recorded (kept for this session).
   const duplicateOf = sessionStorage.getItem(duplicateNoticeKey(id));
-  const [costBearers, setCostBearers] = useState<Record<string, string>>({});
-
-  useEffect(() => {
-    loadCatalogue()
-      .then((c) => setCostBearers(Object.fromEntries(c.costBearers.map((b) => [b.code, b.nameDe]))))
-      .catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    let live = true;
-    getBeneficiary(id)
-      .then((b) => {
-        if (!live) return;
-        setChild(b);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, reload]);
+  const costBearerName = useCostBearerName();
 
   useEffect(() => {
     if (child) document.title = `${child.givenName} ${child.familyName} – Fallbearbeitung – Teilhabekarte`;
@@ -62,7 +38,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
 
   const refresh = (message?: string) => {
     setNotice(message);
-    setReload((n) => n + 1);
+    loaded.reload();
   };
 
   if (error && !child) {
@@ -84,7 +60,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       header: 'Leistung',
       cell: (a) => (
         <>
-          {BENEFIT_LABELS[a.benefitType]}
+          {BENEFIT_TYPE_NAMES[a.benefitType].long}
           <span class="cell-sub">
             {[
               a.providerName,
@@ -115,8 +91,8 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       header: 'Rechtskreis',
       cell: (a) => (
         <>
-          {LEGAL_BASIS_LABELS[a.legalBasis]}
-          {a.costBearer && <span class="cell-sub">{costBearers[a.costBearer] ?? a.costBearer}</span>}
+          {LEGAL_BASIS_NAMES[a.legalBasis].name}
+          {a.costBearer && <span class="cell-sub">{costBearerName(a.costBearer)}</span>}
         </>
       ),
     },
@@ -160,7 +136,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
     {
       header: 'Status',
       cell: (a) => (
-        <span class={`status status-${APPROVAL_STATUS[a.status].tone}`}>{APPROVAL_STATUS[a.status].label}</span>
+        <span class={`status status-${APPROVAL_STATUS_TONE[a.status]}`}>{APPROVAL_STATUS_NAMES[a.status]}</span>
       ),
     },
     ...(canWrite
@@ -172,14 +148,14 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
                 <div class="row-actions">
                   <Button
                     variant="secondary"
-                    aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} ändern`}
+                    aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} ändern`}
                     onClick={() => setAmending(a)}
                   >
                     Ändern
                   </Button>
                   <Button
                     variant="secondary"
-                    aria-label={`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufheben`}
+                    aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufheben`}
                     onClick={() => setRevoking(a)}
                   >
                     Aufheben
@@ -272,7 +248,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             onSaved={(a) => {
               setAdding(false);
               refresh(
-                `Bewilligung ${BENEFIT_LABELS[a.benefitType]} gespeichert${
+                `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} gespeichert${
                   a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
                 }.`,
               );
@@ -294,7 +270,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         onClose={() => setEditing(false)}
         onSaved={(updated) => {
           setEditing(false);
-          setChild(updated);
+          loaded.setData(updated);
           setNotice('Stammdaten gespeichert.');
         }}
       />
@@ -305,7 +281,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         onAmended={(a) => {
           setAmending(undefined);
           refresh(
-            `Bewilligung ${BENEFIT_LABELS[a.benefitType]} geändert${
+            `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} geändert${
               a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
             }.`,
           );
@@ -316,7 +292,9 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         onClose={() => setRevoking(undefined)}
         onRevoked={(a) => {
           setRevoking(undefined);
-          refresh(`Bewilligung ${BENEFIT_LABELS[a.benefitType]} aufgehoben ab ${formatDate(a.revokedFrom ?? '')}.`);
+          refresh(
+            `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufgehoben ab ${formatDate(a.revokedFrom ?? '')}.`,
+          );
         }}
       />
     </section>

@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, unwrap } from '../../api/client';
 import { messageOf } from '../../api/problems';
 import { Alert, Button, type Column, Table } from '../../ui';
-import { authFetch, type ImportJob } from './casework-api';
+import { getImport, type ImportJob, postImport } from './casework-api';
 
 type ReportLine = ImportJob['report'][number];
 
@@ -16,16 +15,6 @@ const columns: Column<ReportLine>[] = [
   { header: 'Feld', cell: (r) => r.field },
   { header: 'Meldung', cell: (r) => r.message },
 ];
-
-async function postCsv(file: File, query: Record<string, string>): Promise<ImportJob> {
-  const params = new URLSearchParams({ ...query, fileName: file.name.slice(0, 200) });
-  const response = await authFetch(`/api/v1/imports?${params}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/csv' },
-    body: file,
-  });
-  return (await response.json()) as ImportJob;
-}
 
 function Summary({ job }: { job: ImportJob }) {
   const dry = job.mode === 'dry_run';
@@ -73,15 +62,15 @@ export function ImportPage() {
 
   // Poll a running import until it is done.
   useEffect(() => {
-    if (!job || job.status !== 'running') return;
-    const timer = setTimeout(async () => {
-      try {
-        setJob(unwrap(await api.GET('/api/v1/imports/{id}', { params: { path: { id: job.id } } })));
-      } catch (err) {
-        setError(messageOf(err));
-      }
+    if (job?.status !== 'running') return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      getImport(job.id, controller.signal).then(setJob, (err) => controller.signal.aborted || setError(messageOf(err)));
     }, POLL_MS);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
   }, [job]);
 
   useEffect(() => {
@@ -99,7 +88,7 @@ export function ImportPage() {
     setError(undefined);
     setJob(undefined);
     try {
-      setDryRun(await postCsv(file, { mode: 'dry_run' }));
+      setDryRun(await postImport(file, { mode: 'dry_run' }));
     } catch (err) {
       setDryRun(undefined);
       setError(messageOf(err));
@@ -113,7 +102,7 @@ export function ImportPage() {
     setBusy('import');
     setError(undefined);
     try {
-      setJob(await postCsv(file, { mode: 'import', async: 'true', issueCards: String(issueCards) }));
+      setJob(await postImport(file, { mode: 'import', async: 'true', issueCards: issueCards ? 'true' : 'false' }));
     } catch (err) {
       setError(messageOf(err));
     } finally {

@@ -1,12 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, unwrap } from '../../api/client';
+import { useState } from 'preact/hooks';
+import { api, type RequestBody, unwrap } from '../../api/client';
 import { Field } from '../../ui';
-import { fieldErrorsOf, summaryOf } from '../../ui/form';
 import { FormDialog } from '../../ui/form-dialog';
+import { useForm } from '../../ui/use-form';
 import type { Beneficiary } from './casework-api';
 
 const FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference'] as const;
 type Values = Record<(typeof FIELDS)[number], string>;
+const NOTHING_CHANGED = 'Es wurde nichts geändert.';
 
 export const FIELD_LABELS: Record<string, string> = {
   givenName: 'Vorname',
@@ -26,76 +27,48 @@ export function MasterDataDialog(props: {
   onSaved: (child: Beneficiary) => void;
 }) {
   const { child } = props;
-  const initial = (): Values => ({
-    givenName: child.givenName,
-    familyName: child.familyName,
-    birthDate: child.birthDate,
-    caseReference: child.caseReference,
-  });
-  const [values, setValues] = useState<Values>(initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    if (!props.open) return;
-    setValues(initial());
-    setErrors({});
-    setError(undefined);
-  }, [props.open]);
-
-  async function submit() {
-    const changes = Object.fromEntries(
-      FIELDS.filter((f) => values[f].trim() !== child[f]).map((f) => [f, values[f].trim()]),
-    );
-    const local = Object.fromEntries(FIELDS.filter((f) => !values[f].trim()).map((f) => [f, 'Bitte ausfüllen.']));
-    setErrors(local);
-    if (Object.keys(local).length > 0) return setError('Bitte die markierten Felder prüfen.');
-    if (Object.keys(changes).length === 0) return setError('Es wurde nichts geändert.');
-    setBusy(true);
-    setError(undefined);
-    try {
+  const [unchanged, setUnchanged] = useState(false);
+  const form = useForm<Values>({
+    initial: () => ({
+      givenName: child.givenName,
+      familyName: child.familyName,
+      birthDate: child.birthDate,
+      caseReference: child.caseReference,
+    }),
+    resetOn: props.open,
+    validate: (v) => Object.fromEntries(FIELDS.filter((f) => !v[f].trim()).map((f) => [f, 'Bitte ausfüllen.'])),
+    async submit(v) {
+      const changes: RequestBody<'updateBeneficiary'> = Object.fromEntries(
+        FIELDS.filter((f) => v[f].trim() !== child[f]).map((f) => [f, v[f].trim()]),
+      );
+      setUnchanged(Object.keys(changes).length === 0);
+      if (Object.keys(changes).length === 0) return;
       props.onSaved(
         unwrap(await api.PATCH('/api/v1/beneficiaries/{id}', { params: { path: { id: child.id } }, body: changes })),
       );
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, FIELDS));
-      setError(summaryOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
-  const field = (name: (typeof FIELDS)[number], type: 'text' | 'date' = 'text') => (
-    <Field
-      label={FIELD_LABELS[name]!}
-      name={name}
-      type={type}
-      autocomplete="off"
-      value={values[name]}
-      onInput={(e) => {
-        const value = e.currentTarget.value;
-        setValues((v) => ({ ...v, [name]: value }));
-      }}
-      error={errors[name]}
-    />
-  );
   return (
     <FormDialog
       open={props.open}
       title="Stammdaten ändern"
       confirmLabel="Stammdaten speichern"
-      busy={busy}
-      error={error}
-      onSubmit={() => void submit()}
-      onCancel={props.onClose}
+      busy={form.busy}
+      error={form.summary ?? (unchanged ? NOTHING_CHANGED : undefined)}
+      formRef={form.ref}
+      onSubmit={() => void form.submit()}
+      onCancel={() => {
+        setUnchanged(false);
+        props.onClose();
+      }}
     >
       <p>Die Änderung wird mit Datum und Person festgehalten; die Karte zeigt am Terminal sofort den neuen Namen.</p>
       <div class="form-grid">
-        {field('givenName')}
-        {field('familyName')}
-        {field('birthDate', 'date')}
-        {field('caseReference')}
+        <Field label={FIELD_LABELS.givenName!} {...form.field('givenName')} autocomplete="off" />
+        <Field label={FIELD_LABELS.familyName!} {...form.field('familyName')} autocomplete="off" />
+        <Field label={FIELD_LABELS.birthDate!} {...form.field('birthDate')} type="date" />
+        <Field label={FIELD_LABELS.caseReference!} {...form.field('caseReference')} autocomplete="off" />
       </div>
     </FormDialog>
   );

@@ -1,5 +1,4 @@
 import { ApiError } from '../../api/problems';
-import { Alert } from '../../ui';
 
 /** The existing approval a refused create or amendment overlaps (409 `approval_overlaps`), if that was the error. */
 export function overlapOf(err: unknown): string | undefined {
@@ -11,13 +10,12 @@ export function overlapOf(err: unknown): string | undefined {
 /** The row of an approval on the child page (the target of the link below). */
 export const approvalRowId = (approvalId: string) => `approval-${approvalId}`;
 
-/** "There is already an approval for this period", with a link that moves to that approval's row. */
+/** The link under "there is already an approval for this period" (the problem's German message) to that approval's row. */
 export function OverlapNotice({ existingApprovalId }: { existingApprovalId: string }) {
   const target = approvalRowId(existingApprovalId);
   return (
-    <Alert tone="error">
-      Für diesen Zeitraum gibt es schon eine Bewilligung dieser Leistungsart. Bitte die bestehende Bewilligung ändern
-      oder aufheben:{' '}
+    <>
+      {' '}
       <a
         href={`#${target}`}
         data-testid="overlap-link"
@@ -28,6 +26,6 @@ export function OverlapNotice({ existingApprovalId }: { existingApprovalId: stri
       >
         zur bestehenden Bewilligung
       </a>
-    </Alert>
+    </>
   );
 }

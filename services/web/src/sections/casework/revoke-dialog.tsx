@@ -1,11 +1,10 @@
-import { berlinDate } from '@tk/core';
-import { useEffect, useState } from 'preact/hooks';
+import { BENEFIT_TYPE_NAMES, berlinDate } from '@tk/core';
 import { api, unwrap } from '../../api/client';
 import { Field, formatDate } from '../../ui';
-import { fieldErrorsOf, summaryOf } from '../../ui/form';
 import { FormDialog } from '../../ui/form-dialog';
 import { TextAreaField } from '../../ui/select-field';
-import { type Approval, BENEFIT_LABELS } from './casework-api';
+import { useForm } from '../../ui/use-form';
+import type { Approval } from './casework-api';
 
 /** Aufhebung: revoke an approval from an effective date, with a recorded reason. */
 export function RevokeDialog(props: {
@@ -14,32 +13,22 @@ export function RevokeDialog(props: {
   onRevoked: (a: Approval) => void;
 }) {
   const { approval } = props;
-  const [effectiveDate, setEffectiveDate] = useState('');
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    if (!approval) return;
-    const today = berlinDate(new Date());
-    setEffectiveDate(
-      today < approval.validFrom ? approval.validFrom : today > approval.validTo ? approval.validTo : today,
-    );
-    setReason('');
-    setErrors({});
-    setError(undefined);
-  }, [approval?.id]);
-
-  async function submit() {
-    if (!approval) return;
-    const local: Record<string, string> = {};
-    if (!effectiveDate) local.effectiveDate = 'Bitte das Datum eingeben.';
-    if (!reason.trim()) local.reason = 'Bitte den Grund der Aufhebung angeben.';
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+  const form = useForm({
+    initial: () => {
+      // Today, moved into the approval's period.
+      let effectiveDate = berlinDate(new Date());
+      if (approval && effectiveDate < approval.validFrom) effectiveDate = approval.validFrom;
+      if (approval && effectiveDate > approval.validTo) effectiveDate = approval.validTo;
+      return { effectiveDate, reason: '' };
+    },
+    resetOn: approval?.id,
+    invalidSummary: null,
+    validate: (v) => ({
+      effectiveDate: v.effectiveDate ? undefined : 'Bitte das Datum eingeben.',
+      reason: v.reason.trim() ? undefined : 'Bitte den Grund der Aufhebung angeben.',
+    }),
+    async submit({ effectiveDate, reason }) {
+      if (!approval) return;
       const revoked = unwrap(
         await api.POST('/api/v1/approvals/{id}/revoke', {
           params: { path: { id: approval.id } },
@@ -47,13 +36,8 @@ export function RevokeDialog(props: {
         }),
       );
       props.onRevoked(revoked);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err, ['effectiveDate', 'reason']));
-      setError(summaryOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   return (
     <FormDialog
@@ -61,26 +45,20 @@ export function RevokeDialog(props: {
       title="Bewilligung aufheben"
       confirmLabel="Aufheben"
       tone="danger"
-      busy={busy}
-      error={error}
-      onSubmit={() => void submit()}
+      busy={form.busy}
+      error={form.summary}
+      formRef={form.ref}
+      onSubmit={() => void form.submit()}
       onCancel={props.onClose}
     >
       {approval && (
         <>
           <p>
-            {BENEFIT_LABELS[approval.benefitType]}, {formatDate(approval.validFrom)} – {formatDate(approval.validTo)}.
-            Leistungen ab dem Datum der Aufhebung können nicht mehr gebucht werden.
+            {BENEFIT_TYPE_NAMES[approval.benefitType].long}, {formatDate(approval.validFrom)} –{' '}
+            {formatDate(approval.validTo)}. Leistungen ab dem Datum der Aufhebung können nicht mehr gebucht werden.
           </p>
-          <Field
-            label="Aufgehoben ab"
-            name="effectiveDate"
-            type="date"
-            value={effectiveDate}
-            onInput={(e) => setEffectiveDate(e.currentTarget.value)}
-            error={errors.effectiveDate}
-          />
-          <TextAreaField label="Grund" name="reason" value={reason} onInput={setReason} error={errors.reason} />
+          <Field label="Aufgehoben ab" {...form.field('effectiveDate')} type="date" />
+          <TextAreaField label="Grund" {...form.control('reason')} />
         </>
       )}
     </FormDialog>

@@ -1,42 +1,40 @@
 import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
 import { linkClick, navigate } from '../../router';
-import { Alert, Button, type Column, Field, formatDate, Table, type TableSort } from '../../ui';
-import { BASE, type BeneficiarySummary, childPath, searchBeneficiaries } from './casework-api';
+import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
+import { useLoad } from '../../ui/use-load';
+import { BASE, type BeneficiarySummary, childPath, type SearchSort, searchBeneficiaries } from './casework-api';
+
+const SORT_KEYS: readonly SearchSort['key'][] = ['name', 'birthDate', 'caseReference', 'createdAt'];
+const isSortKey = (key: string | undefined): key is SearchSort['key'] => SORT_KEYS.includes(key as SearchSort['key']);
+
+/** The order kept from the last visit (`name:asc` when none or unreadable). */
+function storedSort(): SearchSort {
+  const [key, direction] = (sessionStorage.getItem('tk.casework.sort') ?? '').split(':');
+  return { key: isSortKey(key) ? key : 'name', direction: direction === 'desc' ? 'desc' : 'asc' };
+}
 
 /** Search children by name or case reference; the landing page of Fallbearbeitung. */
 export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const [query, setQuery] = useState(() => sessionStorage.getItem('tk.casework.q') ?? '');
   const [submitted, setSubmitted] = useState(query);
   const [page, setPage] = useState(() => Number(sessionStorage.getItem('tk.casework.page') ?? '1') || 1);
-  const [sort, setSort] = useState<TableSort>(() => {
-    const [key, direction] = (sessionStorage.getItem('tk.casework.sort') ?? 'name:asc').split(':');
-    return { key: key ?? 'name', direction: direction === 'desc' ? 'desc' : 'asc' };
-  });
-  const [result, setResult] = useState<Awaited<ReturnType<typeof searchBeneficiaries>>>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
-
+  const [sort, setSort] = useState<SearchSort>(storedSort);
+  // Query, page and order survive a visit to a child page and back.
   useEffect(() => {
-    let live = true;
-    setLoading(true);
-    // Query, page and order survive a visit to a child page and back.
     sessionStorage.setItem('tk.casework.page', String(page));
     sessionStorage.setItem('tk.casework.sort', `${sort.key}:${sort.direction}`);
-    searchBeneficiaries(submitted, page, sort)
-      .then((r) => {
-        if (!live) return;
-        setResult(r);
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [submitted, page, sort.key, sort.direction]);
+  }, [page, sort.key, sort.direction]);
+  const {
+    data: result,
+    error,
+    loading,
+  } = useLoad(
+    (signal) => searchBeneficiaries(submitted, page, sort, signal),
+    [submitted, page, sort.key, sort.direction],
+  );
 
   function changeSort(key: string) {
+    if (!isSortKey(key)) return;
     setSort((s) => ({ key, direction: s.key === key && s.direction === 'asc' ? 'desc' : 'asc' }));
   }
 

@@ -1,6 +1,7 @@
+import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { Alert, Button, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
-import { BENEFIT_LABELS, type CardLookup, type Entitlement, type RedeemRequest } from './terminal-api';
+import type { CardLookup, Entitlement, RedeemRequest } from './terminal-api';
 
 export interface BookingFormProps {
   lookup: CardLookup;
@@ -105,7 +106,7 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
                   disabled={busy}
                 >
                   <span class="label">
-                    {BENEFIT_LABELS[e.benefitType]}
+                    {BENEFIT_TYPE_NAMES[e.benefitType].long}
                     {entitlementDetail(e, entitlements) && (
                       <span class="detail">{entitlementDetail(e, entitlements)}</span>
                     )}

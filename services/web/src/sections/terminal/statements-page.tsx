@@ -1,36 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { BATCH_STATUS_NAMES } from '@tk/core';
 import { Alert, Button, formatCents, formatDate } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
 import './statements.css';
-import { type Batch, downloadStatement, listBatches } from '../accounting/accounting-api';
-import { BATCH_STATUS_LABELS } from '../accounting/labels';
+import { downloadStatement, listBatches } from '../accounting/accounting-api';
 
 /**
  * Abrechnungen: the provider's own settlement batches and their statements (Gutschriften) as PDF.
  * The API answers a provider user with its own batches only; the same client calls as the accounting desk.
  */
 export function StatementsPage() {
-  const [batches, setBatches] = useState<Batch[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-
-  useEffect(() => {
-    listBatches({})
-      .then((page) => setBatches(page.items))
-      .catch((err: unknown) => setError(messageOf(err)));
-  }, []);
-
-  async function download(batch: Batch) {
-    setBusy(batch.id);
-    setError(null);
-    try {
-      await downloadStatement(batch);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(null);
-    }
-  }
+  const list = useLoad((signal) => listBatches({}, signal), []);
+  const batches = list.data?.items;
+  const download = useAction();
+  const error = download.error ?? list.error;
 
   return (
     <section class="card" aria-labelledby="statements-title">
@@ -40,7 +23,7 @@ export function StatementsPage() {
         eine Rechnung an die Stadt ist nicht nötig.
       </p>
       {error && <Alert tone="error">{error}</Alert>}
-      {batches === null && !error && <p>Abrechnungen werden geladen …</p>}
+      {batches === undefined && !error && <p>Abrechnungen werden geladen …</p>}
       {batches?.length === 0 && (
         <p>Noch keine Abrechnung. Die erste entsteht in der Nacht nach Ihrer ersten Buchung.</p>
       )}
@@ -53,15 +36,15 @@ export function StatementsPage() {
                 <p class="statement-number">{b.number}</p>
                 <p class="statement-meta">
                   {b.periodFrom && b.periodTo ? `${formatDate(b.periodFrom)} – ${formatDate(b.periodTo)} · ` : ''}
-                  {b.lineCount} {b.lineCount === 1 ? 'Buchung' : 'Buchungen'} · {BATCH_STATUS_LABELS[b.status]}
+                  {b.lineCount} {b.lineCount === 1 ? 'Buchung' : 'Buchungen'} · {BATCH_STATUS_NAMES[b.status]}
                 </p>
               </div>
               <div class="statement-actions">
                 <span class="statement-amount">{formatCents(b.totalCents)}</span>
                 <Button
                   variant="secondary"
-                  busy={busy === b.id}
-                  onClick={() => download(b)}
+                  busy={download.busy === b.id}
+                  onClick={() => download.run(b.id, () => downloadStatement(b))}
                   aria-label={`Gutschrift ${b.number} als PDF herunterladen`}
                 >
                   PDF

@@ -1,4 +1,4 @@
-import { api, unwrap } from '../../api/client';
+import { api, type RequestBody, unwrap } from '../../api/client';
 import { ApiError } from '../../api/problems';
 import type { components } from '../../api-types';
 
@@ -6,23 +6,8 @@ export type CardLookup = components['schemas']['CardLookup'];
 export type Entitlement = components['schemas']['Entitlement'];
 export type RedemptionCreated = components['schemas']['RedemptionCreated'];
 export type Redemption = components['schemas']['Redemption'];
-export type BenefitType = Entitlement['benefitType'];
 
-export interface RedeemRequest {
-  code: string;
-  approvalId: string;
-  serviceDate?: string;
-  amountCents?: number;
-  meals?: number;
-  minutes?: number;
-}
-
-export const BENEFIT_LABELS: Record<BenefitType, string> = {
-  lunch: 'Mittagessen',
-  participation: 'Teilhabe (Verein, Kultur, Freizeit)',
-  tutoring: 'Lernförderung',
-  trip: 'Ausflug / Klassenfahrt',
-};
+export type RedeemRequest = RequestBody<'redeem'>;
 
 export async function lookupCard(code: string): Promise<CardLookup> {
   return unwrap(await api.POST('/api/v1/terminal/lookup', { body: { code } }));
@@ -63,8 +48,8 @@ function postRedemption(body: RedeemRequest, idempotencyKey: string) {
 }
 
 /** Today's bookings of this provider (the server's today, Europe/Berlin). */
-export async function listTodaysRedemptions(): Promise<Redemption[]> {
-  return unwrap(await api.GET('/api/v1/terminal/redemptions', {})).items;
+export async function listTodaysRedemptions(signal?: AbortSignal): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', { signal })).items;
 }
 
 export async function reverseRedemption(id: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { formatCents, formatDate } from '../../ui';
@@ -6,7 +7,6 @@ import { CardEntry } from './card-entry';
 import { isDecline, isNetworkFailure } from './declines';
 import { ResultScreen } from './result-screen';
 import {
-  BENEFIT_LABELS,
   type CardLookup,
   type Entitlement,
   lookupCard,
@@ -76,7 +76,7 @@ export function TerminalPage() {
     setBusy(true);
     setBookError(undefined);
     const name = lookup.holder.displayName;
-    const label = BENEFIT_LABELS[entitlement.benefitType];
+    const label = BENEFIT_TYPE_NAMES[entitlement.benefitType].long;
     try {
       const created = await redeem(request, key);
       const lines = [`${label}: ${formatCents(created.amountCents)}`];

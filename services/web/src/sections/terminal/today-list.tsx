@@ -1,13 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { messageOf } from '../../api/problems';
+import { BENEFIT_TYPE_NAMES } from '@tk/core';
+import { useState } from 'preact/hooks';
 import { Alert, Button, type Column, ConfirmDialog, formatCents, Table } from '../../ui';
-import { BENEFIT_LABELS, listTodaysRedemptions, type Redemption, reverseRedemption } from './terminal-api';
-
-const SHORT_LABELS: Record<Redemption['benefitType'], string> = {
-  ...BENEFIT_LABELS,
-  participation: 'Teilhabe',
-  trip: 'Ausflug',
-};
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
+import { listTodaysRedemptions, type Redemption, reverseRedemption } from './terminal-api';
 
 const timeFormat = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' });
 
@@ -18,42 +14,24 @@ export interface TodayListProps {
 
 /** Today's bookings of this provider, newest first, each reversible until it is settled. */
 export function TodayList({ reloadKey }: TodayListProps) {
-  const [items, setItems] = useState<Redemption[]>();
-  const [error, setError] = useState<string>();
+  const list = useLoad(
+    (signal) => listTodaysRedemptions(signal).then((rows) => rows.sort((a, b) => b.bookedAt.localeCompare(a.bookedAt))),
+    [reloadKey],
+  );
+  const items = list.data;
+  const reversal = useAction();
   const [confirming, setConfirming] = useState<Redemption>();
-  const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const [localReload, setLocalReload] = useState(0);
-
-  // The keys only trigger a reload.
-  useEffect(() => {
-    let live = true;
-    listTodaysRedemptions()
-      .then((rows) => {
-        if (!live) return;
-        setItems([...rows].sort((a, b) => b.bookedAt.localeCompare(a.bookedAt)));
-        setError(undefined);
-      })
-      .catch((err) => live && setError(messageOf(err)));
-    return () => {
-      live = false;
-    };
-  }, [reloadKey, localReload]);
+  const error = reversal.error ?? list.error;
 
   async function reverse() {
     if (!confirming) return;
-    setBusy(true);
-    try {
+    await reversal.run('reverse', async () => {
       await reverseRedemption(confirming.id);
       setNotice(`Buchung für ${confirming.displayName} (${formatCents(confirming.amountCents)}) wurde storniert.`);
-      setError(undefined);
-      setLocalReload((n) => n + 1);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-      setConfirming(undefined);
-    }
+      list.reload();
+    });
+    setConfirming(undefined);
   }
 
   const columns: Column<Redemption>[] = [
@@ -63,7 +41,7 @@ export function TodayList({ reloadKey }: TodayListProps) {
         <>
           {r.displayName}
           <span class="cell-sub">
-            {timeFormat.format(new Date(r.bookedAt))} · {SHORT_LABELS[r.benefitType]}
+            {timeFormat.format(new Date(r.bookedAt))} · {BENEFIT_TYPE_NAMES[r.benefitType].name}
             {r.minutes ? ` (${r.minutes} Min.)` : ''}
           </span>
         </>
@@ -123,14 +101,14 @@ export function TodayList({ reloadKey }: TodayListProps) {
         title="Buchung stornieren?"
         confirmLabel="Ja, stornieren"
         tone="danger"
-        busy={busy}
+        busy={reversal.busy !== undefined}
         onConfirm={() => void reverse()}
         onCancel={() => setConfirming(undefined)}
       >
         {confirming && (
           <p>
-            {confirming.displayName} · {SHORT_LABELS[confirming.benefitType]} · {formatCents(confirming.amountCents)}.
-            Die Buchung wird rückgängig gemacht und nicht abgerechnet.
+            {confirming.displayName} · {BENEFIT_TYPE_NAMES[confirming.benefitType].name} ·{' '}
+            {formatCents(confirming.amountCents)}. Die Buchung wird rückgängig gemacht und nicht abgerechnet.
           </p>
         )}
       </ConfirmDialog>

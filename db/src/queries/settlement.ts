@@ -1,0 +1,187 @@
+import { sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../client.ts';
+import { LOCK_KEYS } from '../locks.ts';
+
+/**
+ * The settlement run's statements (services/api/src/modules/settlement/settlement.run.ts), each
+ * set-based: only per-provider aggregates reach Node. All run in the run's one transaction.
+ */
+
+/** The instant at which `cutoffDate` begins in Berlin, DST-safe (PostgreSQL's time zone data). */
+const cutoffInstant = (cutoffDate: string) => sql`((${cutoffDate}::date)::timestamp at time zone 'Europe/Berlin')`;
+
+/** Serialises runs across API instances and the CLI until the transaction ends. */
+export async function lockSettlementRuns(tx: DbOrTx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.settlementRun})`);
+}
+
+export async function insertRun(
+  tx: DbOrTx,
+  run: { id: string; cutoffDate: string; triggeredBy: string },
+): Promise<{ startedAt: Date }> {
+  const [row] = await queryRows<{ started_at: Date | string }>(
+    tx,
+    sql`insert into settlement_runs (id, cutoff_date, status, triggered_by)
+        values (${run.id}, ${run.cutoffDate}::date, 'running', ${run.triggeredBy}) returning started_at`,
+  );
+  return { startedAt: new Date(row!.started_at) };
+}
+
+export async function completeRun(
+  tx: DbOrTx,
+  run: { id: string; batchCount: number; totalCents: number },
+): Promise<{ finishedAt: Date }> {
+  const [row] = await queryRows<{ finished_at: Date | string }>(
+    tx,
+    sql`update settlement_runs set status = 'completed', finished_at = now(),
+          batch_count = ${run.batchCount}, total_cents = ${run.totalCents}
+        where id = ${run.id} returning finished_at`,
+  );
+  return { finishedAt: new Date(row!.finished_at) };
+}
+
+/** Providers with an unsettled booked redemption or correction booked before the cutoff. */
+export async function providersWithUnsettled(tx: DbOrTx, cutoffDate: string): Promise<string[]> {
+  const cutoffAt = cutoffInstant(cutoffDate);
+  const rows = await queryRows<{ provider_id: string }>(
+    tx,
+    sql`select provider_id from redemptions
+          where batch_id is null and status = 'booked' and booked_at < ${cutoffAt}
+        union
+        select provider_id from redemption_reversals
+          where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt}
+        order by provider_id`,
+  );
+  return rows.map((r) => r.provider_id);
+}
+
+/**
+ * Draft batches, one per provider (numbered later, once it is known which got lines), and fresh
+ * planner statistics: with stale ones PostgreSQL joins thousands of batches to the redemptions by
+ * nested loop, one index scan per provider; informed, it hashes the batches and scans once.
+ */
+export async function insertDraftBatches(
+  tx: DbOrTx,
+  params: { runId: string; cutoffDate: string; batches: { id: string; providerId: string }[] },
+): Promise<void> {
+  const rows = params.batches.map((b) => ({ id: b.id, number: b.id, provider_id: b.providerId }));
+  await tx.execute(
+    sql`insert into settlement_batches (id, number, run_id, provider_id, cutoff_date, total_cents, line_count, status)
+        select x.id, x.number, ${params.runId}, x.provider_id, ${params.cutoffDate}::date, 0, 0, 'open'
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, number text, provider_id text)`,
+  );
+  await tx.execute(sql`analyze settlement_batches`);
+}
+
+/**
+ * Earlier carried-forward batches of these providers open the run's new batch of the same provider
+ * (each exactly once). Returns the carried totals per new batch.
+ */
+export async function carryForward(
+  tx: DbOrTx,
+  params: { runId: string; batchIds: string[] },
+): Promise<{ batchId: string; totalCents: number; lineCount: number }[]> {
+  const rows = await queryRows<{ batch_id: string; total: number | string; count: number | string }>(
+    tx,
+    sql`with lines as (
+          insert into settlement_lines (batch_id, kind, carried_from_batch_id, amount_cents)
+          select b.id, 'carry_forward', cf.id, cf.total_cents
+          from settlement_batches cf
+          join settlement_batches b on b.provider_id = cf.provider_id and b.run_id = ${params.runId}
+          where cf.status = 'carried_forward' and cf.run_id <> ${params.runId}
+            and b.id in (select jsonb_array_elements_text(${JSON.stringify(params.batchIds)}::jsonb))
+            and not exists (select 1 from settlement_lines l where l.carried_from_batch_id = cf.id)
+          returning batch_id, amount_cents
+        )
+        select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count
+        from lines group by batch_id`,
+  );
+  return rows.map((r) => ({ batchId: r.batch_id, totalCents: Number(r.total), lineCount: Number(r.count) }));
+}
+
+/** Drops the run's draft batches that got no line (everything was reversed meanwhile). */
+export async function deleteDraftBatches(tx: DbOrTx, params: { runId: string; batchIds: string[] }): Promise<void> {
+  if (params.batchIds.length === 0) return;
+  await tx.execute(
+    sql`delete from settlement_batches
+        where run_id = ${params.runId} and id in (select jsonb_array_elements_text(${JSON.stringify(params.batchIds)}::jsonb))`,
+  );
+}
+
+/** Reserves `count` gapless numbers of the year's batch counter; returns the first. */
+export async function reserveBatchNumbers(tx: DbOrTx, params: { year: string; count: number }): Promise<number> {
+  const [counter] = await queryRows<{ value: number | string }>(
+    tx,
+    sql`insert into counters (name, value) values (${`settlement_batch:${params.year}`}, ${params.count})
+        on conflict (name) do update set value = counters.value + excluded.value
+        returning value`,
+  );
+  return Number(counter!.value) - params.count + 1;
+}
+
+export interface BatchFinal {
+  id: string;
+  number: string;
+  totalCents: number;
+  lineCount: number;
+  periodFrom: string | null;
+  periodTo: string | null;
+}
+
+/** Numbers the run's batches and sets their totals; a batch whose total is not positive is carried forward. */
+export async function finalizeBatches(tx: DbOrTx, batches: BatchFinal[]): Promise<void> {
+  const rows = batches.map((b) => ({
+    id: b.id,
+    number: b.number,
+    total: b.totalCents,
+    count: b.lineCount,
+    period_from: b.periodFrom,
+    period_to: b.periodTo,
+  }));
+  await tx.execute(
+    sql`update settlement_batches b
+        set number = x.number, total_cents = x.total, line_count = x.count,
+            period_from = x.period_from::date, period_to = x.period_to::date,
+            status = case when x.total <= 0 then 'carried_forward' else 'open' end
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as x(id text, number text, total bigint, count int, period_from text, period_to text)
+        where b.id = x.id`,
+  );
+}
+
+/** One line of a settlement batch as the desk and the statement show it. */
+export interface BatchLineRow {
+  kind: 'redemption' | 'correction' | 'carry_forward';
+  redemptionId: string | null;
+  reversalId: string | null;
+  carriedFromBatchId: string | null;
+  carriedFromBatchNumber: string | null;
+  cardRef: string | null;
+  serviceDate: string | null;
+  bookedAt: Date | null;
+  benefitType: string | null;
+  legalBasis: string | null;
+  costBearer: string | null;
+  amountCents: number;
+}
+
+/** A batch's lines: carried-forward amounts first, then by service date and booking time. */
+export async function listBatchLines(db: DbOrTx, params: { batchId: string }): Promise<BatchLineRow[]> {
+  const rows = await queryRows<Omit<BatchLineRow, 'bookedAt'> & { bookedAt: Date | string | null }>(
+    db,
+    sql`select l.kind, l.redemption_id as "redemptionId", l.reversal_id as "reversalId",
+               l.carried_from_batch_id as "carriedFromBatchId", cf.number as "carriedFromBatchNumber",
+               l.card_ref as "cardRef", l.service_date as "serviceDate", l.booked_at as "bookedAt",
+               l.benefit_type as "benefitType", l.legal_basis as "legalBasis", l.cost_bearer as "costBearer",
+               l.amount_cents as "amountCents"
+        from settlement_lines l
+        left join settlement_batches cf on cf.id = l.carried_from_batch_id
+        where l.batch_id = ${params.batchId}
+        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id`,
+  );
+  return rows.map((r) => ({
+    ...r,
+    amountCents: Number(r.amountCents),
+    bookedAt: r.bookedAt ? new Date(r.bookedAt) : null,
+  }));
+}

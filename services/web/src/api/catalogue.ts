@@ -1,0 +1,32 @@
+import type { components } from '../api-types';
+import { useLoad } from '../ui/use-load';
+import { api, unwrap } from './client';
+
+export type Catalogue = components['schemas']['Catalogue'];
+
+let cached: Promise<Catalogue> | undefined;
+
+/**
+ * The catalogue (rates, legal bases, cost bearers, city settings), loaded once per page view and
+ * shared by every section that reads it; `fresh` loads it again (after the admin changed it).
+ */
+export function loadCatalogue(fresh = false): Promise<Catalogue> {
+  if (fresh || !cached) {
+    const loading = api.GET('/api/v1/catalogue', {}).then(unwrap);
+    cached = loading;
+    loading.catch(() => {
+      if (cached === loading) cached = undefined;
+    });
+  }
+  return cached;
+}
+
+/**
+ * The German names of the cost bearers. They are the city's own data (the catalogue table), not a
+ * fixed list like the labels in @tk/core; until the catalogue has arrived, or for an unknown code,
+ * the code itself is shown.
+ */
+export function useCostBearerName(): (code: string | null | undefined) => string {
+  const { data } = useLoad(() => loadCatalogue(), []);
+  return (code) => (code ? (data?.costBearers.find((c) => c.code === code)?.nameDe ?? code) : '–');
+}
