@@ -7,7 +7,7 @@ import { FormDialog } from '../../ui/form-dialog';
 import { SelectField, TextAreaField } from '../../ui/select-field';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
-import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget } from './approval-budget';
+import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget, wholeNumber } from './approval-budget';
 import { type Approval, type Beneficiary, listProviders } from './casework-api';
 import { OverlapNotice, overlapOf } from './overlap-notice';
 
@@ -15,8 +15,6 @@ const NOTHING_CHANGED = 'Es wurde nichts geändert.';
 
 const signed = (cents: number) =>
   cents > 0 ? `+${formatCents(cents)}` : cents < 0 ? `−${formatCents(-cents)}` : '±0,00 €';
-
-const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);
 
 type Values = {
   validFrom: string;

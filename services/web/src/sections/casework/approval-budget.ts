@@ -62,3 +62,6 @@ export function previewBudget(
 export function ratesOf(catalogue: Catalogue, type: string) {
   return catalogue.rates.filter((r) => r.benefitType === type).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
 }
+
+/** Hours as typed: a whole number of up to four digits, else null. */
+export const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);

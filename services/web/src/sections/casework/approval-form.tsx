@@ -7,7 +7,7 @@ import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
-import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget, ratesOf } from './approval-budget';
+import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget, ratesOf, wholeNumber } from './approval-budget';
 import {
   type Approval,
   type Beneficiary,
@@ -222,8 +222,6 @@ type Values = {
   subject: string;
   reference: string;
 };
-
-const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);
 
 function validate(v: Values): FieldErrors {
   const errors: FieldErrors = {};
