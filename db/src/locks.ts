@@ -10,4 +10,16 @@ export const LOCK_KEYS = {
   schedulerStart: 7_146_812_002,
   /** The nightly settlement run, the CLI and the manual run (transaction lock). */
   settlementRun: 7_146_812_101,
+  /** Sealing the audit chain: one sealer at a time across instances (transaction lock). */
+  auditSeal: 7_146_812_016,
+} as const;
+
+/**
+ * Locks on one value of a kind (a card number, a bank statement): the two-key form
+ * `pg_advisory_xact_lock(namespace, hashtext(value))`, which PostgreSQL keeps apart from the
+ * single-key locks above, so a hash can never collide with them.
+ */
+export const LOCK_NAMESPACES = {
+  familyCard: 1,
+  bankStatement: 2,
 } as const;

@@ -34,10 +34,18 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
   }
 }
 
+/** Name prefix of test databases on a shared server (`TEST_DATABASE_PREFIX`, default `tk_`). */
+const prefix = () => {
+  const value = process.env.TEST_DATABASE_PREFIX ?? 'tk_';
+  if (!/^[a-z_][a-z0-9_]*$/.test(value))
+    throw new Error(`TEST_DATABASE_PREFIX must be a lower-case identifier: ${value}`);
+  return value;
+};
+
 export async function createTemplate(serverUrl = process.env.TEST_DATABASE_URL): Promise<TemplateInfo> {
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
   if (serverUrl) {
-    const name = `tk_tmpl_${runId}`;
+    const name = `${prefix()}tmpl_${runId}`;
     await adminQuery(serverUrl, `create database ${name}`);
     const database = await openDatabase({ databaseUrl: databaseUrl(serverUrl, name), poolSize: 1 });
     try {
@@ -81,7 +89,7 @@ export async function openFromTemplate(info: TemplateInfo, options: { poolSize?:
     const database = await openDatabase({ loadDataDir: blob });
     return { ...database, drop: () => database.close() };
   }
-  const name = `tk_t_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix()}t_${randomBytes(6).toString('hex')}`;
   // Two files may clone the template at the same moment; PostgreSQL refuses while another clone runs.
   for (let attempt = 0; ; attempt++) {
     try {

@@ -134,8 +134,12 @@ async function seed(url: string, cardRing: Awaited<ReturnType<typeof generateKey
 
 /** The child process: the API on a real socket. Prints `{"port":…}` when listening. */
 async function serve() {
-  const jwks = JSON.parse(process.env.BENCH_JWKS!) as { access: never[]; card: never[] };
-  const keys = { access: await keyRingFromJwks(jwks.access), card: await keyRingFromJwks(jwks.card) };
+  const jwks = JSON.parse(process.env.BENCH_JWKS!) as { access: never[]; card: never[]; proof: never[] };
+  const keys = {
+    access: await keyRingFromJwks(jwks.access),
+    card: await keyRingFromJwks(jwks.card),
+    proof: await keyRingFromJwks(jwks.proof),
+  };
   const database = await openDatabase({
     databaseUrl: process.env.BENCH_URL!,
     poolSize: CONNECTIONS,
@@ -369,7 +373,13 @@ export async function run(args: string[]): Promise<void> {
     const qrTokens = await seed(url, keys.card);
     const tokens: string[] = [];
     for (let u = 1; u <= USERS; u++) {
-      const claims = { sub: `usr_bench_${u}`, role: 'provider_staff', providerId: PROVIDER_ID, username: `bench-${u}` };
+      const claims = {
+        sub: `usr_bench_${u}`,
+        role: 'provider_staff',
+        providerId: PROVIDER_ID,
+        username: `bench-${u}`,
+        tokenVersion: 0,
+      };
       tokens.push((await signAccessToken(keys.access, claims, 120, systemClock)).token);
     }
     const started = await startServer(url, keys.jwks);

@@ -61,6 +61,7 @@ export async function proofKeys(): Promise<Record<string, string>> {
   return {
     ACCESS_TOKEN_KEYS: JSON.stringify([await generateJwk('acc-proof')]),
     CARD_TOKEN_KEYS: JSON.stringify([await generateJwk('card-proof')]),
+    PROOF_SIGNING_KEYS: JSON.stringify([await generateJwk('period-proof')]),
   };
 }
 

@@ -101,15 +101,20 @@ export const INVARIANTS: InvariantQuery[] = [
       select p.id, p.total_cents as "totalCents", coalesce(s.total, 0)::bigint as "batchesCents",
              p.batch_count as "batchCount", coalesce(s.n, 0)::int as batches
       from payment_files p
-      left join (select payment_file_id, sum(total_cents) as total, count(*) as n from settlement_batches
-                 where payment_file_id is not null group by payment_file_id) s on s.payment_file_id = p.id
+      left join (select f.payment_file_id, sum(b.total_cents) as total, count(*) as n
+                 from (select payment_file_id, id as batch_id from settlement_batches where payment_file_id is not null
+                       -- a batch the bank returned and that went into a newer file still belongs to this one
+                       union select payment_file_id, batch_id from bank_statement_entries
+                       where outcome = 'returned' and payment_file_id is not null) f
+                 join settlement_batches b on b.id = f.batch_id
+                 group by f.payment_file_id) s on s.payment_file_id = p.id
       where p.total_cents <> coalesce(s.total, 0) or p.batch_count <> coalesce(s.n, 0)`,
   },
   {
     name: 'exported_batches_in_a_file',
-    description: 'a batch is exported or paid exactly when it is in a payment file',
+    description: 'a batch is exported, paid or returned exactly when it is in a payment file',
     query: sql`select id, number, status from settlement_batches
-               where (status in ('exported', 'paid')) <> (payment_file_id is not null)`,
+               where (status in ('exported', 'paid', 'returned')) <> (payment_file_id is not null)`,
   },
   {
     name: 'audit_complete',
@@ -127,6 +132,7 @@ export const INVARIANTS: InvariantQuery[] = [
         union all select 'batch', t.id from settlement_batches t
           where not exists (select 1 from audit_log a where a.entity_id in (t.id, t.run_id))
         union all select 'payment_file', t.id from payment_files t where not exists (select 1 from audit_log a where a.entity_id = t.id)
+        union all select 'bank_statement', t.id from bank_statements t where not exists (select 1 from audit_log a where a.entity_id = t.id)
       ) missing`,
   },
 ];

@@ -63,6 +63,8 @@ export const citySettings = pgTable(
     debtorName: text().notNull(),
     debtorIban: text().notNull(),
     debtorBic: text(),
+    /** Staff accounts (provider_admin + provider_staff) one provider may have. */
+    maxStaffPerProvider: integer().notNull().default(20),
     updatedAt: createdAt(),
   },
   (t) => [

@@ -1,5 +1,6 @@
 export * from './approvals.ts';
 export * from './audit-log.ts';
+export * from './bank-statements.ts';
 export * from './beneficiaries.ts';
 export * from './cards.ts';
 export * from './catalogue.ts';
@@ -7,6 +8,7 @@ export * from './family.ts';
 export * from './idempotency-keys.ts';
 export * from './import-jobs.ts';
 export * from './providers.ts';
+export * from './rate-limits.ts';
 export * from './redemptions.ts';
 export * from './settlement.ts';
 export * from './users.ts';

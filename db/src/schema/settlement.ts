@@ -21,7 +21,15 @@ export const settlementRuns = pgTable(
   (t) => [index('settlement_runs_cutoff_idx').on(t.cutoffDate)],
 );
 
-export const BATCH_STATUSES = ['open', 'certified', 'released', 'exported', 'paid', 'carried_forward'] as const;
+export const BATCH_STATUSES = [
+  'open',
+  'certified',
+  'released',
+  'exported',
+  'paid',
+  'returned',
+  'carried_forward',
+] as const;
 
 /**
  * Settlement batches (Abrechnung / Gutschrift), one per provider and run. Totals equal the sum of
@@ -52,6 +60,11 @@ export const settlementBatches = pgTable(
     paymentFileId: text(),
     paidAt: timestamptz(),
     paidBy: text(),
+    /** The bank's value date of the debit (from a camt statement); null when marked paid by hand. */
+    paidOn: civilDate(),
+    /** ISO 20022 return reason code (e.g. AC04) when the bank returned the transfer. */
+    returnReason: text(),
+    returnedAt: timestamptz(),
   },
   (t) => [
     uniqueIndex('settlement_batches_number_key').on(t.number),

@@ -1,6 +1,6 @@
 import { ROLES } from '@tk/core';
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, timestamptz } from './_columns.ts';
 import { providers } from './providers.ts';
 
@@ -16,6 +16,8 @@ export const users = pgTable(
     role: text({ enum: ROLES }).notNull(),
     providerId: text().references(() => providers.id),
     active: boolean().notNull().default(true),
+    /** Raised on password change, deactivation and role change: tokens carrying an older value are refused. */
+    tokenVersion: integer().notNull().default(0),
     createdAt: createdAt(),
     createdBy: text(),
     updatedAt: timestamptz(),
@@ -29,4 +31,21 @@ export const users = pgTable(
       sql`(${t.role} in ('provider_admin','provider_staff')) = (${t.providerId} is not null)`,
     ),
   ],
+);
+
+/**
+ * Tokens ended by logout, by `jti`, until they would have expired anyway (then retention deletes them).
+ * Password change, deactivation and role change end all tokens at once through `users.token_version`.
+ */
+export const revokedTokens = pgTable(
+  'revoked_tokens',
+  {
+    jti: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamptz().notNull(),
+    revokedAt: createdAt(),
+  },
+  (t) => [index('revoked_tokens_expires_idx').on(t.expiresAt)],
 );

@@ -7,6 +7,15 @@ export type CivilDate = string;
 export const BUSINESS_TIME_ZONE = 'Europe/Berlin';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** The dates the system accepts anywhere (api-v1.md, "dates"); outside them → 400 `validation_failed`. */
+export const EARLIEST_DATE: CivilDate = '1900-01-01';
+export const LATEST_DATE: CivilDate = '2100-12-31';
+
+/** True for a date within EARLIEST_DATE … LATEST_DATE (ISO strings compare as dates). */
+export function isSupportedDate(date: CivilDate): boolean {
+  return date >= EARLIEST_DATE && date <= LATEST_DATE;
+}
+
 /** True for a real calendar date in `YYYY-MM-DD` form (rejects 2026-02-30). */
 export function isCivilDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
@@ -99,10 +108,10 @@ export function formatGermanDate(date: CivilDate): string {
   return `${String(d).padStart(2, '0')}.${String(m).padStart(2, '0')}.${y}`;
 }
 
-/** Accepts `TT.MM.JJJJ` (also `T.M.JJJJ`) or ISO; returns ISO or `null` when it is no real date. */
+/** Accepts `TT.MM.JJJJ` (also `T.M.JJJJ`) or ISO; returns ISO or `null` when it is no real date or outside the supported range. */
 export function parseGermanOrIsoDate(input: string): CivilDate | null {
   const text = input.trim();
   const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(text);
   const iso = german ? `${german[3]}-${german[2]?.padStart(2, '0')}-${german[1]?.padStart(2, '0')}` : text;
-  return isCivilDate(iso) ? iso : null;
+  return isCivilDate(iso) && isSupportedDate(iso) ? iso : null;
 }

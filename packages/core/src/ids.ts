@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   line: 'sln',
   paymentFile: 'pay',
   importJob: 'imp',
+  bankStatement: 'bst',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

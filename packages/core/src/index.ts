@@ -9,6 +9,8 @@ export * from './ids.ts';
 export * from './labels.ts';
 export * from './money.ts';
 export * from './names.ts';
+export * from './period-proof.ts';
 export * from './problem.ts';
 export * from './request-hash.ts';
 export * from './roles.ts';
+export * from './text.ts';

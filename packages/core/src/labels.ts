@@ -106,6 +106,7 @@ export const BATCH_STATUS_NAMES = {
   released: 'Angeordnet',
   exported: 'In Zahlungsdatei',
   paid: 'Bezahlt',
+  returned: 'Zurückgekommen',
   carried_forward: 'Vorgetragen',
 } as const;
 export const BATCH_STATUS_HINTS: Record<keyof typeof BATCH_STATUS_NAMES, string> = {
@@ -114,6 +115,7 @@ export const BATCH_STATUS_HINTS: Record<keyof typeof BATCH_STATUS_NAMES, string>
   released: 'bereit zur Zahlung',
   exported: 'wartet auf Zahlungseingang',
   paid: 'abgeschlossen',
+  returned: 'Bank hat die Überweisung zurückgegeben: Bankdaten korrigieren, neu zahlen',
   carried_forward: 'Betrag ≤ 0, in die nächste Abrechnung übertragen',
 };
 

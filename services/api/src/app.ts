@@ -9,9 +9,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { KeyRings } from './lib/keys.ts';
-import { redactPaths } from './lib/logging.ts';
+import { logSerializers, redactPaths } from './lib/logging.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { createSessionCheck, type SessionCheck } from './modules/auth/auth.sessions.ts';
 import { beneficiariesRoutes } from './modules/beneficiaries/beneficiaries.routes.ts';
 import { cardsRoutes } from './modules/cards/cards.routes.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.ts';
@@ -21,14 +22,16 @@ import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { lettersRoutes } from './modules/letters/letters.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { publicRoutes } from './modules/public/public.routes.ts';
+import { periodProofRoutes, wellKnownRoutes } from './modules/reports/period-proof.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { bankStatementsRoutes } from './modules/settlement/bank-statements.routes.ts';
 import { settlementRoutes } from './modules/settlement/settlement.routes.ts';
 import { terminalRoutes } from './modules/terminal/terminal.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
-import { problemPlugin, sendProblem, toProblem } from './plugins/problem.ts';
+import { clientErrorProblem, problemPlugin, sendProblem, toProblem } from './plugins/problem.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 
 export interface AppDeps {
@@ -46,6 +49,8 @@ export interface AppContext {
   db: Db;
   keys: KeyRings;
   clock: Clock;
+  /** Token revocation (logout, password/role change, deactivation), shared by the auth plugin and logout. */
+  sessions: SessionCheck;
 }
 
 declare module 'fastify' {
@@ -62,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: logSerializers,
     ...(deps.logStream ? { stream: deps.logStream } : {}),
   };
   const app = Fastify({
@@ -74,6 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       sendProblem(reply, request, toProblem(err));
     },
     routerOptions: { maxParamLength: 200 },
+    clientErrorHandler: clientErrorProblem,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -81,12 +88,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const clock = deps.clock ?? systemClock;
   app.decorate('ctx', {
     config,
     database: deps.database,
     db: deps.database.db,
     keys: deps.keys,
-    clock: deps.clock ?? systemClock,
+    clock,
+    sessions: createSessionCheck(deps.database.db, clock),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -107,9 +116,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // The terminal reads QR codes with the device camera; nothing else may use it.
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
   });
-  await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test' });
+  await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test', token: config.metricsToken });
   await app.register(openapiPlugin);
-  await app.register(authPlugin, { ring: deps.keys.access, clock: app.ctx.clock });
+  await app.register(authPlugin, { ring: deps.keys.access, clock, sessions: app.ctx.sessions });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
 
   await app.register(healthRoutes);
@@ -125,7 +134,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(importsRoutes, { prefix: '/api/v1' });
   await app.register(terminalRoutes, { prefix: '/api/v1' });
   await app.register(settlementRoutes, { prefix: '/api/v1' });
+  await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(periodProofRoutes, { prefix: '/api/v1' });
+  await app.register(wellKnownRoutes);
   await app.register(adminRoutes, { prefix: '/api/v1' });
 
   if (config.serveWeb && existsSync(WEB_DIST)) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -7,6 +8,37 @@ import { z } from 'zod';
 const booleanish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** One proxy address or CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `false` (default) or a comma-separated list of trusted proxies; `X-Forwarded-For` is honoured only
+ * from them (Fastify's `trustProxy` takes the list). `true` (trust everyone) is accepted outside
+ * production only: with it, any client sets its own address and escapes the per-address throttles.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): boolean | string[] => {
+    if (['false', '0', 'no', ''].includes(v)) return false;
+    if (['true', '1', 'yes'].includes(v)) return true;
+    const entries = v.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !isAddressOrCidr(e));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const ConfigSchema = z
   .object({
@@ -24,10 +56,21 @@ const ConfigSchema = z
     BOOTSTRAP_ADMIN_USERNAME: z.string().min(3).max(64).optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
-    LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /** Failed logins of one username (from any address) within the window before every login of it gets 429. */
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(10),
+    /** Failed logins from one address (any usernames) within the window before it gets 429. */
+    LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(30),
+    LOGIN_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     /** JSON array of Ed25519 JWKs. The first with a private part signs; the others only verify; a removed key is retired. */
     ACCESS_TOKEN_KEYS: z.string().optional(),
     CARD_TOKEN_KEYS: z.string().optional(),
+    /** Keys that sign period proofs for the audit office (GET /reports/period-proof), published at /.well-known/jwks.json. */
+    PROOF_SIGNING_KEYS: z.string().optional(),
     ACCESS_TOKEN_TTL_MINUTES: z.coerce
       .number()
       .int()
@@ -36,7 +79,9 @@ const ConfigSchema = z
       .default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-    TRUST_PROXY: booleanish.default(false),
+    TRUST_PROXY: trustProxy.default(false),
+    /** Bearer token Prometheus sends to `GET /metrics`; unset = `/metrics` answers 404. */
+    METRICS_TOKEN: z.string().min(16).optional(),
     /** Nightly settlement schedule (cron, Europe/Berlin). */
     SETTLEMENT_CRON: z.string().min(9).default('0 2 * * *'),
     SCHEDULER: booleanish.default(true),
@@ -53,11 +98,18 @@ const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL is required in production' });
       }
       // Keys from the secret store, or generated once into a shared, persistent KEYS_DIR (docs/operations.md).
-      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS'] as const) {
+      for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'PROOF_SIGNING_KEYS'] as const) {
         if (!env[key] && !env.KEYS_DIR) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production (or KEYS_DIR)` });
         }
       }
+    }
+    if (env.NODE_ENV === 'production' && env.TRUST_PROXY === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message: 'TRUST_PROXY=true is refused in production; list the proxy addresses or CIDR ranges',
+      });
     }
     if (Boolean(env.BOOTSTRAP_ADMIN_USERNAME) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
       ctx.addIssue({
@@ -78,13 +130,15 @@ export interface Config {
   seed: 'demo' | 'none';
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
-  loginRateLimitPerMinute: number;
+  login: { failuresPerAccount: number; failuresPerAddress: number; windowMinutes: number };
   accessTokenKeys: string | undefined;
   cardTokenKeys: string | undefined;
+  proofSigningKeys: string | undefined;
   accessTokenTtlMinutes: number;
   logLevel: string;
   requestTimeoutMs: number;
-  trustProxy: boolean;
+  trustProxy: boolean | string[];
+  metricsToken: string | undefined;
   settlementCron: string;
   scheduler: boolean;
   serveWeb: boolean;
@@ -114,13 +168,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }
         : undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    login: {
+      failuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+      windowMinutes: e.LOGIN_WINDOW_MINUTES,
+    },
     accessTokenKeys: e.ACCESS_TOKEN_KEYS,
     cardTokenKeys: e.CARD_TOKEN_KEYS,
+    proofSigningKeys: e.PROOF_SIGNING_KEYS,
     accessTokenTtlMinutes: e.ACCESS_TOKEN_TTL_MINUTES,
     logLevel: e.LOG_LEVEL,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
     settlementCron: e.SETTLEMENT_CRON,
     scheduler: e.SCHEDULER,
     serveWeb: e.SERVE_WEB,

@@ -2,6 +2,7 @@ import { type Database, migrate, openDatabase } from '@tk/db';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { sealAuditChain, startAuditSealer } from './lib/audit-chain.ts';
 import { loadKeyRings } from './lib/keys.ts';
 import { publicUrl, readyBanner } from './lib/ready-banner.ts';
 import { startScheduler } from './modules/settlement/scheduler.ts';
@@ -34,10 +35,14 @@ async function main() {
     );
   }
   const scheduler = config.scheduler ? await startScheduler(database, config, app.log) : undefined;
+  // Existing and fresh audit rows join the hash chain after commit, every few seconds (ADR 0023).
+  await sealAuditChain(database.db);
+  const sealer = config.scheduler ? startAuditSealer(database.db, app.log) : undefined;
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await scheduler?.stop();
+    await sealer?.stop();
     await app.close();
     await database.close();
   });

@@ -3,8 +3,9 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
 
 let t: TestContext;
+const METRICS_TOKEN = 'scrape-3b1f0c9e8d7a6b5c';
 beforeAll(async () => {
-  t = await createTestContext({ config: { rateLimitPerMinute: 3 } });
+  t = await createTestContext({ config: { rateLimitPerMinute: 3, metricsToken: METRICS_TOKEN } });
 });
 afterAll(() => t.close());
 
@@ -12,8 +13,25 @@ describe('operations endpoints', () => {
   it('healthz, readyz and metrics answer', async () => {
     expect((await t.call('GET', '/healthz')).json()).toEqual({ status: 'ok' });
     expect((await t.call('GET', '/readyz')).json()).toMatchObject({ status: 'ready' });
-    const metrics = await t.call('GET', '/metrics');
+    const metrics = await t.call('GET', '/metrics', { token: METRICS_TOKEN });
     expect(metrics.body).toContain('http_request_duration_seconds');
+  });
+
+  it('/metrics without the bearer token, with a wrong one, or without METRICS_TOKEN configured → 404', async () => {
+    expectProblem(await t.call('GET', '/metrics'), 404, 'not_found');
+    expectProblem(await t.call('GET', '/metrics', { token: `${METRICS_TOKEN}x` }), 404, 'not_found');
+    expectProblem(await t.call('GET', '/metrics', { token: 'scrape-3b1f0c9e8d7a6b5d' }), 404, 'not_found');
+    expectProblem(
+      await t.call('GET', '/metrics', { headers: { authorization: `Basic ${METRICS_TOKEN}` } }),
+      404,
+      'not_found',
+    );
+    const unconfigured = await createTestContext();
+    try {
+      expectProblem(await unconfigured.call('GET', '/metrics', { token: METRICS_TOKEN }), 404, 'not_found');
+    } finally {
+      await unconfigured.close();
+    }
   });
 
   it('the OpenAPI document lists login and createUser with problem responses', async () => {
@@ -59,6 +77,7 @@ describe('config', () => {
   it('refuses to start in production without signing keys and a database', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ACCESS_TOKEN_KEYS is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PROOF_SIGNING_KEYS is required in production/);
   });
 
   it('defaults: port 3000, demo seed only on the embedded database', () => {

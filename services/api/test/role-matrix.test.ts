@@ -13,12 +13,13 @@ let t: TestContext;
 const tokens: Record<string, string> = {};
 let doc: { paths: Record<string, Record<string, { operationId?: string; 'x-roles'?: string[] }>> };
 let sampleIds: Record<string, string>;
+let child: Awaited<ReturnType<typeof makeChildWithCard>>;
 
 beforeAll(async () => {
   t = await createTestContext({ config: { rateLimitPerMinute: 1_000_000 } });
   await seedDemo(t.db, t.keys);
   const provider = await makeProvider(t.db);
-  const child = await makeChildWithCard(t.db, t.keys);
+  child = await makeChildWithCard(t.db, t.keys);
   sampleIds = {
     provider: provider.id,
     beneficiary: child.beneficiary.id,
@@ -66,6 +67,10 @@ describe('role matrix', () => {
             headers: { ...(payload.headers ?? {}), authorization: `Bearer ${tokens[role]}` },
           });
           cells.push(`${op.operationId} ${role}`);
+          // Logout ends the session it was called with: sign in again for the rest of the matrix.
+          if (op.operationId === 'logout' && res.statusCode === 204) {
+            tokens[role] = (await t.user(role, role.startsWith('provider_') ? sampleIds.provider : null)).token;
+          }
           const denied = isRoleDenial(res.statusCode, res.body);
           if (allowed.includes(role) && (denied || res.statusCode === 401)) {
             wrong.push(`${op.operationId} ${role}: allowed by x-roles but got ${res.statusCode}`);
@@ -80,6 +85,22 @@ describe('role matrix', () => {
     console.log(`role matrix: ${cells.length} cells`);
     expect(wrong).toEqual([]);
     expect(cells.length).toBeGreaterThan(30);
+  });
+
+  it("need-to-know: an admin reads no child's data (search, child, approval, card → 403); a caseworker does", async () => {
+    const reads = [
+      `/api/v1/beneficiaries?q=${encodeURIComponent('a')}`,
+      `/api/v1/beneficiaries/${sampleIds.beneficiary}`,
+      `/api/v1/approvals/${sampleIds.approval}`,
+      `/api/v1/cards/${sampleIds.card}`,
+    ];
+    for (const url of reads) {
+      const denied = await t.call('GET', url, { token: tokens.admin });
+      expect(denied.statusCode, url).toBe(403);
+      expect(denied.json().code).toBe('forbidden');
+      expect(denied.body).not.toContain(child.beneficiary.familyName);
+      expect((await t.call('GET', url, { token: tokens.caseworker })).statusCode, url).toBe(200);
+    }
   });
 
   it('accounting, caseworkers and admins never get terminal access, provider users never the back office', async () => {

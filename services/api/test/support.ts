@@ -1,5 +1,5 @@
 import { type Clock, fixedClock, newId } from '@tk/core';
-import { auditLog, type Role, users } from '@tk/db';
+import { auditLog, openDatabase, type Role, users } from '@tk/db';
 import { openFromTemplate, type TestDatabase } from '@tk/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
@@ -93,6 +93,26 @@ export async function createTestContext(
     },
   };
   return ctx;
+}
+
+/**
+ * A second API process on the same database, as another replica would be: its own app (own caches,
+ * own in-process limiters) and, on the server, its own connection pool. The same keys and clock.
+ */
+export async function createReplica(
+  t: TestContext,
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const database = t.database.url ? await openDatabase({ databaseUrl: t.database.url, poolSize: 5 }) : t.database;
+  const app = await buildApp({ ...t.config, ...overrides }, { database, keys: t.keys, clock: t.clock });
+  await app.ready();
+  return {
+    app,
+    async close() {
+      await app.close();
+      if (database !== t.database) await database.close();
+    },
+  };
 }
 
 /** Asserts the RFC 9457 shape and returns the body. */

@@ -70,6 +70,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End this session: the token is refused from now on */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -874,6 +891,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listBankStatements"];
+        put?: never;
+        /**
+         * Reconcile a camt.054 / camt.053 document from the bank with the exported payment files
+         * @description Body: the camt.054.001.08 or camt.053.001.08 document (also .001.02), `Content-Type: application/xml`. The same document again answers 200 with the first result and applies nothing.
+         */
+        post: operations["importBankStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/reimbursement": {
         parameters: {
             query?: never;
@@ -925,6 +962,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/period-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed proof of a period, recomputed from the ledger: budget identity, settled, paid, audit chain head */
+        get: operations["getPeriodProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (JWK Set) that verify signed period proofs */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verify": {
         parameters: {
             query?: never;
@@ -932,7 +1003,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check budgets, batches, payment files and the audit log to the cent (read-only) */
+        /** Seal the audit chain, then check budgets, batches, payment files and the audit chain to the cent */
         get: operations["verifyInvariants"];
         put?: never;
         post?: never;
@@ -1026,7 +1097,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1039,7 +1110,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1064,12 +1135,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1097,7 +1168,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1126,12 +1197,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1159,7 +1230,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1173,7 +1244,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1195,7 +1266,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1246,7 +1317,7 @@ export interface components {
                 benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 validTo: string;
                 /** @description Amount in euro cents */
@@ -1256,7 +1327,7 @@ export interface components {
             recentRedemptions: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 serviceDate: string;
                 /** @enum {string} */
@@ -1308,7 +1379,7 @@ export interface components {
         MealPriceInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1351,21 +1422,91 @@ export interface components {
                 email?: string;
             };
         };
-        ReimbursementReportInput: {
+        PeriodProofPayloadInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProofInput: {
+            payload: components["schemas"]["PeriodProofPayloadInput"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySetInput: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
+        ReimbursementReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -1383,12 +1524,12 @@ export interface components {
         TakeUpReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1403,12 +1544,12 @@ export interface components {
         ProviderSpendReportInput: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -1422,11 +1563,44 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResultInput: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRunInput: {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -1449,11 +1623,11 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1467,6 +1641,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLineInput: {
             /** @enum {string} */
@@ -1497,11 +1676,11 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -1515,6 +1694,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLineInput"][];
         };
         PaymentFileInput: {
@@ -1522,7 +1706,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -1588,7 +1772,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -1614,7 +1798,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -1723,7 +1907,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1736,7 +1920,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1761,12 +1945,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1794,7 +1978,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1823,12 +2007,12 @@ export interface components {
             subject?: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validTo: string;
             /**
@@ -1856,7 +2040,7 @@ export interface components {
             status: "upcoming" | "active" | "grace" | "expired" | "revoked" | "recorded";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             revokedFrom?: string;
             revocationReason?: string;
@@ -1870,7 +2054,7 @@ export interface components {
             familyName: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             birthDate: string;
             caseReference: string;
@@ -1892,7 +2076,7 @@ export interface components {
             benefitType: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -1943,7 +2127,7 @@ export interface components {
                 benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 validTo: string;
                 /** @description Amount in euro cents */
@@ -1953,7 +2137,7 @@ export interface components {
             recentRedemptions: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 serviceDate: string;
                 /** @enum {string} */
@@ -2005,7 +2189,7 @@ export interface components {
         MealPrice: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             validFrom: string;
             /** @description Amount in euro cents */
@@ -2048,21 +2232,91 @@ export interface components {
                 email?: string;
             };
         };
-        ReimbursementReport: {
+        PeriodProofPayload: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description Amount in euro cents */
+            openingRemainingCents: number;
+            /** @description Amount in euro cents */
+            approvedCents: number;
+            /** @description Amount in euro cents */
+            bookedCents: number;
+            /** @description Amount in euro cents */
+            reversedCents: number;
+            /** @description 0 until lapse entries exist */
+            lapsedCents: number;
+            /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+            closingRemainingCents: number;
+            /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+            settledCents: number;
+            /** @description Batches paid in the period, by the bank's value date */
+            paidCents: number;
+            byLegalBasis: {
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Amount in euro cents */
+                openingRemainingCents: number;
+                /** @description Amount in euro cents */
+                approvedCents: number;
+                /** @description Amount in euro cents */
+                bookedCents: number;
+                /** @description Amount in euro cents */
+                reversedCents: number;
+                /** @description 0 until lapse entries exist */
+                lapsedCents: number;
+                /** @description = opening + approved − booked + reversed − lapsed, to the cent */
+                closingRemainingCents: number;
+                /** @description Net of the settlement lines of runs for the period (cutoff − 1 day in the period) */
+                settledCents: number;
+                /** @description Batches paid in the period, by the bank's value date */
+                paidCents: number;
+            }[];
+            auditChainHead: {
+                chainSeq: number;
+                /** @description sha256, hex */
+                hash: string;
+            };
+        };
+        PeriodProof: {
+            payload: components["schemas"]["PeriodProofPayload"];
+            /** @description Compact EdDSA JWS whose payload is exactly `payload` (keys: /.well-known/jwks.json) */
+            jws: string;
+        };
+        JsonWebKeySet: {
+            keys: {
+                kty: string;
+                crv: string;
+                x: string;
+                kid: string;
+                alg: string;
+                use: string;
+            }[];
+        };
+        ReimbursementReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
                 /**
                  * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin)
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                  */
                 paymentDate: string;
                 legalBasis: string;
@@ -2080,12 +2334,12 @@ export interface components {
         TakeUpReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -2100,12 +2354,12 @@ export interface components {
         ProviderSpendReport: {
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             from: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             to: string;
             items: {
@@ -2119,11 +2373,44 @@ export interface components {
             /** @description Amount in euro cents */
             totalCents: number;
         };
+        BankStatementResult: {
+            id: string;
+            /** @description GrpHdr/MsgId of the imported document */
+            messageId: string;
+            /** @description e.g. camt.054.001.08 */
+            format: string;
+            /** @description Batches marked paid by this document */
+            matchedCount: number;
+            /** @description Debit entries (and returns) that matched no exported batch: listed for a person, never guessed */
+            unmatched: {
+                endToEndId: string | null;
+                /** @description Amount in euro cents */
+                amountCents: number;
+                /**
+                 * @description Why a person has to look at this entry
+                 * @enum {string}
+                 */
+                reason: "unknown_end_to_end_id" | "amount_mismatch" | "batch_not_exported" | "return_without_transfer";
+                batchId?: string;
+                /** @description The batch total, for an amount mismatch */
+                expectedCents?: number;
+            }[];
+            returned: {
+                batchId: string;
+                batchNumber: string;
+                /** @description e.g. AC04 */
+                reasonCode: string;
+            }[];
+            /** @description Entries an earlier document already applied (e.g. a camt.053 after the camt.054) */
+            alreadyAppliedCount: number;
+            /** @description Credits without return information (not payments of this system) */
+            ignoredCount: number;
+        };
         SettlementRun: {
             id: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             batchCount: number;
@@ -2146,11 +2433,11 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -2164,6 +2451,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
         };
         SettlementLine: {
             /** @enum {string} */
@@ -2194,11 +2486,11 @@ export interface components {
             totalCents: number;
             lineCount: number;
             /** @enum {string} */
-            status: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+            status: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
             runId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             cutoffDate: string;
             periodFrom: string | null;
@@ -2212,6 +2504,11 @@ export interface components {
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description The bank's value date of the transfer (from an imported bank statement) */
+            paidOn: string | null;
+            /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
+            returnReason: string | null;
+            returnedAt: string | null;
             lines: components["schemas"]["SettlementLine"][];
         };
         PaymentFile: {
@@ -2219,7 +2516,7 @@ export interface components {
             messageId: string;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             executionDate: string;
             batchCount: number;
@@ -2285,7 +2582,7 @@ export interface components {
             amountCents: number;
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Remaining budget after this booking (not for lunch) */
@@ -2311,7 +2608,7 @@ export interface components {
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
             /**
              * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin)
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
              */
             serviceDate: string;
             /** @description Amount in euro cents */
@@ -2476,6 +2773,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             401: {
@@ -2784,7 +3117,7 @@ export interface operations {
                     benefitType: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /** @description Amount in euro cents */
@@ -3183,7 +3516,7 @@ export interface operations {
                     mealPriceCents?: number;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     mealPriceValidFrom?: string;
                 };
@@ -3507,7 +3840,7 @@ export interface operations {
                     familyName: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     birthDate: string;
                     /** @description Aktenzeichen */
@@ -3655,7 +3988,7 @@ export interface operations {
                     familyName?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     birthDate?: string;
                     /** @description Aktenzeichen */
@@ -3748,12 +4081,12 @@ export interface operations {
                     costBearer?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo: string;
                     providerId?: string;
@@ -3923,12 +4256,12 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validFrom?: string;
                     /**
                      * Format: date
-                     * @description Date YYYY-MM-DD (Europe/Berlin)
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
                      */
                     validTo?: string;
                     providerId?: string | null;
@@ -5939,7 +6272,7 @@ export interface operations {
     listBatches: {
         parameters: {
             query?: {
-                status?: "open" | "certified" | "released" | "exported" | "paid" | "carried_forward";
+                status?: "open" | "certified" | "released" | "exported" | "paid" | "returned" | "carried_forward";
                 providerId?: string;
                 runId?: string;
                 paymentFileId?: string;
@@ -6884,12 +7217,144 @@ export interface operations {
             };
         };
     };
+    listBankStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BankStatementResult"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importBankStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankStatementResult"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getReimbursementReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -6950,9 +7415,9 @@ export interface operations {
     getTakeUpReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -7013,9 +7478,9 @@ export interface operations {
     getProviderSpendReport: {
         parameters: {
             query: {
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 from: string;
-                /** @description Date YYYY-MM-DD (Europe/Berlin) */
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
@@ -7069,6 +7534,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPeriodProof: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                to: string;
+                /** @description json (default) or pdf (German, for the audit office) */
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodProof"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
         };

@@ -10,7 +10,8 @@ export interface SectionInfo {
 
 export const SECTIONS: readonly SectionInfo[] = [
   { key: 'terminal', label: 'Terminal', path: '/terminal', roles: ['provider_admin', 'provider_staff'] },
-  { key: 'casework', label: 'Fallbearbeitung', path: '/fallbearbeitung', roles: ['caseworker', 'admin'] },
+  // Need-to-know: only caseworkers see children; an admin lands on Verwaltung.
+  { key: 'casework', label: 'Fallbearbeitung', path: '/fallbearbeitung', roles: ['caseworker'] },
   { key: 'accounting', label: 'Buchhaltung', path: '/buchhaltung', roles: ['accounting'] },
   // Admins manage everything; a provider admin manages its own terminal staff.
   { key: 'admin', label: 'Verwaltung', path: '/verwaltung', roles: ['admin', 'provider_admin'] },

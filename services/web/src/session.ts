@@ -143,6 +143,15 @@ export function start(login: LoginResponse) {
 }
 
 export function logout() {
+  // End the session on the server too: the token is refused from now on (fire and forget).
+  const token = session.token();
+  if (token) {
+    void fetch('/api/v1/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      keepalive: true,
+    }).catch(() => {});
+  }
   clearTimers();
   sessionStorage.removeItem(STORAGE_KEY);
   setState({ status: 'signed-out', reason: 'logout' });

@@ -94,7 +94,11 @@ export async function startServer(): Promise<TestServer> {
   await seedDemo(database.db, keys);
   const clock = fixedClock(new Date().toISOString());
   const app = await buildApp(
-    testConfig({ serveWeb: true, rateLimitPerMinute: 100_000, loginRateLimitPerMinute: 1_000 }),
+    testConfig({
+      serveWeb: true,
+      rateLimitPerMinute: 100_000,
+      login: { failuresPerAccount: 100, failuresPerAddress: 1_000, windowMinutes: 15 },
+    }),
     { database, keys, clock },
   );
   // TEST_WEB_PORT pins the port where a worker is given a port range; 0 takes any free one.

@@ -8,5 +8,7 @@ import { generateJwk } from '../lib/keys.ts';
 const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
 const access = [await generateJwk(`acc-${stamp}`)];
 const card = [await generateJwk(`card-${stamp}`)];
+const proof = [await generateJwk(`proof-${stamp}`)];
 console.log(`ACCESS_TOKEN_KEYS='${JSON.stringify(access)}'`);
 console.log(`CARD_TOKEN_KEYS='${JSON.stringify(card)}'`);
+console.log(`PROOF_SIGNING_KEYS='${JSON.stringify(proof)}'`);

@@ -1,6 +1,6 @@
 import { migrate, openDatabase } from '@tk/db';
 import { loadConfig } from '../config.ts';
-import { formatReport, verifyInvariants } from '../modules/admin/verify.service.ts';
+import { formatReport, sealAndVerify } from '../modules/admin/verify.service.ts';
 
 /** `pnpm verify`: checks the configured database (DATABASE_URL or the embedded one); exit 1 on any breach. */
 const config = loadConfig();
@@ -10,7 +10,7 @@ const database = await openDatabase({
 });
 try {
   await migrate(database);
-  const report = await verifyInvariants(database.db);
+  const report = await sealAndVerify(database.db);
   console.log(formatReport(report));
   process.exitCode = report.ok ? 0 : 1;
 } finally {

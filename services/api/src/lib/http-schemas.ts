@@ -1,3 +1,4 @@
+import { hasForbiddenCharacters, isSupportedDate } from '@tk/core';
 import { z } from 'zod';
 
 /** RFC 9457 problem details as every route declares them (docs/api/problems.md lists the codes). */
@@ -22,7 +23,22 @@ export function problems<const S extends number>(...statuses: S[]): Record<S, ty
 /** Problems every authenticated route can answer with. */
 export const AUTHENTICATED_PROBLEMS = [400, 401, 403, 429] as const;
 
-export const IsoDate = z.iso.date().describe('Date YYYY-MM-DD (Europe/Berlin)');
+export const IsoDate = z.iso
+  .date()
+  .refine(isSupportedDate, 'date outside 1900-01-01 … 2100-12-31')
+  .describe('Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31');
+
+/**
+ * A name or free text: trimmed, bounded, and without control or bidirectional control characters.
+ * (Every JSON string is also checked by the problem plugin; this puts the rule in the schema and docs.)
+ */
+export const Text = (max: number, min = 1) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((v) => !hasForbiddenCharacters(v), 'control or bidirectional control characters are not allowed');
 export const IsoTimestamp = z.iso.datetime({ offset: true });
 export const Cents = z.number().int().describe('Amount in euro cents');
 export const IdParams = z.object({ id: z.string().min(1).max(64) });

@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 type CryptoKey = webcrypto.CryptoKey;
 
 /**
- * Ed25519 key rings for access tokens and card QR tokens (ADR 0003). The first key with a private
+ * Ed25519 key rings for access tokens, card QR tokens (ADR 0003) and signed period proofs (ADR 0024). The first key with a private
  * part signs; every listed key verifies; a key removed from the list is retired and stops verifying.
  */
 export interface KeyRing {
@@ -18,6 +18,7 @@ export interface KeyRing {
 export interface KeyRings {
   access: KeyRing;
   card: KeyRing;
+  proof: KeyRing;
 }
 
 type StoredJwk = JWK & { kid: string };
@@ -64,15 +65,35 @@ interface StoredKeys {
 export async function loadKeyRings(config: Config): Promise<KeyRings & { generatedFile: string | undefined }> {
   let stored: StoredKeys | undefined;
   let generatedFile: string | undefined;
+  const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   if (!config.accessTokenKeys || !config.cardTokenKeys) {
     const file = path.resolve(config.keysDir, 'keys.json');
-    const found = await readOrCreateKeyFile(file);
+    const found = await readOrCreateKeyFile<StoredKeys>(file, async () => ({
+      access: [await generateJwk(`acc-${stamp}`)],
+      card: [await generateJwk(`card-${stamp}`)],
+    }));
     stored = found.keys;
     if (found.created) generatedFile = file;
   }
+  // Proof keys have a file of their own, so a key directory from before period proofs simply gains one.
+  let storedProof: StoredJwk[] | undefined;
+  if (!config.proofSigningKeys) {
+    const file = path.resolve(config.keysDir, 'proof-keys.json');
+    const found = await readOrCreateKeyFile<{ proof: StoredJwk[] }>(file, async () => ({
+      proof: [await generateJwk(`proof-${stamp}`)],
+    }));
+    storedProof = found.keys.proof;
+    if (found.created) generatedFile ??= file;
+  }
   const access = config.accessTokenKeys ? parseJwks('ACCESS_TOKEN_KEYS', config.accessTokenKeys) : stored!.access;
   const card = config.cardTokenKeys ? parseJwks('CARD_TOKEN_KEYS', config.cardTokenKeys) : stored!.card;
-  return { access: await keyRingFromJwks(access), card: await keyRingFromJwks(card), generatedFile };
+  const proof = config.proofSigningKeys ? parseJwks('PROOF_SIGNING_KEYS', config.proofSigningKeys) : storedProof!;
+  return {
+    access: await keyRingFromJwks(access),
+    card: await keyRingFromJwks(card),
+    proof: await keyRingFromJwks(proof),
+    generatedFile,
+  };
 }
 
 /**
@@ -80,11 +101,13 @@ export async function loadKeyRings(config: Config): Promise<KeyRings & { generat
  * candidate to a temporary file and hard-links it into place, which succeeds for exactly one of them; the
  * others read the winner's keys. The file is complete (and synced) before it becomes visible.
  */
-async function readOrCreateKeyFile(file: string): Promise<{ keys: StoredKeys; created: boolean }> {
-  const existing = await readKeyFile(file);
+async function readOrCreateKeyFile<T>(
+  file: string,
+  generate: () => Promise<T>,
+): Promise<{ keys: T; created: boolean }> {
+  const existing = await readKeyFile<T>(file);
   if (existing) return { keys: existing, created: false };
-  const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-  const keys = { access: [await generateJwk(`acc-${stamp}`)], card: [await generateJwk(`card-${stamp}`)] };
+  const keys = await generate();
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const candidate = `${file}.${process.pid}.${randomUUID()}.tmp`;
   const handle = await open(candidate, 'wx', 0o600);
@@ -100,15 +123,15 @@ async function readOrCreateKeyFile(file: string): Promise<{ keys: StoredKeys; cr
     return { keys, created: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return { keys: (await readKeyFile(file))!, created: false };
+    return { keys: (await readKeyFile<T>(file))!, created: false };
   } finally {
     await rm(candidate, { force: true });
   }
 }
 
-async function readKeyFile(file: string): Promise<StoredKeys | undefined> {
+async function readKeyFile<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as StoredKeys;
+    return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${file}: cannot read the signing keys (${(err as Error).message})`);
@@ -116,7 +139,30 @@ async function readKeyFile(file: string): Promise<StoredKeys | undefined> {
 }
 
 /** Fresh in-memory key rings (tests, benchmarks). */
-export async function generateKeyRings(): Promise<KeyRings & { jwks: { access: StoredJwk[]; card: StoredJwk[] } }> {
-  const jwks = { access: [await generateJwk('acc-test')], card: [await generateJwk('card-test')] };
-  return { access: await keyRingFromJwks(jwks.access), card: await keyRingFromJwks(jwks.card), jwks };
+export async function generateKeyRings(): Promise<
+  KeyRings & { jwks: { access: StoredJwk[]; card: StoredJwk[]; proof: StoredJwk[] } }
+> {
+  const jwks = {
+    access: [await generateJwk('acc-test')],
+    card: [await generateJwk('card-test')],
+    proof: [await generateJwk('proof-test')],
+  };
+  return {
+    access: await keyRingFromJwks(jwks.access),
+    card: await keyRingFromJwks(jwks.card),
+    proof: await keyRingFromJwks(jwks.proof),
+    jwks,
+  };
+}
+
+/** The public keys of a ring as a JWK Set (`/.well-known/jwks.json`): kid, alg and use, never a private part. */
+export async function publicJwks(ring: KeyRing): Promise<{
+  keys: { kty: string; crv: string; x: string; kid: string; alg: string; use: string }[];
+}> {
+  const keys = [];
+  for (const [kid, key] of ring.verifiers) {
+    const { kty, crv, x } = await exportJWK(key);
+    keys.push({ kty: kty ?? 'OKP', crv: crv ?? 'Ed25519', x: x ?? '', kid, alg: 'EdDSA', use: 'sig' });
+  }
+  return { keys };
 }

@@ -29,16 +29,6 @@ export class MalformedJson extends defineProblem({ code: 'malformed_json', statu
   }
 }
 
-export class InvalidCharacters extends defineProblem({
-  code: 'invalid_characters',
-  status: 400,
-  title: 'Invalid characters',
-}) {
-  constructor() {
-    super({ detail: 'The request contains a NUL character, which is not allowed in any field.' });
-  }
-}
-
 export class Unauthenticated extends defineProblem({ code: 'unauthenticated', status: 401, title: 'Unauthenticated' }) {
   constructor(detail = 'A valid access token is required (Authorization: Bearer …); log in again.') {
     super({ detail });
@@ -122,6 +112,17 @@ export class RateLimited extends defineProblem({ code: 'rate_limited', status: 4
   }
 }
 
+/** Too many failed attempts (login, family access): shared by the areas that throttle guessing. */
+export class TooManyAttempts extends defineProblem({
+  code: 'too_many_attempts',
+  status: 429,
+  title: 'Too many attempts',
+}) {
+  constructor(retryAfterSeconds: number, detail = `Too many failed attempts; try again in ${retryAfterSeconds} s.`) {
+    super({ detail, extensions: { retryAfterSeconds } });
+  }
+}
+
 export class HeadersTooLarge extends defineProblem({
   code: 'headers_too_large',
   status: 431,
@@ -141,6 +142,21 @@ export class InternalError extends defineProblem({
 export class NotReady extends defineProblem({ code: 'not_ready', status: 503, title: 'Not ready' }) {
   constructor(detail: string) {
     super({ detail });
+  }
+}
+
+/** The database cannot be reached (outage, restart, pool exhausted by a dead server): retry later. */
+export class ServiceUnavailable extends defineProblem({
+  code: 'service_unavailable',
+  status: 503,
+  title: 'Service unavailable',
+}) {
+  static readonly retryAfterSeconds = 5;
+  constructor() {
+    super({
+      detail: `The database is not reachable at the moment; nothing was changed. Try again in ${ServiceUnavailable.retryAfterSeconds} s.`,
+      extensions: { retryAfterSeconds: ServiceUnavailable.retryAfterSeconds },
+    });
   }
 }
 

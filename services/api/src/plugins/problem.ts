@@ -1,13 +1,16 @@
-import { Problem, problemType } from '@tk/core';
+import { hasForbiddenCharacters, Problem, problemType } from '@tk/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import {
+  BadRequest,
+  HeadersTooLarge,
   InternalError,
-  InvalidCharacters,
   MalformedJson,
   NotFound,
   problemForStatus,
+  RequestTimeout,
+  ServiceUnavailable,
   UnsupportedMediaType,
   ValidationFailed,
 } from '../lib/problems.ts';
@@ -27,6 +30,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
   };
   if (problem.detail) body.detail = problem.detail;
   if (problem.errors) body.errors = problem.errors;
+  // Every refusal that says when to come back (429, 503) says it in the header too.
+  const retryAfter = problem.extensions?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
 
@@ -36,8 +42,39 @@ function toPointer(instancePath: string | undefined, context: string): string {
   return context === 'body' ? path || '/' : `/${context}${path}`;
 }
 
+/** SQLSTATE classes and codes that mean "the database is not there" (not: the query was wrong). */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|Cannot use a pool after calling end)/;
+
+/** True when an error (or its cause chain: drizzle wraps driver errors) says the database cannot be reached. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 6;
+    depth++
+  ) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    if (err instanceof AggregateError && depth === 0 && err.errors.some((x) => isDatabaseUnavailable(x))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function toProblem(err: FastifyError | Error): Problem {
   if (err instanceof Problem) return err;
+  if (isDatabaseUnavailable(err)) return new ServiceUnavailable();
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = (err as FastifyError).validationContext ?? 'body';
     const errors = err.validation.map((v) => ({
@@ -61,24 +98,48 @@ export function toProblem(err: FastifyError | Error): Problem {
   return new InternalError();
 }
 
-/** True when a string anywhere in the value holds a NUL character (PostgreSQL text cannot store it). */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
-  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+/**
+ * JSON pointers of every string (value or key) in a parsed body, query or params that holds a control or
+ * bidirectional control character (api-v1.md, "text"). Raw bodies (CSV, XML: Buffers and strings) are the
+ * business of their own parsers.
+ */
+function forbiddenText(value: unknown, pointer: string, found: string[], depth = 0): string[] {
+  if (found.length >= 20) return found;
+  if (typeof value === 'string') {
+    if (hasForbiddenCharacters(value)) found.push(pointer || '/');
+    return found;
+  }
+  if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return found;
+  for (const [key, v] of Object.entries(value)) {
+    const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (hasForbiddenCharacters(key)) found.push(child);
+    forbiddenText(v, child, found, depth + 1);
+  }
+  return found;
 }
 
 export const problemPlugin = fp(async (app: FastifyInstance) => {
-  // Input PostgreSQL cannot store is refused for every route at once, before any handler sees it.
+  // Text with control characters (PostgreSQL cannot even store NUL) or bidi overrides (a name that
+  // displays reversed) is refused for every route at once, before any handler sees it.
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      throw new InvalidCharacters();
+    const body = typeof request.body === 'object' ? request.body : undefined;
+    const pointers = [
+      ...forbiddenText(body, '', []),
+      ...forbiddenText(request.query, '/querystring', []),
+      ...forbiddenText(request.params, '/params', []),
+    ];
+    if (pointers.length > 0) {
+      throw new ValidationFailed(
+        pointers.map((p) => ({ pointer: p, detail: 'control or bidirectional control character' })),
+        'Text must not contain control characters or bidirectional control characters.',
+      );
     }
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toProblem(err);
-    if (problem.status >= 500 || isResponseSerializationError(err)) {
+    if (problem.code === 'service_unavailable') {
+      request.log.warn({ err }, 'database unavailable');
+    } else if (problem.status >= 500 || isResponseSerializationError(err)) {
       request.log.error({ err }, 'request failed');
     } else if (!(err instanceof Problem)) {
       request.log.info({ problemCode: problem.code, status: problem.status }, 'request refused');
@@ -91,3 +152,26 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
 });
 
 export { problemType };
+
+/**
+ * Refusals of Node's HTTP parser (oversized headers → 431, header timeout → 408, malformed → 400) leave
+ * as problem+json like every other refusal; Fastify's default writes plain JSON.
+ */
+export function clientErrorProblem(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeadersTooLarge({ detail: 'The request headers are too large.' })
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new RequestTimeout({ detail: 'The request headers did not arrive in time.' })
+        : new BadRequest({ detail: 'The request could not be read.' });
+  const { status, title } = problem;
+  const body = JSON.stringify({ type: problem.type, title, status, code: problem.code, detail: problem.detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -48,6 +48,8 @@ const MESSAGES: Record<string, string> = {
   cutoff_date_invalid: 'Der Stichtag darf höchstens morgen sein (dann wird alles bisher Gebuchte abgerechnet).',
   execution_date_invalid: 'Das Ausführungsdatum muss ein Bankarbeitstag ab heute sein.',
   nothing_to_pay: 'Die Abrechnung hat keinen positiven Betrag und kann nicht überwiesen werden.',
+  bank_data_not_corrected:
+    'Die Bank hat diese Überweisung zurückgegeben. Erst die Bankdaten des Anbieters korrigieren und freigeben lassen, dann neu zahlen.',
   // Verwaltung: providers, catalogue, users
   invalid_bic: 'Die BIC ist ungültig (8 oder 11 Zeichen). Wenn unbekannt, bitte leer lassen.',
   benefit_types_not_allowed: 'Diese Leistungsarten passen nicht zur Kategorie des Anbieters.',

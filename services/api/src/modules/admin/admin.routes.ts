@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems } from '../../lib/http-schemas.ts';
-import { verifyInvariants } from './verify.service.ts';
+import { sealAndVerify } from './verify.service.ts';
 
 const InvariantReportSchema = z
   .object({
@@ -27,12 +27,12 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'verifyInvariants',
         tags: ['admin'],
-        summary: 'Check budgets, batches, payment files and the audit log to the cent (read-only)',
+        summary: 'Seal the audit chain, then check budgets, batches, payment files and the audit chain to the cent',
         security: [{ bearerAuth: [] }],
         response: { 200: InvariantReportSchema, ...problems(401, 403, 429) },
       },
       config: { roles: ['admin'] },
     },
-    async () => verifyInvariants(app.ctx.db, app.ctx.clock),
+    async () => sealAndVerify(app.ctx.db, app.ctx.clock),
   );
 };

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '@tk/core';
-import type { DbOrTx } from '@tk/db';
+import type { Db, DbOrTx } from '@tk/db';
 import { countViolations, INVARIANTS, ledgerCounts } from '@tk/db/queries/verify';
+import { sealAuditChain, verifyAuditChain } from '../../lib/audit-chain.ts';
 
 /**
  * The invariant checker (`pnpm verify`, GET /api/v1/admin/verify): reads the whole database and checks,
@@ -30,10 +31,17 @@ export async function verifyInvariants(db: DbOrTx, clock: Clock = systemClock): 
       const { n, samples } = await countViolations(tx, check, SAMPLE_LIMIT);
       checks.push({ name: check.name, description: check.description, violations: n, samples });
     }
+    const chain = await verifyAuditChain(tx);
+    checks.push({
+      name: 'audit_chain',
+      description: 'every sealed audit row links to the one before it (no row edited, deleted or inserted)',
+      violations: chain.problems.length,
+      samples: chain.problems.slice(0, SAMPLE_LIMIT).map((p) => ({ ...p })),
+    });
     return {
       ok: checks.every((c) => c.violations === 0),
       checkedAt: clock.now().toISOString(),
-      counts: await ledgerCounts(tx),
+      counts: { ...(await ledgerCounts(tx)), auditSealed: chain.sealedCount, auditUnsealed: chain.unsealedCount },
       checks,
     };
   };
@@ -41,6 +49,12 @@ export async function verifyInvariants(db: DbOrTx, clock: Clock = systemClock): 
     return db.transaction(async (tx) => run(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
   return run(db);
+}
+
+/** Seals the audit chain (everything committed so far), then checks: what `pnpm verify` and the admin route run. */
+export async function sealAndVerify(db: Db, clock: Clock = systemClock): Promise<InvariantReport> {
+  await sealAuditChain(db);
+  return verifyInvariants(db, clock);
 }
 
 /** The report as text: one line per check, samples of violations below it. */

@@ -9,3 +9,6 @@ export class InvalidCredentials extends defineProblem({
     super({ detail: 'Username or password is wrong, or the account is deactivated.' });
   }
 }
+
+/** Login throttle (api-v1.md "Sessions, throttling and need-to-know"): per account and per address. */
+export { TooManyAttempts } from '../../lib/problems.ts';

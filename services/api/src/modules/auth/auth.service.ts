@@ -16,7 +16,13 @@ export interface SessionDeps {
 async function issueSession(deps: SessionDeps, user: typeof users.$inferSelect) {
   const { token, expiresAt } = await signAccessToken(
     deps.ring,
-    { sub: user.id, role: user.role, providerId: user.providerId, username: user.username },
+    {
+      sub: user.id,
+      role: user.role,
+      providerId: user.providerId,
+      username: user.username,
+      tokenVersion: user.tokenVersion,
+    },
     deps.ttlMinutes,
     deps.clock,
   );
@@ -61,9 +67,13 @@ export async function login(
   return issueSession(deps, user);
 }
 
-/** A fresh token for a still active user (sliding session for terminals). Throws `InvalidCredentials`. */
-export async function refresh(db: Db, deps: SessionDeps, userId: string) {
+/**
+ * A fresh token for a still active user (sliding session for terminals), only while the presented token's
+ * credential version is current: a token from before a password/role change or deactivation cannot be
+ * prolonged (checked here against the database, not the 5 s cache). Throws `InvalidCredentials`.
+ */
+export async function refresh(db: Db, deps: SessionDeps, userId: string, tokenVersion: number) {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user?.active) throw new InvalidCredentials();
+  if (!user?.active || user.tokenVersion !== tokenVersion) throw new InvalidCredentials();
   return issueSession(deps, user);
 }

@@ -24,7 +24,8 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
   const security = [{ bearerAuth: [] }];
   const today = () => berlinDate(clock.now());
   const write = { roles: ['caseworker'] as const };
-  const read = { roles: ['caseworker', 'admin'] as const };
+  // Need-to-know (api-v1.md): admins run the system, only caseworkers read a child's personal data.
+  const read = { roles: ['caseworker'] as const };
 
   app.post(
     '/beneficiaries',

@@ -1,16 +1,16 @@
 import { BENEFIT_TYPES, LEGAL_BASES } from '@tk/core';
 import { z } from 'zod';
-import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, Text } from '../../lib/http-schemas.ts';
 import { CardSchema } from '../cards/cards.schemas.ts';
 import { SEARCH_SORTS } from './beneficiaries.search.ts';
 
 export const APPROVAL_STATUSES = ['upcoming', 'active', 'grace', 'expired', 'revoked', 'recorded'] as const;
 
 export const CreateBeneficiaryBody = z.object({
-  givenName: z.string().trim().min(1).max(100),
-  familyName: z.string().trim().min(1).max(100),
+  givenName: Text(100),
+  familyName: Text(100),
   birthDate: IsoDate,
-  caseReference: z.string().trim().min(1).max(64).describe('Aktenzeichen'),
+  caseReference: Text(64).describe('Aktenzeichen'),
 });
 export type CreateBeneficiaryInput = z.infer<typeof CreateBeneficiaryBody>;
 
@@ -131,15 +131,15 @@ export const BeneficiaryPage = z.object({
 export const CreateApprovalBody = z.object({
   benefitType: z.enum(BENEFIT_TYPES),
   legalBasis: z.enum(LEGAL_BASES),
-  costBearer: z.string().trim().min(1).max(40).optional(),
+  costBearer: Text(40).optional(),
   validFrom: IsoDate,
   validTo: IsoDate,
   providerId: z.string().min(1).max(64).optional(),
   amountCents: Cents.positive().max(100_000_00).optional(),
   hours: z.number().int().positive().max(1000).optional(),
   hourlyRateCents: Cents.positive().max(1000_00).optional(),
-  subject: z.string().trim().min(1).max(100).optional(),
-  reference: z.string().trim().min(1).max(100).optional(),
+  subject: Text(100).optional(),
+  reference: Text(100).optional(),
 });
 export type CreateApprovalInput = z.infer<typeof CreateApprovalBody>;
 
@@ -151,10 +151,10 @@ export const AmendApprovalBody = z
     amountCents: Cents.positive().max(100_000_00),
     hours: z.number().int().positive().max(1000),
     hourlyRateCents: Cents.positive().max(1000_00),
-    costBearer: z.string().trim().min(1).max(40).nullable(),
-    subject: z.string().trim().min(1).max(100).nullable(),
-    reference: z.string().trim().min(1).max(100).nullable(),
-    reason: z.string().trim().min(1).max(500),
+    costBearer: Text(40).nullable(),
+    subject: Text(100).nullable(),
+    reference: Text(100).nullable(),
+    reason: Text(500),
   })
   .partial()
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'nothing to change');
@@ -162,5 +162,5 @@ export type AmendApprovalInput = z.infer<typeof AmendApprovalBody>;
 
 export const RevokeApprovalBody = z.object({
   effectiveDate: IsoDate.describe('Services on or after this date are refused'),
-  reason: z.string().trim().min(1).max(500),
+  reason: Text(500),
 });

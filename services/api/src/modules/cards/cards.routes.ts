@@ -24,7 +24,8 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
   const security = [{ bearerAuth: [] }];
   const tags = ['cards'];
   const caseworker = { roles: ['caseworker'] as const };
-  const read = { roles: ['caseworker', 'admin'] as const };
+  // Need-to-know (api-v1.md): admins run the system, only caseworkers read a child's personal data.
+  const read = { roles: ['caseworker'] as const };
 
   app.post(
     '/beneficiaries/:id/cards',

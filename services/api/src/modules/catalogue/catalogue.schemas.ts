@@ -7,7 +7,7 @@ import {
   RULE_KINDS,
 } from '@tk/db';
 import { z } from 'zod';
-import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, Text } from '../../lib/http-schemas.ts';
 
 export const BenefitTypeSchema = z
   .object({
@@ -62,12 +62,12 @@ export const AddBenefitRateBody = z.object({
 
 export const UpdateCitySettingsBody = z
   .object({
-    cityName: z.string().trim().min(1).max(120),
+    cityName: Text(120),
     gracePeriodMonths: z.number().int().min(0).max(24),
     participationMode: z.enum(['flat', 'capped']),
     lunchMealsPerDay: z.number().int().min(1).max(3),
     mealPriceCapCents: Cents.positive().max(100_00).nullable(),
-    debtorName: z.string().trim().min(1).max(70),
+    debtorName: Text(70),
     debtorIban: z.string().trim().min(1).max(50),
     debtorBic: z.string().trim().max(11).nullable(),
   })

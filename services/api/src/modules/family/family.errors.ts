@@ -1,4 +1,5 @@
 import { defineProblem } from '@tk/core';
+import { TooManyAttempts } from '../../lib/problems.ts';
 
 /** The same answer for a wrong card number and a wrong code, so neither can be probed alone. */
 export class FamilyAccessDenied extends defineProblem({
@@ -11,15 +12,8 @@ export class FamilyAccessDenied extends defineProblem({
   }
 }
 
-export class FamilyTooManyAttempts extends defineProblem({
-  code: 'too_many_attempts',
-  status: 429,
-  title: 'Too many attempts',
-}) {
+export class FamilyTooManyAttempts extends TooManyAttempts {
   constructor(retryAfterSeconds: number) {
-    super({
-      detail: `Too many wrong attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} min.`,
-      extensions: { retryAfterSeconds },
-    });
+    super(retryAfterSeconds, `Too many wrong attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} min.`);
   }
 }

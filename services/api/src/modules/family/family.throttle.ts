@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DbOrTx, familyAccessFailures } from '@tk/db';
+import { type DbOrTx, familyAccessFailures, LOCK_NAMESPACES } from '@tk/db';
 import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 
 /**
@@ -28,7 +28,7 @@ const windowStart = sql`now() - make_interval(secs => ${FAMILY_THROTTLE.windowSe
  * concurrent guesses cannot all pass the count before any failure is written.
  */
 export async function lockCardKey(tx: DbOrTx, keys: ThrottleKeys): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`family:${keys.card}`}))`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_NAMESPACES.familyCard}, hashtext(${keys.card}))`);
 }
 
 /**

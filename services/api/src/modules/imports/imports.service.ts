@@ -1,4 +1,12 @@
-import { berlinDate, type CivilDate, type Clock, newId, parseEuroToCents, parseGermanOrIsoDate } from '@tk/core';
+import {
+  berlinDate,
+  type CivilDate,
+  type Clock,
+  hasForbiddenCharacters,
+  newId,
+  parseEuroToCents,
+  parseGermanOrIsoDate,
+} from '@tk/core';
 import { beneficiaries, costBearers, type Db, type DbOrTx, importJobs, insertMany, providers, queryRows } from '@tk/db';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, auditMany } from '../../lib/audit.ts';
@@ -180,6 +188,10 @@ function validate(
       }
       if (v.length > max) {
         err(key, `Zu lang (höchstens ${max} Zeichen).`);
+        return null;
+      }
+      if (hasForbiddenCharacters(v)) {
+        err(key, 'Enthält Steuerzeichen oder Schreibrichtungszeichen.');
         return null;
       }
       return v;

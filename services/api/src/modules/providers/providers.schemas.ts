@@ -1,14 +1,14 @@
 import { BENEFIT_TYPES } from '@tk/core';
 import { PROVIDER_CATEGORIES, PROVIDER_STATUSES } from '@tk/db';
 import { z } from 'zod';
-import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, Text } from '../../lib/http-schemas.ts';
 
 const RedeemableType = z.enum(['lunch', 'participation', 'tutoring', 'trip']);
 
 export const AddressBody = z.object({
-  street: z.string().trim().min(1).max(70).optional(),
-  postalCode: z.string().trim().min(1).max(16).optional(),
-  town: z.string().trim().min(1).max(35),
+  street: Text(70).optional(),
+  postalCode: Text(16).optional(),
+  town: Text(35),
   country: z
     .string()
     .trim()
@@ -51,9 +51,9 @@ export const ProviderSchema = z
 export type Provider = z.infer<typeof ProviderSchema>;
 
 export const CreateProviderBody = z.object({
-  name: z.string().trim().min(1).max(140),
+  name: Text(140),
   category: z.enum(PROVIDER_CATEGORIES).optional().describe('Derived from benefitTypes when absent'),
-  accountHolder: z.string().trim().min(1).max(70).describe('Exactly as at the bank (Verification of Payee)'),
+  accountHolder: Text(70).describe('Exactly as at the bank (Verification of Payee)'),
   iban: z.string().trim().min(1).max(50),
   bic: z.string().trim().max(11).optional(),
   address: AddressBody,
@@ -66,9 +66,9 @@ export type CreateProviderInput = z.infer<typeof CreateProviderBody>;
 
 export const UpdateProviderBody = z
   .object({
-    name: z.string().trim().min(1).max(140),
+    name: Text(140),
     category: z.enum(PROVIDER_CATEGORIES),
-    accountHolder: z.string().trim().min(1).max(70),
+    accountHolder: Text(70),
     iban: z.string().trim().min(1).max(50),
     bic: z.string().trim().max(11).nullable(),
     address: AddressBody,
@@ -89,4 +89,4 @@ export const ListProvidersQuery = z.object({
 
 export const ProviderList = z.object({ items: z.array(ProviderSchema) });
 
-export const SuspendProviderBody = z.object({ reason: z.string().trim().min(1).max(500) }).partial();
+export const SuspendProviderBody = z.object({ reason: Text(500) }).partial();

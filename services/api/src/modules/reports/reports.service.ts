@@ -1,7 +1,7 @@
 import { addMonths, type CivilDate } from '@tk/core';
 import { type DbOrTx, queryRows } from '@tk/db';
-import { stringify } from 'csv-stringify/sync';
 import { sql } from 'drizzle-orm';
+import { type CsvCell, toCsv } from '../../lib/csv.ts';
 import { decimalComma, effectiveLines } from '../settlement/settlement.payments.ts';
 import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
@@ -9,9 +9,12 @@ import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './r
  * Reports without personal data: only counts and sums, never a child, card or case reference.
  */
 
+/** The bank's value date (from a camt statement); the day it was marked paid by hand otherwise. */
+export const PAYMENT_DATE = sql`coalesce(b.paid_on, (b.paid_at at time zone 'Europe/Berlin')::date)`;
+
 /**
  * Reimbursement by payment date × legal basis × cost bearer, over paid batches (cash basis: the
- * federation refunds SGB II and BKGG costs by the date they were paid). Carried-forward amounts
+ * federation refunds SGB II and BKGG costs by the date they were paid, the bank's value date). Carried-forward amounts
  * count under the legal basis of their original lines.
  */
 export async function reimbursementReport(db: DbOrTx, from: CivilDate, to: CivilDate): Promise<ReimbursementReport> {
@@ -23,10 +26,8 @@ export async function reimbursementReport(db: DbOrTx, from: CivilDate, to: Civil
     amount_cents: number;
   }>(
     db,
-    sql`${effectiveLines(
-      sql`b.status = 'paid' and (b.paid_at at time zone 'Europe/Berlin')::date between ${from}::date and ${to}::date`,
-    )}
-    select (b.paid_at at time zone 'Europe/Berlin')::date::text as payment_date, l.legal_basis, l.cost_bearer,
+    sql`${effectiveLines(sql`b.status = 'paid' and ${PAYMENT_DATE} between ${from}::date and ${to}::date`)}
+    select ${PAYMENT_DATE}::text as payment_date, l.legal_basis, l.cost_bearer,
            lb.federal_refund, sum(l.amount_cents)::bigint as amount_cents
     from lines l
     join settlement_batches b on b.id = l.batch_id
@@ -117,8 +118,8 @@ export async function providerSpendReport(db: DbOrTx, from: CivilDate, to: Civil
 }
 
 /** A report as CSV the way German Excel opens it: `;`, UTF-8 BOM, decimal comma. */
-export function reportCsv(columns: string[], records: (string | number | boolean | null)[][]): string {
-  return stringify(records, { header: true, columns, delimiter: ';', bom: true, record_delimiter: 'windows' });
+export function reportCsv(columns: string[], records: CsvCell[][]): string {
+  return toCsv(columns, records);
 }
 
 export const reimbursementCsv = (r: ReimbursementReport) =>

@@ -1,9 +1,19 @@
-import { addDays, berlinDate, type CivilDate, type Clock, formatDecimalComma, formatGermanDate, newId } from '@tk/core';
+import {
+  addDays,
+  berlinDate,
+  type CivilDate,
+  type Clock,
+  formatDecimalComma,
+  formatGermanDate,
+  newId,
+  toSepaText,
+} from '@tk/core';
 import { citySettings, type Db, type DbOrTx, paymentFiles, providers, queryRows, settlementBatches } from '@tk/db';
-import { stringify } from 'csv-stringify/sync';
 import { asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { Document as SepaDocument } from 'sepa';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { toCsv } from '../../lib/csv.ts';
+import { assertReturnedBatchPayable } from './settlement.bank-statements.ts';
 import {
   BatchNotFound,
   ExecutionDateInvalid,
@@ -81,15 +91,21 @@ function withStructuredAddress(transaction: object, address: CreditorAddress): v
     if (!creditor) return node;
     const Node = creditor.constructor as new (name: string, text?: string) => SepaNode;
     const postal = new Node('PstlAdr');
-    if (address.street) postal.appendChild(new Node('StrtNm', address.street.slice(0, 70)));
-    if (address.postalCode) postal.appendChild(new Node('PstCd', address.postalCode.slice(0, 16)));
-    postal.appendChild(new Node('TwnNm', address.town.slice(0, 35)));
+    if (address.street) postal.appendChild(new Node('StrtNm', sepaText(address.street, 70)));
+    if (address.postalCode) postal.appendChild(new Node('PstCd', sepaText(address.postalCode, 16)));
+    postal.appendChild(new Node('TwnNm', sepaText(address.town, 35)));
     postal.appendChild(new Node('Ctry', address.country));
     const nameIndex = creditor._children.findIndex((c) => c._name === 'Nm');
     creditor._children.splice(nameIndex + 1, 0, postal);
     return node;
   };
 }
+
+/**
+ * Text fields in the SEPA character set, transliterated when the file is written (the database and the UI
+ * keep the original): no provider's name or address can make a payment file fail.
+ */
+const sepaText = (value: string, max: number) => toSepaText(value, max) || '-';
 
 /** A calendar date as a Date whose local calendar date is `date` (sepa formats with local time). */
 const localDate = (date: CivilDate) =>
@@ -116,22 +132,22 @@ export function buildSepaXml(input: {
   const doc = new SepaDocument(PAIN_FORMAT);
   doc.grpHdr.id = input.messageId;
   doc.grpHdr.created = input.createdAt;
-  doc.grpHdr.initiatorName = input.debtor.name.slice(0, 70);
+  doc.grpHdr.initiatorName = sepaText(input.debtor.name, 70);
   const info = doc.createPaymentInfo();
   info.requestedExecutionDate = localDate(input.executionDate);
-  info.debtorName = input.debtor.name.slice(0, 70);
+  info.debtorName = sepaText(input.debtor.name, 70);
   info.debtorIBAN = input.debtor.iban;
   info.debtorBIC = input.debtor.bic ?? '';
   info.batchBooking = false;
   doc.addPaymentInfo(info);
   for (const t of input.transfers) {
     const tx = info.createTransaction();
-    tx.creditorName = t.creditorName.slice(0, 70);
+    tx.creditorName = sepaText(t.creditorName, 70);
     tx.creditorIBAN = t.iban;
     tx.creditorBIC = t.bic ?? '';
     tx.amount = t.amountCents / 100;
     tx.end2endId = t.endToEndId;
-    tx.remittanceInfo = t.remittance.slice(0, 140);
+    tx.remittanceInfo = sepaText(t.remittance, 140);
     withStructuredAddress(tx, t.address);
     info.addTransaction(tx);
   }
@@ -186,10 +202,6 @@ export async function createPaymentFile(
       .orderBy(asc(settlementBatches.id))
       .for('update');
     if (batches.length !== ids.length) throw new BatchNotFound();
-    for (const b of batches) {
-      if (b.status !== 'released') throw new InvalidBatchState(b.number, b.status, 'released');
-      if (Number(b.totalCents) <= 0) throw new NothingToPay(b.number);
-    }
     const providerRows = await tx
       .select()
       .from(providers)
@@ -200,6 +212,12 @@ export async function createPaymentFile(
         ),
       );
     const byId = new Map(providerRows.map((p) => [p.id, p]));
+    for (const b of batches) {
+      // A transfer the bank returned is paid again once the provider's bank data is corrected.
+      if (b.status === 'returned') assertReturnedBatchPayable(b, byId.get(b.providerId)!, actor);
+      else if (b.status !== 'released') throw new InvalidBatchState(b.number, b.status, 'released');
+      if (Number(b.totalCents) <= 0) throw new NothingToPay(b.number);
+    }
     for (const p of providerRows) if (p.status !== 'approved') throw new ProviderNotPayable(p.status);
     const [settings] = await tx.select().from(citySettings).where(eq(citySettings.id, 1));
     if (!settings) throw new Error('city_settings row missing');
@@ -247,7 +265,7 @@ export async function createPaymentFile(
       .returning();
     await tx
       .update(settlementBatches)
-      .set({ status: 'exported', paymentFileId: id })
+      .set({ status: 'exported', paymentFileId: id, returnReason: null, returnedAt: null })
       .where(inArray(settlementBatches.id, ids));
     await audit(tx, actor, {
       action: 'settlement.payment_file_created',
@@ -446,12 +464,9 @@ export async function paymentFileBookingsCsv(
     r.period_to ? formatGermanDate(r.period_to) : '',
     decimalComma(Number(r.amount_cents)),
   ]);
-  const csv = stringify(records, {
-    header: true,
-    columns: [...BOOKING_COLUMNS],
+  const csv = toCsv(BOOKING_COLUMNS, records, {
     delimiter: options.delimiter === 'tab' ? '\t' : options.delimiter,
     bom: options.bom,
-    record_delimiter: 'windows',
   });
   return { messageId: file.messageId, csv };
 }

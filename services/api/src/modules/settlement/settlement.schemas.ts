@@ -1,6 +1,6 @@
 import { BATCH_STATUSES } from '@tk/db';
 import { z } from 'zod';
-import { Cents, IsoDate, IsoTimestamp } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
 
 export const RunSettlementBody = z
   .object({
@@ -49,6 +49,9 @@ export const BatchSchema = z
     paymentFileId: z.string().nullable(),
     paidAt: IsoTimestamp.nullable(),
     paidBy: z.string().nullable(),
+    paidOn: IsoDate.nullable().describe("The bank's value date of the transfer (from an imported bank statement)"),
+    returnReason: z.string().nullable().describe('ISO 20022 return reason code (e.g. AC04) of a returned transfer'),
+    returnedAt: IsoTimestamp.nullable(),
   })
   .meta({ id: 'SettlementBatch' });
 export type Batch = z.infer<typeof BatchSchema>;
@@ -116,7 +119,7 @@ export const BookingsCsvQuery = z.object({
 });
 
 export const ReverseRedemptionBody = z.object({
-  reason: z.string().trim().min(3).max(500).describe('Why the city reverses this redemption (recorded)'),
+  reason: Text(500, 3).describe('Why the city reverses this redemption (recorded)'),
 });
 export const ReverseRedemptionResult = z
   .object({

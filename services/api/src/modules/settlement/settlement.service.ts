@@ -55,6 +55,9 @@ function toBatch(row: { batch: typeof settlementBatches.$inferSelect; providerNa
     paymentFileId: b.paymentFileId,
     paidAt: iso(b.paidAt),
     paidBy: b.paidBy,
+    paidOn: b.paidOn,
+    returnReason: b.returnReason,
+    returnedAt: iso(b.returnedAt),
   };
 }
 
@@ -201,23 +204,30 @@ export async function markBatchPaid(db: Db, id: string, actor: Actor, clock: Clo
   return findBatch(db, id, actor);
 }
 
+/** exported → paid; `paidOn` is the bank's value date when a bank statement says so. */
 export async function markPaidInTransaction(
   tx: Tx,
   batches: (typeof settlementBatches.$inferSelect)[],
   actor: Actor,
   clock: Clock,
+  paidOn: string | null = null,
 ): Promise<void> {
   const now = clock.now();
   for (const batch of batches) {
     await tx
       .update(settlementBatches)
-      .set({ status: 'paid', paidAt: now, paidBy: actor.userId })
+      .set({ status: 'paid', paidAt: now, paidBy: actor.userId, paidOn })
       .where(eq(settlementBatches.id, batch.id));
     await audit(tx, actor, {
       action: 'settlement.batch_paid',
       entityType: 'settlement_batch',
       entityId: batch.id,
-      data: { number: batch.number, totalCents: Number(batch.totalCents), paymentFileId: batch.paymentFileId },
+      data: {
+        number: batch.number,
+        totalCents: Number(batch.totalCents),
+        paymentFileId: batch.paymentFileId,
+        ...(paidOn ? { paidOn } : {}),
+      },
     });
   }
 }

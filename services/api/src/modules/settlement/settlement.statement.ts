@@ -21,6 +21,7 @@ const STATUS_LABELS: Record<string, string> = {
   released: 'zur Zahlung angeordnet',
   exported: 'zur Zahlung übermittelt',
   paid: 'bezahlt',
+  returned: 'von der Bank zurückgegeben (wird nach Korrektur der Bankdaten erneut gezahlt)',
   carried_forward: 'vorgetragen (wird mit der nächsten Abrechnung verrechnet)',
 };
 

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { CardNotFound } from '../cards/cards.errors.ts';
+import { createDeclineThrottle } from './terminal.declines.ts';
 import { InvalidCode } from './terminal.errors.ts';
 import {
   ListRedemptionsQuery,
@@ -27,6 +28,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: terminal.TerminalDeps = { clock, cardKeys: keys.card };
   const security = [{ bearerAuth: [] }];
   const throttle = createCodeFailureThrottle(db);
+  const declines = createDeclineThrottle(app.ctx.database);
 
   /** Runs a card operation under the invalid-code throttle: failures count, and over the limit everything is refused. */
   async function guarded<T>(request: FastifyRequest, reply: FastifyReply, operation: string, run: () => Promise<T>) {
@@ -98,7 +100,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
         return reply.code(outcome.status === 200 ? 200 : 201).send(outcome.body);
       } catch (err) {
         app.metrics.redemptions.inc({ result: err instanceof Problem ? err.code : 'error' });
-        throw err;
+        throw err instanceof Problem ? await declines.onDecline(err, request.body.code, actorOf(request)) : err;
       }
     },
   );

@@ -1,6 +1,6 @@
 import { REDEEMABLE_BENEFIT_TYPES } from '@tk/core';
 import { z } from 'zod';
-import { Cents, IsoDate, IsoTimestamp } from '../../lib/http-schemas.ts';
+import { Cents, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
 
 /** What a terminal sends as the card: the scanned QR token or the typed card number. */
 const CardCode = z.string().trim().min(1).max(1024).describe('QR token (compact JWS) or the 16-digit card number');
@@ -60,7 +60,7 @@ export const RedemptionCreated = z
 export type RedeemResult = z.infer<typeof RedemptionCreated>;
 
 export const ReverseBody = z
-  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .object({ reason: Text(500).optional() })
   .nullish()
   .describe('Optional reason');
 

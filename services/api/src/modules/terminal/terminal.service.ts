@@ -185,7 +185,7 @@ export function planBooking(
     );
   }
   if (approval.revokedFrom && approval.revokedFrom <= serviceDate) {
-    throw new ApprovalNotActive(`The approval was revoked with effect from ${approval.revokedFrom}.`);
+    throw new ApprovalNotActive('The approval was revoked.'); // no dates of the child to providers
   }
   if (!isOfEligibleAge(type, card.birthDate, serviceDate)) {
     throw new ApprovalNotActive('The child is past the age limit of this benefit on the service date.');

@@ -13,6 +13,7 @@ export type Provider = components['schemas']['Provider'];
 export type ReimbursementReport = components['schemas']['ReimbursementReport'];
 export type TakeUpReport = components['schemas']['TakeUpReport'];
 export type ProviderSpendReport = components['schemas']['ProviderSpendReport'];
+export type BankStatementResult = components['schemas']['BankStatementResult'];
 
 /** Which batches the list shows: the contract's filters of `listBatches`. */
 export type BatchFilter = Pick<QueryOf<'listBatches'>, 'status' | 'providerId' | 'paymentFileId'>;
@@ -79,6 +80,20 @@ export async function getPaymentFile(id: string, signal?: AbortSignal): Promise<
 
 export async function markPaymentFilePaid(id: string): Promise<PaymentFile> {
   return unwrap(await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } } }));
+}
+
+/** Uploads a camt.054/camt.053 file as it came from the bank; `replayed`: it was imported before (200). */
+export async function importBankStatement(xml: string): Promise<{ result: BankStatementResult; replayed: boolean }> {
+  const answer = await api.POST('/api/v1/settlements/bank-statements', {
+    body: xml as never,
+    bodySerializer: (body: unknown) => body as string,
+    headers: { 'content-type': 'application/xml' },
+  });
+  return { result: unwrap(answer), replayed: answer.response.status === 200 };
+}
+
+export async function listBankStatements(): Promise<BankStatementResult[]> {
+  return unwrap(await api.GET('/api/v1/settlements/bank-statements', {})).items;
 }
 
 export interface Reports {

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Session } from '../../session';
 import { SubNav } from '../../ui/subnav';
 import './accounting.css';
+import { BankStatementsPage } from './bank-statements-page';
 import { BatchDetailPage } from './batch-detail-page';
 import { BatchesPage } from './batches-page';
 import { BASE } from './common';
@@ -11,22 +12,27 @@ import { ReportsPage } from './reports-page';
 const TABS = [
   { path: BASE, label: 'Abrechnungen', owns: `${BASE}/abrechnungen/` },
   { path: `${BASE}/zahlungsdateien`, label: 'Zahlungsdateien', owns: `${BASE}/zahlungsdateien/` },
+  { path: `${BASE}/kontoauszuege`, label: 'Kontoauszüge', owns: `${BASE}/kontoauszuege/` },
   { path: `${BASE}/berichte`, label: 'Berichte', owns: `${BASE}/berichte/` },
 ] as const;
 
 /** Which page a path shows; unknown paths fall back to the batch list. */
-function route(path: string): { page: 'batches' | 'batch' | 'files' | 'file' | 'reports'; id?: string } {
+function route(path: string): {
+  page: 'batches' | 'batch' | 'files' | 'file' | 'statements' | 'reports';
+  id?: string;
+} {
   const rest = path.slice(BASE.length).split('/').filter(Boolean);
   if (rest[0] === 'abrechnungen' && rest[1]) return { page: 'batch', id: decodeURIComponent(rest[1]) };
   if (rest[0] === 'zahlungsdateien' && rest[1]) return { page: 'file', id: decodeURIComponent(rest[1]) };
   if (rest[0] === 'zahlungsdateien') return { page: 'files' };
+  if (rest[0] === 'kontoauszuege') return { page: 'statements' };
   if (rest[0] === 'berichte') return { page: 'reports' };
   return { page: 'batches' };
 }
 
 /**
  * Buchhaltung: settlement runs, batches with the four-eyes steps (certify, release), payment files
- * (SEPA XML, booking list) and the reports, for the city's accounting staff.
+ * (SEPA XML, booking list), bank statement reconciliation (camt) and the reports, for the city's accounting staff.
  */
 export function AccountingPage({ session, path }: { session: Session; path: string }) {
   const current = TABS.find((t) => path === t.path || path.startsWith(t.owns)) ?? TABS[0];
@@ -48,6 +54,7 @@ export function AccountingPage({ session, path }: { session: Session; path: stri
       {page === 'batch' && id && <BatchDetailPage id={id} user={session.user} />}
       {page === 'files' && <PaymentFilesPage />}
       {page === 'file' && id && <PaymentFileDetailPage id={id} />}
+      {page === 'statements' && <BankStatementsPage />}
       {page === 'reports' && <ReportsPage />}
     </>
   );

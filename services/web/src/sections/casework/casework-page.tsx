@@ -15,8 +15,8 @@ const TABS = [
 
 /**
  * Fallbearbeitung: search children, the child page (approvals with budgets, card), forms for child
- * and approval, card actions and the CSV import. Admins may read but not write (the API allows
- * writes to caseworkers only), so the write tabs and buttons are hidden for them.
+ * and approval, card actions and the CSV import. Caseworkers only (need-to-know: admins read no child
+ * data; the navigation does not offer this section to them).
  */
 export function CaseworkPage({ session, path }: { session: Session; path: string }) {
   const canWrite = session.user.role === 'caseworker';

@@ -11,7 +11,7 @@ ALTER TABLE "beneficiary_revisions" ADD CONSTRAINT "beneficiary_revisions_benefi
 CREATE INDEX "beneficiary_revisions_beneficiary_idx" ON "beneficiary_revisions" USING btree ("beneficiary_id");--> statement-breakpoint
 -- custom: backoffice
 -- At most one approval of a single-budget type (participation, lunch, school supplies, transport) per
--- child and day: decided by PostgreSQL, so two concurrent writers cannot both succeed (ADR 0023). The
+-- child and day: decided by PostgreSQL, so two concurrent writers cannot both succeed (ADR 0025). The
 -- effective period of an approval ends the day before its revocation; trips and tutoring may overlap.
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 --> statement-breakpoint
