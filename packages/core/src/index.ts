@@ -1,5 +1,7 @@
+export * from './approval-rules.ts';
 export * from './approvals.ts';
 export * from './benefits.ts';
+export * from './business-days.ts';
 export * from './card-number.ts';
 export * from './civil-date.ts';
 export * from './clock.ts';

@@ -99,6 +99,7 @@ describe('TRUST_PROXY', () => {
     NODE_ENV: 'production',
     ACCESS_TOKEN_KEYS: '[]',
     CARD_TOKEN_KEYS: '[]',
+    PROOF_SIGNING_KEYS: '[]',
     DATABASE_URL: 'postgres://x@h/db',
   };
 

@@ -71,7 +71,7 @@ describe('issueCard', () => {
       const child = await makeBeneficiary(t.db);
       const actor = { userId: caseworker.id, role: 'caseworker', providerId: null, requestId: null };
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, () => issueCard(t.db, t.keys.card, child.id, actor)),
+        Array.from({ length: 10 }, () => issueCard(t.db, t.keys.card, child.id, actor, t.clock)),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results.filter((r) => r.status === 'rejected')) {

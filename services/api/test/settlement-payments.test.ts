@@ -1,9 +1,8 @@
-import { fixedClock } from '@tk/core';
+import { fixedClock, isBusinessDay, nextBusinessDay } from '@tk/core';
 import { approvals, auditLog, providers, redemptions, settlementBatches } from '@tk/db';
 import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBusinessDay, nextBusinessDay } from '../src/modules/settlement/settlement.payments.ts';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeCorrection, makeProvider, makeRedemption } from './factories.ts';
 import { createTestContext, expectProblem, onServer, type TestContext } from './support.ts';

@@ -1078,6 +1078,10 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        FamilyAccessCodeInput: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
         BeneficiaryRevisionInput: {
             changedAt: string;
             changedBy?: string;
@@ -1299,10 +1303,6 @@ export interface components {
             legalBases: components["schemas"]["LegalBasisInput"][];
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
-        };
-        FamilyAccessCodeInput: {
-            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
-            familyAccessCode: string;
         };
         FamilyBalanceInput: {
             holder: {
@@ -1888,6 +1888,10 @@ export interface components {
             blockedAt?: string;
             replacedByCardId?: string;
         };
+        FamilyAccessCode: {
+            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
+            familyAccessCode: string;
+        };
         BeneficiaryRevision: {
             changedAt: string;
             changedBy?: string;
@@ -2109,10 +2113,6 @@ export interface components {
             legalBases: components["schemas"]["LegalBasis"][];
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
-        };
-        FamilyAccessCode: {
-            /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
-            familyAccessCode: string;
         };
         FamilyBalance: {
             holder: {

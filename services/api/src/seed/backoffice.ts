@@ -184,6 +184,6 @@ export async function seedBackoffice(db: Db, keys: KeyRings): Promise<void> {
         RECORDED_ON,
       );
     }
-    await issueCard(db, keys.card, created.id, actor);
+    await issueCard(db, keys.card, created.id, actor, fixedClock(`${RECORDED_ON}T08:00:00Z`));
   }
 }

@@ -1,6 +1,6 @@
+import type { RuleCode, RuleFailure } from '@tk/core';
 import { defineProblem, type Problem, type ProblemDetails } from '@tk/core';
 import { AmountRequired } from '../../lib/problems.ts';
-import type { RuleCode, RuleFailure } from './approvals.rules.ts';
 
 export class CaseReferenceTaken extends defineProblem({
   code: 'case_reference_taken',
@@ -28,7 +28,7 @@ export class BirthDateInFuture extends defineProblem({
 const invalidApproval = (code: string) => defineProblem({ code, status: 400, title: 'Invalid approval' });
 const notEligible = (code: string) => defineProblem({ code, status: 422, title: 'Not eligible' });
 
-/** The problems of the approval rules (approvals.rules.ts), one per rule code. */
+/** The problems of the approval rules (packages/core approval-rules.ts), one per rule code. */
 const RULE_PROBLEMS: Record<RuleCode, new (details: ProblemDetails) => Problem> = {
   invalid_period: invalidApproval('invalid_period'),
   provider_cannot_redeem: invalidApproval('provider_cannot_redeem'),

@@ -1,4 +1,13 @@
-import { addDays, berlinDate, bookableBalance, type Clock, lastBookingDay, newId } from '@tk/core';
+import {
+  type ApprovalTerms,
+  addDays,
+  berlinDate,
+  bookableBalance,
+  type Clock,
+  evaluateApproval,
+  lastBookingDay,
+  newId,
+} from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -18,7 +27,6 @@ import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
 import { assertNoOverlap, guardOverlap, type OverlapQuery } from './approvals.overlaps.ts';
-import { type ApprovalTerms, evaluateApproval } from './approvals.rules.ts';
 import { type BeneficiaryWarning, holderOfCaseReference, possibleDuplicates } from './beneficiaries.duplicates.ts';
 import {
   ApprovalRevoked,

@@ -1,4 +1,4 @@
-import { newId } from '@tk/core';
+import { evaluateApproval, newId } from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -12,7 +12,6 @@ import { type Actor, audit } from '../../lib/audit.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget } from '../bookings/bookings.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
-import { evaluateApproval } from './approvals.rules.ts';
 import { BirthDateInFuture, BudgetBelowBooked, CaseReferenceTaken } from './beneficiaries.errors.ts';
 import type { Beneficiary, UpdateBeneficiaryInput } from './beneficiaries.schemas.ts';
 import { getBeneficiary, snapshotOf } from './beneficiaries.service.ts';

@@ -7,6 +7,7 @@ import { cardPdf, qrPng, qrSvg, sheetPdf } from './cards.render.ts';
 import {
   BlockCardBody,
   CardSchema,
+  FamilyAccessCodeResponse,
   IssueCardResponse,
   PrintSheetBody,
   ReplaceCardBody,
@@ -44,7 +45,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send(await service.issueCard(db, keys.card, request.params.id, actorOf(request))),
+        .send(await service.issueCard(db, keys.card, request.params.id, actorOf(request), clock)),
   );
 
   app.get(
@@ -220,5 +221,26 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['admin'] },
     },
     async (request) => service.resignCards(db, keys.card, request.body.fromKeyId, actorOf(request)),
+  );
+  app.post(
+    '/cards/:id/family-code',
+    {
+      schema: {
+        operationId: 'resetFamilyAccessCode',
+        tags: ['families'],
+        summary: 'Issue a new family access code for the card; the previous one stops working',
+        security: [{ bearerAuth: [] }],
+        params: IdParams,
+        response: { 201: FamilyAccessCodeResponse, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: { roles: ['caseworker'] },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({
+          familyAccessCode: await service.resetFamilyAccessCode(db, request.params.id, actorOf(request), clock),
+        }),
   );
 };

@@ -36,3 +36,7 @@ export const ResignCardsBody = z.object({
   fromKeyId: z.string().min(1).max(64).describe('Re-sign active cards whose token uses this (retiring) key'),
 });
 export const ResignCardsResponse = z.object({ resignedCards: z.number().int(), keyId: z.string() });
+
+export const FamilyAccessCodeResponse = z
+  .object({ familyAccessCode: z.string().describe('Shown once; the server keeps only a hash. Format `ABCDE-FGHJK`') })
+  .meta({ id: 'FamilyAccessCode' });

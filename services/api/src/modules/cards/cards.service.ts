@@ -5,7 +5,7 @@ import { type Actor, audit } from '../../lib/audit.ts';
 import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
-import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/family.codes.ts';
+import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/family.service.ts';
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
 import type { Card } from './cards.schemas.ts';
 
@@ -104,6 +104,7 @@ export async function issueCard(
   ring: KeyRing,
   beneficiaryId: string,
   actor: Actor,
+  clock: Clock,
 ): Promise<Card & { familyAccessCode: string }> {
   const familyCode = await newFamilyCode();
   return db.transaction(async (tx) => {
@@ -120,7 +121,7 @@ export async function issueCard(
       entityId: row.id,
       data: { beneficiaryId, keyId: row.keyId },
     });
-    await storeFamilyCode(tx, row.id, familyCode, actor);
+    await storeFamilyCode(tx, row.id, familyCode, actor, clock.now());
     return { ...toCard(row), familyAccessCode: familyCode.code };
   });
 }
@@ -196,7 +197,7 @@ export async function replaceCard(
       data: { beneficiaryId: current.beneficiaryId, replaces: cardId, keyId: fresh.keyId },
     });
     await revokeFamilyCode(tx, cardId);
-    await storeFamilyCode(tx, fresh.id, familyCode, actor);
+    await storeFamilyCode(tx, fresh.id, familyCode, actor, clock.now());
     return { ...toCard(fresh), replacedCardId: cardId, familyAccessCode: familyCode.code };
   });
 }
@@ -259,4 +260,18 @@ export async function resignCards(
     if (done === 0) break;
   }
   return { resignedCards: total, keyId };
+}
+
+/**
+ * Issues a new family access code for a card that is not replaced; the previous one stops working.
+ * 404 `card_not_found` (also for a replaced card, which has no code any more).
+ */
+export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: Actor, clock: Clock): Promise<string> {
+  const fresh = await newFamilyCode();
+  await db.transaction(async (tx) => {
+    const [card] = await tx.select({ status: cards.status }).from(cards).where(eq(cards.id, cardId)).for('update');
+    if (!card || card.status === 'replaced') throw cardNotFound();
+    await storeFamilyCode(tx, cardId, fresh, actor, clock.now());
+  });
+  return fresh.code;
 }

@@ -1,9 +1,8 @@
 import { generateFamilyAccessCode, normalizeFamilyAccessCode } from '@tk/core';
-import { cards, type DbOrTx, familyAccessCodes } from '@tk/db';
+import { type DbOrTx, familyAccessCodes } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { hashPassword, unmatchableHash, verifyPassword } from '../../lib/password.ts';
-import { cardNotFound } from '../cards/cards.errors.ts';
 
 /**
  * scrypt cost for family access codes: the code carries 50 random bits itself, so N = 2^14 (about a
@@ -24,13 +23,19 @@ export async function newFamilyCode(): Promise<NewFamilyCode> {
 }
 
 /** Stores `fresh` as the card's only code inside `tx`: the previous code stops working in the same commit. */
-export async function storeFamilyCode(tx: DbOrTx, cardId: string, fresh: NewFamilyCode, actor: Actor): Promise<void> {
+export async function storeFamilyCode(
+  tx: DbOrTx,
+  cardId: string,
+  fresh: NewFamilyCode,
+  actor: Actor,
+  at: Date,
+): Promise<void> {
   await tx
     .insert(familyAccessCodes)
-    .values({ cardId, codeHash: fresh.hash, issuedBy: actor.userId, issuedAt: new Date() })
+    .values({ cardId, codeHash: fresh.hash, issuedBy: actor.userId, issuedAt: at })
     .onConflictDoUpdate({
       target: familyAccessCodes.cardId,
-      set: { codeHash: fresh.hash, issuedBy: actor.userId, issuedAt: new Date() },
+      set: { codeHash: fresh.hash, issuedBy: actor.userId, issuedAt: at },
     });
   await audit(tx, actor, { action: 'family_code.issued', entityType: 'card', entityId: cardId });
 }
@@ -38,20 +43,6 @@ export async function storeFamilyCode(tx: DbOrTx, cardId: string, fresh: NewFami
 /** The card's code stops working (the card was replaced). */
 export async function revokeFamilyCode(tx: DbOrTx, cardId: string): Promise<void> {
   await tx.delete(familyAccessCodes).where(eq(familyAccessCodes.cardId, cardId));
-}
-
-/**
- * Issues a new family access code for a card that is not replaced; the previous one stops working.
- * 404 `card_not_found` (also for a replaced card, which has no code any more).
- */
-export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: Actor): Promise<string> {
-  const fresh = await newFamilyCode();
-  await db.transaction(async (tx) => {
-    const [card] = await tx.select({ status: cards.status }).from(cards).where(eq(cards.id, cardId)).for('update');
-    if (!card || card.status === 'replaced') throw cardNotFound();
-    await storeFamilyCode(tx, cardId, fresh, actor);
-  });
-  return fresh.code;
 }
 
 const UNMATCHABLE = unmatchableHash(CODE_COST);

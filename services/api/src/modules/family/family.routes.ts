@@ -1,35 +1,13 @@
 import { Problem } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, problems } from '../../lib/http-schemas.ts';
-import { actorOf } from '../../plugins/auth.ts';
-import { resetFamilyAccessCode } from './family.codes.ts';
-import { FamilyAccessCodeResponse, FamilyBalanceSchema, GetFamilyBalanceBody } from './family.schemas.ts';
+import { problems } from '../../lib/http-schemas.ts';
+import { FamilyBalanceSchema, GetFamilyBalanceBody } from './family.schemas.ts';
 import { getFamilyBalance } from './family.service.ts';
 
 /** Routes of the families area (registered in app.ts under /api/v1). */
 export const familyRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, clock } = app.ctx;
   const tags = ['families'];
-
-  app.post(
-    '/cards/:id/family-code',
-    {
-      schema: {
-        operationId: 'resetFamilyAccessCode',
-        tags,
-        summary: 'Issue a new family access code for the card; the previous one stops working',
-        security: [{ bearerAuth: [] }],
-        params: IdParams,
-        response: { 201: FamilyAccessCodeResponse, ...problems(400, 401, 403, 404, 429) },
-      },
-      config: { roles: ['caseworker'] },
-    },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ familyAccessCode: await resetFamilyAccessCode(db, request.params.id, actorOf(request)) }),
-  );
 
   app.post(
     '/family/balance',

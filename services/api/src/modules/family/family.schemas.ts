@@ -3,10 +3,6 @@ import { CARD_STATUSES } from '@tk/db';
 import { z } from 'zod';
 import { Cents, IsoDate } from '../../lib/http-schemas.ts';
 
-export const FamilyAccessCodeResponse = z
-  .object({ familyAccessCode: z.string().describe('Shown once; the server keeps only a hash. Format `ABCDE-FGHJK`') })
-  .meta({ id: 'FamilyAccessCode' });
-
 export const GetFamilyBalanceBody = z.object({
   cardNumber: z.string().min(1).max(40).describe('As printed, with or without spaces'),
   accessCode: z.string().min(1).max(40).describe('As printed in the letter, with or without hyphen'),

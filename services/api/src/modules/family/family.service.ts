@@ -13,6 +13,9 @@ import { and, desc, eq, lte } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 
 import { familyCodeMatches } from './family.codes.ts';
+
+export { type NewFamilyCode, newFamilyCode, revokeFamilyCode, storeFamilyCode } from './family.codes.ts';
+
 import { FamilyAccessDenied, FamilyTooManyAttempts } from './family.errors.ts';
 import type { FamilyBalance } from './family.schemas.ts';
 import { lockCardKey, recordFailure, throttledFor, throttleKeys } from './family.throttle.ts';

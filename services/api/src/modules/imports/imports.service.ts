@@ -2,16 +2,17 @@ import {
   berlinDate,
   type CivilDate,
   type Clock,
+  evaluateApproval,
   hasForbiddenCharacters,
   newId,
   parseEuroToCents,
   parseGermanOrIsoDate,
+  type RuleField,
 } from '@tk/core';
 import { beneficiaries, costBearers, type Db, type DbOrTx, importJobs, insertMany, providers, queryRows } from '@tk/db';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, auditMany } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { evaluateApproval, type RuleField } from '../beneficiaries/approvals.rules.ts';
 import { openBudgets } from '../bookings/bookings.service.ts';
 import { issueCardsInBulk } from '../cards/cards.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';

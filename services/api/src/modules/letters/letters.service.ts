@@ -4,8 +4,13 @@ import type { Actor } from '../../lib/audit.ts';
 import { audit } from '../../lib/audit.ts';
 import { cardsForPrint } from '../cards/cards.service.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
-import { type NewFamilyCode, newFamilyCode, storeFamilyCode } from '../family/family.codes.ts';
-import { approvalsOfChild, currentApprovals } from '../family/family.service.ts';
+import {
+  approvalsOfChild,
+  currentApprovals,
+  type NewFamilyCode,
+  newFamilyCode,
+  storeFamilyCode,
+} from '../family/family.service.ts';
 import { renderCardLetters } from './letters.render.ts';
 
 export interface LetterDeps {
@@ -68,7 +73,7 @@ export async function printCardLetters(
   );
   await db.transaction(async (tx) => {
     for (const { card, fresh } of prepared) {
-      await storeFamilyCode(tx, card.id, fresh, actor);
+      await storeFamilyCode(tx, card.id, fresh, actor, deps.clock.now());
       await audit(tx, actor, { action: 'card.letter_printed', entityType: 'card', entityId: card.id, data: { lang } });
     }
   });

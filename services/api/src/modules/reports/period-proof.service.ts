@@ -11,12 +11,12 @@ import { sql } from 'drizzle-orm';
 import { CompactSign } from 'jose';
 import { sealAuditChain, verifyAuditChain } from '../../lib/audit-chain.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { effectiveLines } from '../settlement/settlement.payments.ts';
+import { effectiveLines } from '../settlement/settlement.booking-list.ts';
 import { PAYMENT_DATE } from './reports.service.ts';
 
 /**
- * The budget ledger as entries, recomputed from the append-only rows (never from the cached
- * `approvals.remaining_cents`): budget granted or changed (approval revisions; an approval without
+ * The budget ledger as entries, recomputed from the append-only rows (never from the
+ * cached balance): budget granted or changed (approval revisions; an approval without
  * revisions counts its budget when created), bookings, reversals. Lapse entries slot in as one more
  * `union all` of kind 'lapsed' when the bookings module records them. Only approvals with a budget:
  * lunch is granted per meal, so its bookings are reported beside the identity, not in it.

@@ -2,7 +2,7 @@ import { addMonths, type CivilDate } from '@tk/core';
 import { type DbOrTx, queryRows } from '@tk/db';
 import { sql } from 'drizzle-orm';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
-import { decimalComma, effectiveLines } from '../settlement/settlement.payments.ts';
+import { decimalComma, effectiveLines } from '../settlement/settlement.booking-list.ts';
 import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
 /**

@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { paymentFileBookingsCsv } from './settlement.booking-list.ts';
 import {
   createPaymentFile,
   getPaymentFile,
   getPaymentFileXml,
   listPaymentFiles,
   markPaymentFilePaid,
-  paymentFileBookingsCsv,
-} from './settlement.payments.ts';
+} from './settlement.payment-files.ts';
 import { runSettlement } from './settlement.run.ts';
 import {
   BatchList,

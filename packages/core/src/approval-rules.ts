@@ -1,11 +1,5 @@
-import {
-  type CivilDate,
-  EDUCATION_MAX_AGE,
-  type EffectiveRate,
-  isUnder,
-  participationBudgetCents,
-  participationMonths,
-} from '@tk/core';
+import { EDUCATION_MAX_AGE, type EffectiveRate, participationBudgetCents, participationMonths } from './benefits.ts';
+import { type CivilDate, isUnder } from './civil-date.ts';
 
 /**
  * The amount rules of an approval as one pure function, shared by the API (which turns a failure
