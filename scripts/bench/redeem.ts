@@ -229,6 +229,7 @@ function pgbenchScript(): string {
     meals: null,
     minutes: null,
     mealSlot: null,
+    purpose: null,
     debitsBudget: true,
     bookedAt: new Date(),
     bookedBy: 'usr_bench_1',

@@ -20,6 +20,8 @@ export interface BookingPlan {
   meals: number | null;
   minutes: number | null;
   mealSlot: number | null;
+  /** What the booking was for, as the provider typed it (≤ 140 characters). */
+  purpose: string | null;
 }
 
 /** What one booking statement writes. */
@@ -62,11 +64,11 @@ export function bookingStatement(b: BookingInsert): SQL {
   return sql`with g as (${guard}),
     ins as (
       insert into redemptions (id, provider_id, approval_id, beneficiary_id, card_id, benefit_type, service_date,
-        amount_cents, meals, minutes, meal_slot, status, booked_at, booked_by, idempotency_key)
+        amount_cents, meals, minutes, meal_slot, status, booked_at, booked_by, idempotency_key, purpose)
       select ${b.id}::text, ${b.providerId}::text, ${b.approvalId}::text, ${b.beneficiaryId}::text,
         ${b.cardId}::text, ${b.benefitType}::text, ${b.serviceDate}::date, ${b.amountCents}::int,
         ${b.meals}::int, ${b.minutes}::int, ${b.mealSlot}::smallint, 'booked', ${bookedAt}::timestamptz,
-        ${b.bookedBy}::text, ${b.idempotency.key}::text
+        ${b.bookedBy}::text, ${b.idempotency.key}::text, ${b.purpose}::text
       from g
       returning id
     ),

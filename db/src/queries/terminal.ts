@@ -37,6 +37,7 @@ export interface LookupApproval {
   validFrom: string;
   validTo: string;
   remainingCents: number | null;
+  hourlyRateCents: number | null;
   revokedFrom: string | null;
   /** Trip name or decision reference, and tutoring subject: what tells overlapping approvals apart. */
   reference: string | null;
@@ -119,8 +120,9 @@ export async function readLookupContext(
           and r.benefit_type = 'lunch' and r.status = 'booked') as lunches_today,
       (select coalesce(json_agg(json_build_object(
           'id', a.id, 'benefitType', a.benefit_type, 'validFrom', a.valid_from, 'validTo', a.valid_to,
-          'remainingCents', a.remaining_cents, 'revokedFrom', a.revoked_from,
-          'reference', a.reference, 'subject', a.subject) order by a.valid_from, a.id), '[]'::json)
+          'remainingCents', a.remaining_cents, 'hourlyRateCents', a.hourly_rate_cents,
+          'revokedFrom', a.revoked_from, 'reference', a.reference, 'subject', a.subject)
+          order by a.valid_from, a.id), '[]'::json)
         from approvals a join benefit_types bt on bt.code = a.benefit_type
         where a.beneficiary_id = c.beneficiary_id and bt.redeemable
           and a.benefit_type = any(p.benefit_types)
@@ -289,6 +291,7 @@ export interface ProviderRedemptionRow {
   amountCents: number;
   status: 'booked' | 'reversed';
   minutes: number | null;
+  purpose: string | null;
   bookedAt: Date;
   reversedAt: Date | null;
   settled: boolean;
@@ -302,7 +305,7 @@ interface ProviderRedemptionRaw extends Omit<ProviderRedemptionRow, 'bookedAt' |
 }
 
 const REDEMPTION_COLUMNS = sql`r.id, r.approval_id as "approvalId", r.benefit_type as "benefitType",
-  r.service_date as "serviceDate", r.amount_cents as "amountCents", r.status, r.minutes,
+  r.service_date as "serviceDate", r.amount_cents as "amountCents", r.status, r.minutes, r.purpose,
   r.booked_at as "bookedAt", r.reversed_at as "reversedAt", r.batch_id is not null as settled,
   b.given_name as "givenName", b.family_name as "familyName"`;
 

@@ -35,8 +35,14 @@ export const providers = pgTable(
     town: text().notNull(),
     country: text().notNull().default('DE'),
     email: text(),
+    phone: text(),
     /** Shown in the public directory (listPublicProviders) once approved; a provider may opt out. */
     publicListing: boolean().notNull().default(true),
+    /**
+     * False while bank data changed by a provider admin awaits an admin's approval: releases for
+     * this provider are refused (`bank_data_unapproved`) until then.
+     */
+    bankDataApproved: boolean().notNull().default(true),
     bankDataChangedBy: text(),
     bankDataChangedAt: timestamptz(),
     approvedBy: text(),

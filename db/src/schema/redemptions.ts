@@ -41,9 +41,12 @@ export const redemptions = pgTable(
     idempotencyKey: text(),
     batchId: text(),
     reversedAt: timestamptz(),
+    /** What the booking was for, as the provider typed it (≤ 140 characters), e.g. "Mitgliedsbeitrag Dezember". */
+    purpose: text(),
   },
   (t) => [
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),
+    check('redemptions_purpose_length', sql`char_length(${t.purpose}) <= 140`),
     uniqueIndex('redemptions_one_lunch_per_slot')
       .on(t.beneficiaryId, t.serviceDate, t.mealSlot)
       .where(sql`${t.benefitType} = 'lunch' and ${t.status} = 'booked'`),

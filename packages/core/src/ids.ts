@@ -15,6 +15,8 @@ export const ID_PREFIX = {
   line: 'sln',
   paymentFile: 'pay',
   importJob: 'imp',
+  mealPriceProposal: 'mpp',
+  redemptionImport: 'rim',
   bankStatement: 'bst',
 } as const;
 

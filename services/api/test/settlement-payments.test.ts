@@ -107,6 +107,23 @@ describe('four eyes', () => {
     expectProblem(await release(batch.id, acc2), 409, 'provider_not_payable');
   });
 
+  it('bank data changed by the provider admin block the release until an admin approves them', async () => {
+    const { batch, provider } = await providerWithBatch();
+    await certify(batch.id, acc1);
+    const providerAdmin = await t.user('provider_admin', provider.id);
+    const changed = await t.call('PATCH', `/api/v1/providers/${provider.id}`, {
+      token: providerAdmin.token,
+      body: { iban: 'DE02120300000000202051', accountHolder: 'Neuer Kontoinhaber e.V.' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ status: 'approved', bankDataApproved: false });
+    expectProblem(await release(batch.id, acc2), 409, 'bank_data_unapproved');
+    const admin = await t.user('admin');
+    const approved = await t.call('POST', `/api/v1/providers/${provider.id}/approve`, { token: admin.token });
+    expect(approved.json()).toMatchObject({ status: 'approved', bankDataApproved: true });
+    expect((await release(batch.id, acc2)).statusCode).toBe(200);
+  });
+
   it('wrong state → 409 invalid_batch_state; unknown batch → 404', async () => {
     const { batch } = await providerWithBatch();
     expectProblem(await release(batch.id, acc2), 409, 'invalid_batch_state');

@@ -189,6 +189,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/provider-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A provider registers itself (pending until a city admin approves it) */
+        post: operations["registerProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{id}": {
         parameters: {
             query?: never;
@@ -203,7 +220,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a provider; a bank data change sets needs_reapproval (four eyes) */
+        /** Change a provider (provider admins: contact, address, listing, bank data of their own); bank data changes wait for an admin */
         patch: operations["updateProvider"];
         trace?: never;
     };
@@ -235,6 +252,57 @@ export interface paths {
         put?: never;
         /** Suspend a provider (its terminals stop redeeming) */
         post: operations["suspendProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{id}/meal-price-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A provider admin proposes a meal price; it counts once an admin confirms it */
+        post: operations["proposeMealPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{id}/meal-price-proposals/{proposalId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a proposed meal price (within the city cap) */
+        post: operations["confirmMealPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{id}/meal-price-proposals/{proposalId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a proposed meal price */
+        post: operations["rejectMealPrice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -649,6 +717,23 @@ export interface paths {
         put?: never;
         /** Reverse an own redemption (after settlement: a correction in the next batch) */
         post: operations["reverseRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminal/redemptions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's own booking list by service date as CSV (Excel: ';', decimal comma, BOM) */
+        get: operations["exportRedemptions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1369,6 +1454,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        UserInput: {
+            id: string;
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
+            providerId?: string;
+            active: boolean;
+            createdAt: string;
+        };
         AddressInput: {
             street?: string;
             postalCode?: string;
@@ -1385,6 +1479,19 @@ export interface components {
             /** @description Amount in euro cents */
             priceCents: number;
         };
+        MealPriceProposalInput: {
+            id: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            validFrom: string;
+            /** @description Amount in euro cents */
+            priceCents: number;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected";
+            proposedAt: string;
+        };
         ProviderInput: {
             id: string;
             name: string;
@@ -1398,14 +1505,56 @@ export interface components {
             bic?: string;
             address: components["schemas"]["AddressInput"];
             email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
             /** @description Meal price in force today (lunch providers) */
             mealPriceCents?: number;
             mealPrices: components["schemas"]["MealPriceInput"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposalInput"][];
             bankDataChangedBy?: string;
             bankDataChangedAt?: string;
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        RegisterProviderBodyInput: {
+            name: string;
+            /**
+             * @description Derived from benefitTypes when absent
+             * @enum {string}
+             */
+            category?: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @description Exactly as at the bank (Verification of Payee) */
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+                country?: string;
+            };
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip")[];
+            contact: {
+                /** Format: email */
+                email: string;
+                phone?: string;
+            };
+            admin: {
+                username: string;
+                password: string;
+            };
+        };
+        ProviderRegistrationInput: {
+            id: string;
+            /** @constant */
+            status: "pending";
         };
         PublicProviderInput: {
             id: string;
@@ -1749,6 +1898,8 @@ export interface components {
             subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
+            /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
+            minutesAvailable?: number;
             /** @description Lunch: whether today's meal is still open */
             lunchAvailableToday?: boolean;
             /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
@@ -1808,6 +1959,8 @@ export interface components {
             /** @description Given name and family initial, as the lookup shows it */
             displayName: string;
             minutes?: number;
+            /** @description What the booking was for */
+            purpose?: string;
             /** Format: date-time */
             bookedAt: string;
             /** Format: date-time */
@@ -1817,15 +1970,6 @@ export interface components {
         };
         RedemptionListInput: {
             items: components["schemas"]["RedemptionInput"][];
-        };
-        UserInput: {
-            id: string;
-            username: string;
-            /** @enum {string} */
-            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
-            providerId?: string;
-            active: boolean;
-            createdAt: string;
         };
         Problem: {
             type: string;
@@ -2179,6 +2323,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        User: {
+            id: string;
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
+            providerId?: string;
+            active: boolean;
+            createdAt: string;
+        };
         Address: {
             street?: string;
             postalCode?: string;
@@ -2195,6 +2348,19 @@ export interface components {
             /** @description Amount in euro cents */
             priceCents: number;
         };
+        MealPriceProposal: {
+            id: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            validFrom: string;
+            /** @description Amount in euro cents */
+            priceCents: number;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected";
+            proposedAt: string;
+        };
         Provider: {
             id: string;
             name: string;
@@ -2208,14 +2374,57 @@ export interface components {
             bic?: string;
             address: components["schemas"]["Address"];
             email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
             /** @description Meal price in force today (lunch providers) */
             mealPriceCents?: number;
             mealPrices: components["schemas"]["MealPrice"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposal"][];
             bankDataChangedBy?: string;
             bankDataChangedAt?: string;
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        RegisterProviderBody: {
+            name: string;
+            /**
+             * @description Derived from benefitTypes when absent
+             * @enum {string}
+             */
+            category?: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @description Exactly as at the bank (Verification of Payee) */
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: {
+                street?: string;
+                postalCode?: string;
+                town: string;
+                /** @default DE */
+                country: unknown;
+            };
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip")[];
+            contact: {
+                /** Format: email */
+                email: string;
+                phone?: string;
+            };
+            admin: {
+                username: string;
+                password: string;
+            };
+        };
+        ProviderRegistration: {
+            id: string;
+            /** @constant */
+            status: "pending";
         };
         PublicProvider: {
             id: string;
@@ -2559,6 +2768,8 @@ export interface components {
             subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
+            /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
+            minutesAvailable?: number;
             /** @description Lunch: whether today's meal is still open */
             lunchAvailableToday?: boolean;
             /** @description Lunch: what one meal costs today at this provider (after the city's cap) */
@@ -2618,6 +2829,8 @@ export interface components {
             /** @description Given name and family initial, as the lookup shows it */
             displayName: string;
             minutes?: number;
+            /** @description What the booking was for */
+            purpose?: string;
             /** Format: date-time */
             bookedAt: string;
             /** Format: date-time */
@@ -2627,15 +2840,6 @@ export interface components {
         };
         RedemptionList: {
             items: components["schemas"]["Redemption"][];
-        };
-        User: {
-            id: string;
-            username: string;
-            /** @enum {string} */
-            role: "admin" | "caseworker" | "accounting" | "provider_admin" | "provider_staff";
-            providerId?: string;
-            active: boolean;
-            createdAt: string;
         };
     };
     responses: never;
@@ -3419,6 +3623,57 @@ export interface operations {
             };
         };
     };
+    registerProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterProviderBodyInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderRegistration"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getProvider: {
         parameters: {
             query?: never;
@@ -3511,6 +3766,11 @@ export interface operations {
                         country: string;
                     };
                     email?: string | null;
+                    contact?: {
+                        email?: string | null;
+                        phone?: string | null;
+                    };
+                    publicListing?: boolean;
                     benefitTypes?: ("lunch" | "participation" | "tutoring" | "trip")[];
                     /** @description Amount in euro cents */
                     mealPriceCents?: number;
@@ -3737,6 +3997,266 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    proposeMealPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Amount in euro cents */
+                    priceCents: number;
+                    /**
+                     * Format: date
+                     * @description From when the price should apply (today or later)
+                     */
+                    validFrom: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MealPriceProposal"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmMealPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectMealPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5885,6 +6405,8 @@ export interface operations {
                     meals?: number;
                     /** @description tutoring: minutes delivered */
                     minutes?: number;
+                    /** @description What the booking was for, e.g. "Mitgliedsbeitrag Dezember" */
+                    purpose?: string;
                 };
             };
         };
@@ -6049,6 +6571,67 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportRedemptions: {
+        parameters: {
+            query?: {
+                /** @description First service date (inclusive); default today */
+                from?: string;
+                /** @description Last service date (inclusive); default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { DirectoryPage } from './family/directory-page';
 import { FamilyPage } from './family/family-page';
 import { LoginPage } from './login/login-page';
+import { ProviderRegistrationPage, REGISTRATION_PATH } from './public/provider-registration-page';
 import { linkClick, navigate, usePath } from './router';
 import { type SectionInfo, sectionsFor } from './sections';
 import { AccountingPage } from './sections/accounting/accounting-page';
@@ -28,10 +29,14 @@ function useSession(): SessionState {
   return state;
 }
 
-/** Public pages for families need no sign-in; everything else is the signed-in back office and terminal. */
+/**
+ * Public pages (families, the provider directory, a provider's registration) need no sign-in;
+ * everything else is the signed-in back office and terminal.
+ */
 export function App() {
   const path = usePath();
   if (path === '/familie' || path.startsWith('/familie/')) return <FamilyPage />;
+  if (path === REGISTRATION_PATH) return <ProviderRegistrationPage />;
   if (path === '/anbieter' || path.startsWith('/anbieter/')) return <DirectoryPage />;
   return <SignedInApp path={path} />;
 }

@@ -87,7 +87,7 @@ export interface TestServer {
  * The API with the web UI on a free port, demo users seeded. The server clock is pinned to the real
  * start time (so the browser's "today" matches) and tests move it to expire tokens.
  */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(options: { port?: number } = {}): Promise<TestServer> {
   ensureWebBuilt();
   const database = await openFromTemplate(inject('dbTemplate'));
   const keys = await generateKeyRings();
@@ -102,7 +102,7 @@ export async function startServer(): Promise<TestServer> {
     { database, keys, clock },
   );
   // TEST_WEB_PORT pins the port where a worker is given a port range; 0 takes any free one.
-  const url = await app.listen({ port: Number(process.env.TEST_WEB_PORT ?? 0), host: '127.0.0.1' });
+  const url = await app.listen({ port: options.port ?? Number(process.env.TEST_WEB_PORT ?? 0), host: '127.0.0.1' });
   return {
     url,
     app,

@@ -21,6 +21,24 @@ export class ValidationFailed extends defineProblem({
 /** An amount (or minutes, hours) is required for this benefit type: at the terminal and in an approval. */
 export class AmountRequired extends defineProblem({ code: 'amount_required', status: 400, title: 'Amount required' }) {}
 
+/**
+ * Too many failed attempts (login, family access, provider self-registration), shared by the areas that
+ * throttle guessing:
+ * 429 with `retryAfterSeconds`, which the route also sends as `Retry-After`.
+ */
+export class TooManyAttempts extends defineProblem({
+  code: 'too_many_attempts',
+  status: 429,
+  title: 'Too many attempts',
+}) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Too many wrong attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} min.`,
+  ) {
+    super({ detail, extensions: { retryAfterSeconds } });
+  }
+}
+
 export class BadRequest extends defineProblem({ code: 'bad_request', status: 400, title: 'Bad request' }) {}
 
 export class MalformedJson extends defineProblem({ code: 'malformed_json', status: 400, title: 'Malformed JSON' }) {
@@ -108,17 +126,6 @@ export class UnprocessableContent extends defineProblem({
 
 export class RateLimited extends defineProblem({ code: 'rate_limited', status: 429, title: 'Too many requests' }) {
   constructor(retryAfterSeconds: number, detail = `Too many requests; try again in ${retryAfterSeconds} s.`) {
-    super({ detail, extensions: { retryAfterSeconds } });
-  }
-}
-
-/** Too many failed attempts (login, family access): shared by the areas that throttle guessing. */
-export class TooManyAttempts extends defineProblem({
-  code: 'too_many_attempts',
-  status: 429,
-  title: 'Too many attempts',
-}) {
-  constructor(retryAfterSeconds: number, detail = `Too many failed attempts; try again in ${retryAfterSeconds} s.`) {
     super({ detail, extensions: { retryAfterSeconds } });
   }
 }

@@ -40,6 +40,9 @@ const MESSAGES: Record<string, string> = {
   invalid_iban: 'Die IBAN ist ungültig.',
   four_eyes_required: 'Vier-Augen-Prinzip: Diese Freigabe muss eine andere Person erteilen.',
   username_taken: 'Dieser Benutzername ist bereits vergeben.',
+  too_many_attempts: 'Zu viele Versuche. Bitte später erneut versuchen.',
+  bank_data_unapproved:
+    'Der Anbieter hat seine Bankdaten geändert; sie müssen erst in der Verwaltung freigegeben werden.',
   // Accounting (settlement, payment files)
   batch_not_found: 'Diese Abrechnung wurde nicht gefunden.',
   payment_file_not_found: 'Diese Zahlungsdatei wurde nicht gefunden.',

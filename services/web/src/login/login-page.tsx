@@ -62,6 +62,9 @@ export function LoginPage({ notice }: LoginPageProps) {
           Anmelden
         </Button>
       </form>
+      <p class="muted">
+        Neu als Anbieter? <a href="/anbieter/registrieren">Als Anbieter registrieren</a>
+      </p>
     </main>
   );
 }

@@ -11,12 +11,13 @@ import {
 } from '@tk/db';
 import { and, desc, eq, lte } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { TooManyAttempts } from '../../lib/problems.ts';
 
 import { familyCodeMatches } from './family.codes.ts';
 
 export { type NewFamilyCode, newFamilyCode, revokeFamilyCode, storeFamilyCode } from './family.codes.ts';
 
-import { FamilyAccessDenied, FamilyTooManyAttempts } from './family.errors.ts';
+import { FamilyAccessDenied } from './family.errors.ts';
 import type { FamilyBalance } from './family.schemas.ts';
 import { lockCardKey, recordFailure, throttledFor, throttleKeys } from './family.throttle.ts';
 
@@ -88,7 +89,7 @@ export async function getFamilyBalance(
     return { ok: true, balance };
   });
   if (outcome.ok) return outcome.balance;
-  if (outcome.retryAfterSeconds !== undefined) throw new FamilyTooManyAttempts(outcome.retryAfterSeconds);
+  if (outcome.retryAfterSeconds !== undefined) throw new TooManyAttempts(outcome.retryAfterSeconds);
   throw new FamilyAccessDenied();
 }
 

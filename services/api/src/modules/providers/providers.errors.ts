@@ -75,3 +75,26 @@ export class ProviderNotFound extends defineProblem({ code: 'provider_not_found'
 }
 
 export const providerNotFound = () => new ProviderNotFound();
+
+export class MealPriceProposalNotPending extends defineProblem({
+  code: 'meal_price_proposal_not_pending',
+  status: 409,
+  title: 'Conflict',
+}) {
+  constructor(status: string) {
+    super({ detail: `This meal price proposal is ${status} already.` });
+  }
+}
+
+export class MealPriceDateInPast extends defineProblem({
+  code: 'meal_price_date_in_past',
+  status: 400,
+  title: 'Start date in the past',
+}) {
+  constructor(today: string) {
+    super({
+      detail: `A proposed meal price applies from today (${today}) or later.`,
+      errors: [{ pointer: '/validFrom', detail: 'today or later' }],
+    });
+  }
+}

@@ -1,12 +1,20 @@
 import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
+import { TooManyAttempts } from '../../lib/problems.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { decideMealPrice, proposeMealPrice } from './providers.meal-prices.ts';
+import { registerProvider } from './providers.registration.ts';
 import {
   CreateProviderBody,
   ListProvidersQuery,
+  MealPriceProposalSchema,
+  ProposalParams,
+  ProposeMealPriceBody,
   ProviderList,
+  ProviderRegistrationSchema,
   ProviderSchema,
+  RegisterProviderBody,
   SuspendProviderBody,
   UpdateProviderBody,
 } from './providers.schemas.ts';
@@ -34,6 +42,33 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) =>
       reply.code(201).send(await providersService.createProvider(db, request.body, actorOf(request), clock)),
+  );
+
+  app.post(
+    '/public/provider-registrations',
+    {
+      schema: {
+        operationId: 'registerProvider',
+        tags,
+        summary: 'A provider registers itself (pending until a city admin approves it)',
+        body: RegisterProviderBody,
+        response: { 201: ProviderRegistrationSchema, ...problems(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const registration = await registerProvider(
+          db,
+          request.body,
+          { address: request.ip, requestId: request.id },
+          clock,
+        );
+        return reply.code(201).send(registration);
+      } catch (err) {
+        if (err instanceof TooManyAttempts) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
+    },
   );
 
   app.get(
@@ -73,13 +108,14 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'updateProvider',
         tags,
-        summary: 'Change a provider; a bank data change sets needs_reapproval (four eyes)',
+        summary:
+          'Change a provider (provider admins: contact, address, listing, bank data of their own); bank data changes wait for an admin',
         security,
         params: IdParams,
         body: UpdateProviderBody,
         response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },
-      config: { roles: ['admin'] },
+      config: { roles: ['admin', 'provider_admin'] },
     },
     async (request) => providersService.updateProvider(db, request.params.id, request.body, actorOf(request), clock),
   );
@@ -117,4 +153,47 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) =>
       providersService.suspendProvider(db, request.params.id, request.body?.reason, actorOf(request), clock),
   );
+
+  app.post(
+    '/providers/:id/meal-price-proposals',
+    {
+      schema: {
+        operationId: 'proposeMealPrice',
+        tags,
+        summary: 'A provider admin proposes a meal price; it counts once an admin confirms it',
+        security,
+        params: IdParams,
+        body: ProposeMealPriceBody,
+        response: { 201: MealPriceProposalSchema, ...problems(400, 401, 403, 404, 422, 429) },
+      },
+      config: { roles: ['provider_admin'] },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await proposeMealPrice(db, request.params.id, request.body, actorOf(request), today())),
+  );
+
+  for (const [verb, decision] of [
+    ['confirm', 'confirmed'],
+    ['reject', 'rejected'],
+  ] as const) {
+    app.post(
+      `/providers/:id/meal-price-proposals/:proposalId/${verb}`,
+      {
+        schema: {
+          operationId: `${verb}MealPrice`,
+          tags,
+          summary:
+            decision === 'confirmed'
+              ? 'Confirm a proposed meal price (within the city cap)'
+              : 'Reject a proposed meal price',
+          security,
+          params: ProposalParams,
+          response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
+        },
+        config: { roles: ['admin'] },
+      },
+      async (request) =>
+        decideMealPrice(db, request.params.id, request.params.proposalId, decision, actorOf(request), today()),
+    );
+  }
 };

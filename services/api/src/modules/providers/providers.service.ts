@@ -1,10 +1,18 @@
 import { berlinDate, type Clock, isProviderRole, newId, rateOn } from '@tk/core';
-import { type Db, type DbOrTx, providerMealPrices, providers } from '@tk/db';
-import { and, arrayContains, asc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import {
+  type Db,
+  type DbOrTx,
+  providerMealPriceProposals,
+  providerMealPrices,
+  providerRegistrations,
+  providers,
+} from '@tk/db';
+import { and, arrayContains, asc, desc, eq, gt, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
 import { Forbidden, FourEyesRequired } from '../../lib/problems.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
+import { activateUser } from '../users/users.service.ts';
 import {
   BenefitTypesNotAllowed,
   CategoryRequired,
@@ -19,8 +27,10 @@ import type { CreateProviderInput, Provider, UpdateProviderInput } from './provi
 
 type ProviderRow = typeof providers.$inferSelect;
 type MealPriceRow = { providerId: string; validFrom: string; priceCents: number };
+type ProposalRow = typeof providerMealPriceProposals.$inferSelect;
+type Details = { prices: MealPriceRow[]; selfRegistered: Set<string>; proposals: ProposalRow[] };
 
-function toProvider(row: ProviderRow, prices: MealPriceRow[], today: string): Provider {
+function toProvider(row: ProviderRow, { prices, selfRegistered, proposals }: Details, today: string): Provider {
   const own = prices
     .filter((p) => p.providerId === row.id)
     .map((p) => ({ validFrom: p.validFrom, priceCents: p.priceCents }))
@@ -45,8 +55,21 @@ function toProvider(row: ProviderRow, prices: MealPriceRow[], today: string): Pr
       country: row.country,
     },
     ...(row.email ? { email: row.email } : {}),
+    ...(row.phone ? { phone: row.phone } : {}),
+    publicListing: row.publicListing,
+    bankDataApproved: row.bankDataApproved,
+    selfRegistered: selfRegistered.has(row.id),
     ...(current ? { mealPriceCents: current.amountCents } : {}),
     mealPrices: own,
+    mealPriceProposals: proposals
+      .filter((p) => p.providerId === row.id)
+      .map((p) => ({
+        id: p.id,
+        validFrom: p.validFrom,
+        priceCents: p.priceCents,
+        status: p.status,
+        proposedAt: p.proposedAt.toISOString(),
+      })),
     ...(row.bankDataChangedBy ? { bankDataChangedBy: row.bankDataChangedBy } : {}),
     ...(row.bankDataChangedAt ? { bankDataChangedAt: row.bankDataChangedAt.toISOString() } : {}),
     ...(row.approvedBy ? { approvedBy: row.approvedBy } : {}),
@@ -55,9 +78,10 @@ function toProvider(row: ProviderRow, prices: MealPriceRow[], today: string): Pr
   };
 }
 
-async function pricesOf(db: DbOrTx, ids: string[]): Promise<MealPriceRow[]> {
-  if (ids.length === 0) return [];
-  return db
+/** Meal prices of these providers and which of them registered themselves. */
+async function detailsOf(db: DbOrTx, ids: string[]): Promise<Details> {
+  if (ids.length === 0) return { prices: [], selfRegistered: new Set(), proposals: [] };
+  const prices = await db
     .select({
       providerId: providerMealPrices.providerId,
       validFrom: providerMealPrices.validFrom,
@@ -65,6 +89,35 @@ async function pricesOf(db: DbOrTx, ids: string[]): Promise<MealPriceRow[]> {
     })
     .from(providerMealPrices)
     .where(inArray(providerMealPrices.providerId, ids));
+  const registered = await db
+    .select({ providerId: providerRegistrations.providerId })
+    .from(providerRegistrations)
+    .where(inArray(providerRegistrations.providerId, ids));
+  // Open proposals and those of the last 90 days are enough to show the provider what became of them.
+  const proposals = await db
+    .select()
+    .from(providerMealPriceProposals)
+    .where(
+      and(
+        inArray(providerMealPriceProposals.providerId, ids),
+        or(
+          eq(providerMealPriceProposals.status, 'pending'),
+          gt(providerMealPriceProposals.proposedAt, sql`now() - interval '90 days'`),
+        ),
+      ),
+    )
+    .orderBy(desc(providerMealPriceProposals.proposedAt));
+  return { prices, selfRegistered: new Set(registered.map((r) => r.providerId)), proposals };
+}
+
+/** On the first approval of a self-registered provider: its admin account may sign in from now on. */
+async function activateRegisteredAdmin(tx: DbOrTx, providerId: string, actor: Actor): Promise<void> {
+  const [registration] = await tx
+    .update(providerRegistrations)
+    .set({ activatedAt: new Date() })
+    .where(and(eq(providerRegistrations.providerId, providerId), isNull(providerRegistrations.activatedAt)))
+    .returning({ adminUserId: providerRegistrations.adminUserId });
+  if (registration) await activateUser(tx, registration.adminUserId, actor);
 }
 
 function checkCategory(category: ProviderCategory, benefitTypes: readonly string[]): void {
@@ -73,8 +126,24 @@ function checkCategory(category: ProviderCategory, benefitTypes: readonly string
   }
 }
 
+/**
+ * The category (derived when absent) checked against the benefit types, and the normalised bank data
+ * of a new provider. Throws 400 `category_required`, `benefit_types_not_allowed`, `invalid_iban`, `invalid_bic`.
+ */
+export function checkNewProvider(input: {
+  category?: ProviderCategory | undefined;
+  benefitTypes: readonly string[];
+  iban: string;
+  bic?: string | null | undefined;
+}): { category: ProviderCategory; iban: string; bic: string | null } {
+  const category = input.category ?? guessCategory(input.benefitTypes);
+  if (!category) throw new CategoryRequired();
+  checkCategory(category, input.benefitTypes);
+  return { category, iban: normalizeIban(input.iban), bic: normalizeBic(input.bic) };
+}
+
 /** Appends a meal price row (within the city's cap); 409 when one with that start date exists. */
-async function appendMealPrice(
+export async function appendMealPrice(
   tx: DbOrTx,
   providerId: string,
   priceCents: number,
@@ -113,49 +182,72 @@ export async function createProvider(
 ): Promise<Provider> {
   const now = clock.now();
   const today = berlinDate(now);
-  const category = input.category ?? guessCategory(input.benefitTypes);
-  if (!category) throw new CategoryRequired();
-  checkCategory(category, input.benefitTypes);
-  const iban = normalizeIban(input.iban);
-  const bic = normalizeBic(input.bic);
+  const { category, iban, bic } = checkNewProvider(input);
   if (input.mealPriceCents !== undefined && !input.benefitTypes.includes('lunch')) throw new MealPriceNotApplicable();
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(providers)
-      .values({
-        id: newId('provider'),
-        name: input.name,
-        category,
-        status: 'pending',
-        benefitTypes: [...new Set(input.benefitTypes)],
-        accountHolder: input.accountHolder,
-        iban,
-        bic,
-        street: input.address.street ?? null,
-        postalCode: input.address.postalCode ?? null,
-        town: input.address.town,
-        country: input.address.country,
-        email: input.email ?? null,
-        bankDataChangedBy: actor.userId,
-        bankDataChangedAt: now,
-        createdBy: actor.userId,
-      })
-      .returning();
-    await audit(tx, actor, {
-      action: 'provider.created',
-      entityType: 'provider',
-      entityId: row!.id,
-      data: { category, benefitTypes: row!.benefitTypes },
-    });
+    const row = await insertProvider(
+      tx,
+      { ...input, category, iban, bic, bankDataChangedBy: actor.userId },
+      actor,
+      'provider.created',
+    );
     if (input.mealPriceCents !== undefined) {
-      await appendMealPrice(tx, row!.id, input.mealPriceCents, input.mealPriceValidFrom ?? today, actor);
+      await appendMealPrice(tx, row.id, input.mealPriceCents, input.mealPriceValidFrom ?? today, actor);
     }
-    return toProvider(row!, await pricesOf(tx, [row!.id]), today);
+    return toProvider(row, await detailsOf(tx, [row.id]), today);
   });
 }
 
+/** Validated, normalised data of a new provider (createProvider, registerProvider). */
+export interface NewProvider {
+  id?: string;
+  name: string;
+  category: ProviderCategory;
+  benefitTypes: readonly string[];
+  accountHolder: string;
+  iban: string;
+  bic: string | null;
+  address: { street?: string | undefined; postalCode?: string | undefined; town: string; country: string };
+  email?: string | undefined;
+  phone?: string | undefined;
+  bankDataChangedBy: string | null;
+}
+
+/** Inserts a `pending` provider and its audit entry in the caller's transaction. */
+export async function insertProvider(tx: DbOrTx, input: NewProvider, actor: Actor, action: string) {
+  const [row] = await tx
+    .insert(providers)
+    .values({
+      id: input.id ?? newId('provider'),
+      name: input.name,
+      category: input.category,
+      status: 'pending',
+      benefitTypes: [...new Set(input.benefitTypes)],
+      accountHolder: input.accountHolder,
+      iban: input.iban,
+      bic: input.bic,
+      street: input.address.street ?? null,
+      postalCode: input.address.postalCode ?? null,
+      town: input.address.town,
+      country: input.address.country,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      bankDataChangedBy: input.bankDataChangedBy,
+      bankDataChangedAt: new Date(),
+      createdBy: actor.userId,
+    })
+    .returning();
+  await audit(tx, actor, {
+    action,
+    entityType: 'provider',
+    entityId: row!.id,
+    data: { category: input.category, benefitTypes: row!.benefitTypes },
+  });
+  return row!;
+}
+
 /** Provider roles see only their own provider; others get 404 (a 403 across tenants is hidden). */
-function scopeCheck(actor: Actor, providerId: string): void {
+export function scopeCheck(actor: Actor, providerId: string): void {
   if (isProviderRole(actor.role) && actor.providerId !== providerId) {
     throw providerNotFound();
   }
@@ -165,7 +257,7 @@ export async function getProvider(db: DbOrTx, providerId: string, actor: Actor, 
   scopeCheck(actor, providerId);
   const [row] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!row) throw providerNotFound();
-  return toProvider(row, await pricesOf(db, [row.id]), today);
+  return toProvider(row, await detailsOf(db, [row.id]), today);
 }
 
 export async function listProviders(
@@ -182,17 +274,23 @@ export async function listProviders(
     .from(providers)
     .where(where.length ? and(...where) : undefined)
     .orderBy(asc(providers.name));
-  const prices = await pricesOf(
+  const details = await detailsOf(
     db,
     rows.map((r) => r.id),
   );
-  return rows.map((r) => toProvider(r, prices, today));
+  return rows.map((r) => toProvider(r, details, today));
 }
 
+/** What a provider admin may change of its own provider (api-v1 `updateProvider`). */
+const OWN_FIELDS = new Set(['accountHolder', 'iban', 'bic', 'address', 'email', 'contact', 'publicListing']);
+
 /**
- * Changes a provider. A change of bank data (account holder, IBAN, BIC) records who changed it and
- * sets `needs_reapproval` (a pending provider stays pending): payments stop until another admin
- * approves. A meal price is appended as a new effective-dated row. Audited with the changed fields only.
+ * Changes a provider. A change of bank data (account holder, IBAN, BIC) records who changed it; by an
+ * admin it sets `needs_reapproval` (a pending provider stays pending), by the provider's own admin it
+ * sets `bankDataApproved: false` (the terminal keeps working, releases are refused until an admin
+ * approves). Either way payments wait for another person. A provider admin changes only its own
+ * provider's contact, address, listing and bank data (403 otherwise, 404 for another provider).
+ * A meal price is appended as a new effective-dated row. Audited with the changed fields only.
  */
 export async function updateProvider(
   db: Db,
@@ -203,8 +301,16 @@ export async function updateProvider(
 ): Promise<Provider> {
   const now = clock.now();
   const today = berlinDate(now);
+  const own = actor.role === 'provider_admin';
+  if (own) {
+    scopeCheck(actor, providerId);
+    const denied = Object.keys(input).filter((k) => !OWN_FIELDS.has(k));
+    if (denied.length > 0) throw new Forbidden(`A provider admin may not change ${denied.join(', ')}.`);
+  }
   const iban = input.iban !== undefined ? normalizeIban(input.iban) : undefined;
   const bic = input.bic !== undefined ? normalizeBic(input.bic) : undefined;
+  const email = input.contact?.email !== undefined ? input.contact.email : input.email;
+  const phone = input.contact?.phone;
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
@@ -238,12 +344,16 @@ export async function updateProvider(
                 country: input.address.country,
               }
             : {}),
-          ...(input.email !== undefined ? { email: input.email } : {}),
+          ...(email !== undefined ? { email } : {}),
+          ...(phone !== undefined ? { phone } : {}),
+          ...(input.publicListing !== undefined ? { publicListing: input.publicListing } : {}),
           ...(bankChanged.length > 0
             ? {
                 bankDataChangedBy: actor.userId,
                 bankDataChangedAt: now,
-                status: current.status === 'pending' ? 'pending' : 'needs_reapproval',
+                ...(own
+                  ? { bankDataApproved: false }
+                  : { status: current.status === 'pending' ? ('pending' as const) : ('needs_reapproval' as const) }),
               }
             : {}),
           updatedAt: now,
@@ -255,19 +365,27 @@ export async function updateProvider(
         action: bankChanged.length > 0 ? 'provider.bank_data_changed' : 'provider.updated',
         entityType: 'provider',
         entityId: providerId,
-        data: { fields, ...(bankChanged.length > 0 ? { bankFields: bankChanged, status: row.status } : {}) },
+        data: {
+          fields,
+          ...(bankChanged.length > 0
+            ? { bankFields: bankChanged, status: row.status, bankDataApproved: row.bankDataApproved }
+            : {}),
+        },
       });
     }
     if (input.mealPriceCents !== undefined) {
       await appendMealPrice(tx, providerId, input.mealPriceCents, input.mealPriceValidFrom ?? today, actor);
     }
-    return toProvider(row, await pricesOf(tx, [providerId]), today);
+    return toProvider(row, await detailsOf(tx, [providerId]), today);
   });
 }
 
 /**
- * Approves a provider (pending, needs_reapproval or suspended → approved). Four eyes: the admin who
- * last changed the bank data (the creator counts) gets 409 `four_eyes_required`.
+ * Approves a provider (pending, needs_reapproval or suspended → approved) and its bank data (also of
+ * an approved provider whose admin changed them). Four eyes: the admin who last changed the bank data
+ * (the creator counts) gets 409 `four_eyes_required`; a self-registered provider's bank data were
+ * entered by its own admin, so any city admin may approve. The first approval of a self-registered
+ * provider activates its admin account.
  */
 export async function approveProvider(db: Db, providerId: string, actor: Actor, clock: Clock): Promise<Provider> {
   const now = clock.now();
@@ -276,21 +394,24 @@ export async function approveProvider(db: Db, providerId: string, actor: Actor, 
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(providers).where(eq(providers.id, providerId)).for('update');
     if (!current) throw providerNotFound();
-    if (current.status === 'approved') throw new ProviderStatusConflict(current.status, 'approved again');
+    if (current.status === 'approved' && current.bankDataApproved) {
+      throw new ProviderStatusConflict(current.status, 'approved again');
+    }
     if (actor.userId !== null && current.bankDataChangedBy === actor.userId)
       throw new FourEyesRequired('You last changed this provider’s bank data; another admin must approve it.');
     const [row] = await tx
       .update(providers)
-      .set({ status: 'approved', approvedBy: actor.userId, approvedAt: now, updatedAt: now })
+      .set({ status: 'approved', bankDataApproved: true, approvedBy: actor.userId, approvedAt: now, updatedAt: now })
       .where(eq(providers.id, providerId))
       .returning();
     await audit(tx, actor, {
       action: 'provider.approved',
       entityType: 'provider',
       entityId: providerId,
-      data: { from: current.status },
+      data: { from: current.status, ...(current.bankDataApproved ? {} : { bankData: 'approved' }) },
     });
-    return toProvider(row!, await pricesOf(tx, [providerId]), today);
+    await activateRegisteredAdmin(tx, providerId, actor);
+    return toProvider(row!, await detailsOf(tx, [providerId]), today);
   });
 }
 
@@ -319,6 +440,6 @@ export async function suspendProvider(
       entityId: providerId,
       data: { from: current.status, ...(reason ? { reason } : {}) },
     });
-    return toProvider(row!, await pricesOf(tx, [providerId]), today);
+    return toProvider(row!, await detailsOf(tx, [providerId]), today);
   });
 }

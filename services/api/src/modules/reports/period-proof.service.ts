@@ -7,12 +7,11 @@ import {
   periodProofErrors,
 } from '@tk/core';
 import { type Db, type DbOrTx, queryRows } from '@tk/db';
+import { effectiveLines, PAYMENT_DATE } from '@tk/db/queries/settlement';
 import { sql } from 'drizzle-orm';
 import { CompactSign } from 'jose';
 import { sealAuditChain, verifyAuditChain } from '../../lib/audit-chain.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { effectiveLines } from '../settlement/settlement.booking-list.ts';
-import { PAYMENT_DATE } from './reports.service.ts';
 
 /**
  * The budget ledger as entries, recomputed from the append-only rows (never from the

@@ -64,3 +64,15 @@ export class NothingToPay extends defineProblem({ code: 'nothing_to_pay', status
     super({ detail: `Batch ${number} has no positive amount to transfer.` });
   }
 }
+
+export class BankDataUnapproved extends defineProblem({
+  code: 'bank_data_unapproved',
+  status: 409,
+  title: 'Bank data not approved',
+}) {
+  constructor() {
+    super({
+      detail: 'The provider changed its bank data; an admin must approve them before this batch can be released.',
+    });
+  }
+}

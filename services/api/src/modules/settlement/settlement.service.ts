@@ -5,7 +5,7 @@ import { and, count, desc, eq, isNotNull, max, type SQL } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { FourEyesRequired } from '../../lib/problems.ts';
 import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
-import { BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
+import { BankDataUnapproved, BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
 import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
 
 export const isProviderUser = (actor: Actor) => isProviderRole(actor.role);
@@ -154,7 +154,8 @@ export async function certifyBatch(db: Db, id: string, actor: Actor, clock: Cloc
 /**
  * Releases a certified batch for payment (*Anordnung*), the second signature. Four eyes: not by its
  * certifier, and not by whoever changed the provider's bank data since its last payment (409
- * `four_eyes_required`); only for an approved provider (409 `provider_not_payable`).
+ * `four_eyes_required`); only for an approved provider (409 `provider_not_payable`) whose bank data
+ * an admin approved (409 `bank_data_unapproved`).
  * Throws 404 `batch_not_found`, 409 `invalid_batch_state`.
  */
 export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
@@ -168,6 +169,7 @@ export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Cloc
     const [provider] = await tx.select().from(providers).where(eq(providers.id, batch.providerId)).for('share');
     if (!provider) throw new BatchNotFound();
     if (provider.status !== 'approved') throw new ProviderNotPayable(provider.status);
+    if (!provider.bankDataApproved) throw new BankDataUnapproved();
     if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
       const [last] = await tx
         .select({ paidAt: max(settlementBatches.paidAt) })

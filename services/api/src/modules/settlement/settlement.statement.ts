@@ -1,6 +1,6 @@
 import { formatCents, formatGermanDate } from '@tk/core';
-import { citySettings, type DbOrTx, paymentFiles, providers } from '@tk/db';
-import { eq } from 'drizzle-orm';
+import { citySettings, type DbOrTx, paymentFiles, providers, redemptions } from '@tk/db';
+import { eq, inArray } from 'drizzle-orm';
 import PDFDocument from 'pdfkit';
 import type { Actor } from '../../lib/audit.ts';
 import type { BatchLine } from './settlement.schemas.ts';
@@ -25,6 +25,17 @@ const STATUS_LABELS: Record<string, string> = {
   carried_forward: 'vorgetragen (wird mit der nächsten Abrechnung verrechnet)',
 };
 
+/** What each booking was for, as the provider typed it (api-v1 `purpose`), by redemption id. */
+async function purposesOf(db: DbOrTx, lines: BatchLine[]): Promise<Map<string, string>> {
+  const ids = lines.flatMap((l) => (l.redemptionId ? [l.redemptionId] : []));
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: redemptions.id, purpose: redemptions.purpose })
+    .from(redemptions)
+    .where(inArray(redemptions.id, ids));
+  return new Map(rows.flatMap((r) => (r.purpose ? [[r.id, r.purpose] as const] : [])));
+}
+
 function lineText(line: BatchLine): { date: string; card: string; benefit: string; amount: string } {
   const amount = formatCents(line.amountCents);
   if (line.kind === 'carry_forward') {
@@ -48,6 +59,7 @@ function lineText(line: BatchLine): { date: string; card: string; benefit: strin
 export async function renderBatchStatement(db: DbOrTx, batchId: string, actor: Actor): Promise<Buffer> {
   const batch = await findBatch(db, batchId, actor);
   const lines = await batchLines(db, batchId, actor);
+  const purposes = await purposesOf(db, lines);
   const [provider] = await db.select().from(providers).where(eq(providers.id, batch.providerId));
   const [settings] = await db.select().from(citySettings).where(eq(citySettings.id, 1));
   const [file] = batch.paymentFileId
@@ -109,8 +121,10 @@ export async function renderBatchStatement(db: DbOrTx, batchId: string, actor: A
     const y = doc.y;
     doc.text(t.date, columns.date, y);
     doc.text(t.card, columns.card, y);
-    doc.text(t.benefit, columns.benefit, y, { width: 245 });
     doc.text(t.amount, columns.amount, y, { width: 100, align: 'right' });
+    // Last, so a long purpose that wraps moves the next line down.
+    const purpose = line.redemptionId ? purposes.get(line.redemptionId) : undefined;
+    doc.text(purpose ? `${t.benefit} – ${purpose}` : t.benefit, columns.benefit, y, { width: 245 });
   }
   doc
     .moveTo(50, doc.y + 2)

@@ -1,11 +1,13 @@
 import { PROVIDER_ROLES, Problem } from '@tk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { CardNotFound } from '../cards/cards.errors.ts';
 import { createDeclineThrottle } from './terminal.declines.ts';
 import { InvalidCode } from './terminal.errors.ts';
+import { redemptionsCsv } from './terminal.history.ts';
 import {
   ListRedemptionsQuery,
   LookupBody,
@@ -129,6 +131,32 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
         request.headers['idempotency-key'],
         terminal.asTerminalActor(actorOf(request)),
       ),
+  );
+
+  app.get(
+    '/terminal/redemptions.csv',
+    {
+      schema: {
+        operationId: 'exportRedemptions',
+        tags: ['terminal'],
+        summary: "The provider's own booking list by service date as CSV (Excel: ';', decimal comma, BOM)",
+        security,
+        querystring: ListRedemptionsQuery,
+        response: {
+          200: z.any().meta({ description: 'CSV (text/csv)', type: 'string', format: 'binary' }),
+          ...problems(400, 401, 403, 429),
+        },
+      },
+      config: { roles: TERMINAL_ROLES },
+    },
+    async (request, reply) => {
+      const csv = await redemptionsCsv(db, deps, request.query, terminal.asTerminalActor(actorOf(request)));
+      const { from = 'heute', to = from } = request.query;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="Buchungen-${from}-${to}.csv"`)
+        .send(csv);
+    },
   );
 
   app.get(

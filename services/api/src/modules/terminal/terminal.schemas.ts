@@ -16,6 +16,11 @@ export const EntitlementSchema = z
     reference: z.string().optional().describe('Trip: name or reference of the trip'),
     subject: z.string().optional().describe('Tutoring: the subject'),
     availableCents: Cents.optional().describe('Remaining budget (participation, tutoring, trip)'),
+    minutesAvailable: z
+      .number()
+      .int()
+      .optional()
+      .describe('Tutoring: the minutes the remaining budget still pays at the approved hourly rate'),
     lunchAvailableToday: z.boolean().optional().describe("Lunch: whether today's meal is still open"),
     mealPriceCents: Cents.optional().describe(
       "Lunch: what one meal costs today at this provider (after the city's cap)",
@@ -32,6 +37,15 @@ export const LookupResponse = z
   .meta({ id: 'CardLookup' });
 export type LookupResult = z.infer<typeof LookupResponse>;
 
+/** Free text without control or bidirectional control characters (api-v1 "text"). */
+const Purpose = z
+  .string()
+  .trim()
+  .max(140)
+  // \p{Cc} is exactly U+0000–U+001F and U+007F–U+009F.
+  .refine((s) => !/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(s), 'no control characters')
+  .describe('What the booking was for, e.g. "Mitgliedsbeitrag Dezember"');
+
 export const RedeemBody = z.object({
   code: CardCode,
   approvalId: z.string().min(1).max(64),
@@ -45,6 +59,7 @@ export const RedeemBody = z.object({
     .max(24 * 60)
     .optional()
     .describe('tutoring: minutes delivered'),
+  purpose: Purpose.optional(),
 });
 export type RedeemInput = z.infer<typeof RedeemBody>;
 
@@ -87,6 +102,7 @@ export const RedemptionSchema = z
     status: z.enum(['booked', 'reversed']),
     displayName: z.string().describe('Given name and family initial, as the lookup shows it'),
     minutes: z.number().int().optional(),
+    purpose: z.string().optional().describe('What the booking was for'),
     bookedAt: IsoTimestamp,
     reversedAt: IsoTimestamp.optional(),
     settled: z.boolean().describe('True once the redemption is in a settlement batch'),

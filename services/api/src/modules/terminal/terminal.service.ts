@@ -130,7 +130,16 @@ export async function lookupCard(
         ...(price !== null ? { mealPriceCents: price } : {}),
       });
     } else {
-      entitlements.push({ approvalId: a.id, benefitType, ...label, availableCents: a.remainingCents ?? 0 });
+      const availableCents = a.remainingCents ?? 0;
+      entitlements.push({
+        approvalId: a.id,
+        benefitType,
+        ...label,
+        availableCents,
+        ...(benefitType === 'tutoring' && a.hourlyRateCents
+          ? { minutesAvailable: Math.floor((availableCents * 60) / a.hourlyRateCents) }
+          : {}),
+      });
     }
   }
   return {
@@ -196,6 +205,7 @@ export function planBooking(
     beneficiaryId: card.beneficiaryId,
     benefitType: type,
     serviceDate,
+    purpose: input.purpose || null,
   };
   const remaining = approval.remainingCents ?? 0;
   switch (type) {
@@ -354,6 +364,7 @@ function toRedemption(row: ProviderRedemptionRow): Redemption {
     status: row.status,
     displayName: displayNameOf(row.givenName, row.familyName),
     ...(row.minutes !== null ? { minutes: row.minutes } : {}),
+    ...(row.purpose ? { purpose: row.purpose } : {}),
     bookedAt: row.bookedAt.toISOString(),
     ...(row.reversedAt ? { reversedAt: row.reversedAt.toISOString() } : {}),
     settled: row.settled,

@@ -43,36 +43,68 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
   }
   if (isProviderRole(input.role) !== Boolean(providerId)) throw new ProviderRequired(input.role);
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
-    if (providerId) {
-      const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
-      if (!provider) throw providerNotFound();
-    }
-    const existing = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()));
-    if (existing.length > 0) throw new UsernameTaken();
-    const [row] = await tx
-      .insert(users)
-      .values({
-        id: newId('user'),
-        username: input.username,
-        passwordHash,
-        role: input.role,
-        providerId: providerId ?? null,
-        createdBy: actor.userId,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) throw new UsernameTaken();
-    await audit(tx, actor, {
-      action: 'user.created',
-      entityType: 'user',
-      entityId: row.id,
-      data: { role: row.role, providerId },
-    });
-    return toUser(row);
+  return db.transaction((tx) =>
+    insertUser(tx, { username: input.username, passwordHash, role: input.role, providerId, active: true }, actor),
+  );
+}
+
+/**
+ * Inserts a user inside the caller's transaction (createUser, and provider self-registration whose
+ * provider and first admin are written together). Throws 404 `provider_not_found`, 409 `username_taken`.
+ */
+export async function insertUser(
+  tx: DbOrTx,
+  input: {
+    id?: string;
+    username: string;
+    passwordHash: string;
+    role: CreateUserInput['role'];
+    providerId?: string | undefined;
+    active: boolean;
+  },
+  actor: Actor,
+): Promise<User> {
+  const { providerId } = input;
+  if (providerId) {
+    const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
+    if (!provider) throw providerNotFound();
+  }
+  const existing = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()));
+  if (existing.length > 0) throw new UsernameTaken();
+  const [row] = await tx
+    .insert(users)
+    .values({
+      id: input.id ?? newId('user'),
+      username: input.username,
+      passwordHash: input.passwordHash,
+      role: input.role,
+      providerId: providerId ?? null,
+      active: input.active,
+      createdBy: actor.userId,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw new UsernameTaken();
+  await audit(tx, actor, {
+    action: 'user.created',
+    entityType: 'user',
+    entityId: row.id,
+    data: { role: row.role, providerId, ...(input.active ? {} : { active: false }) },
+  });
+  return toUser(row);
+}
+
+/** Activates a user inside the caller's transaction (a self-registered provider admin on approval). */
+export async function activateUser(tx: DbOrTx, userId: string, actor: Actor): Promise<void> {
+  await tx.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, userId));
+  await audit(tx, actor, {
+    action: 'user.updated',
+    entityType: 'user',
+    entityId: userId,
+    data: { fields: ['active'] },
   });
 }
 

@@ -36,7 +36,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   const provider = loaded.data;
   // Only to name who changed or approved the bank data; without it the page says "einer anderen Person".
   const users = useLoad(async (signal) => unwrap(await api.GET('/api/v1/users', { signal })).items, []);
-  const action = useAction<'approve' | 'suspend'>();
+  const action = useAction<string>();
   const error = action.error ?? loaded.error;
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState(false);
@@ -74,7 +74,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
       ? 'Ihnen'
       : (users.data?.find((u) => u.id === userId)?.username ?? 'einer anderen Person');
 
-  function act(key: 'approve' | 'suspend', call: () => Promise<Provider>, message: string) {
+  function act(key: string, call: () => Promise<Provider>, message: string) {
     setNotice(undefined);
     return action.run(key, async () => {
       loaded.setData(await call());
@@ -96,7 +96,8 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   }
 
   const status = { label: PROVIDER_STATUS_NAMES[provider.status], tone: PROVIDER_STATUS_TONE[provider.status] };
-  const awaiting = provider.status === 'pending' || provider.status === 'needs_reapproval';
+  const awaiting =
+    provider.status === 'pending' || provider.status === 'needs_reapproval' || !provider.bankDataApproved;
   const changedByMe = provider.bankDataChangedBy === session.user.id;
   const lunch = provider.benefitTypes.includes('lunch');
   const priceColumns: Column<MealPrice>[] = [
@@ -122,6 +123,16 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
 
       <section class="card" aria-labelledby="four-eyes-title" data-testid="four-eyes">
         <h3 id="four-eyes-title">Freigabe (Vier-Augen-Prinzip)</h3>
+        {provider.selfRegistered && provider.status === 'pending' && (
+          <p data-testid="self-registered">
+            Der Anbieter hat sich selbst registriert. Sein Verwaltungskonto kann sich erst nach der Freigabe anmelden.
+          </p>
+        )}
+        {provider.status === 'approved' && !provider.bankDataApproved && (
+          <Alert tone="warning">
+            Der Anbieter hat seine Bankdaten geändert. Bis zur Freigabe werden keine Zahlungen angeordnet.
+          </Alert>
+        )}
         {provider.bankDataChangedAt && (
           <p>
             Bankdaten zuletzt geändert von <strong>{nameOf(provider.bankDataChangedBy)}</strong> am{' '}
@@ -150,7 +161,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
           <Alert tone="info">Bitte Bankdaten und Kontoinhaber prüfen (z. B. mit dem Vertrag) und dann freigeben.</Alert>
         )}
         <div class="form-actions">
-          {provider.status !== 'approved' && (
+          {(provider.status !== 'approved' || !provider.bankDataApproved) && (
             <Button
               busy={action.busy === 'approve'}
               onClick={() =>
@@ -162,7 +173,11 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                 )
               }
             >
-              {provider.status === 'suspended' ? 'Wieder zulassen' : 'Freigeben'}
+              {provider.status === 'suspended'
+                ? 'Wieder zulassen'
+                : provider.status === 'approved'
+                  ? 'Bankdaten freigeben'
+                  : 'Freigeben'}
             </Button>
           )}
           {provider.status !== 'suspended' && (
@@ -260,6 +275,50 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
                     : 'kein Preis hinterlegt'}
                 </strong>
               </p>
+              {provider.mealPriceProposals
+                .filter((m) => m.status === 'pending')
+                .map((m) => (
+                  <Alert key={m.id} tone="info">
+                    <span data-testid="meal-price-proposal">
+                      Vorschlag des Anbieters: {formatCents(m.priceCents)} ab {formatDate(m.validFrom)}.
+                    </span>{' '}
+                    <Button
+                      busy={action.busy === `confirm-${m.id}`}
+                      onClick={() =>
+                        void act(
+                          `confirm-${m.id}`,
+                          async () =>
+                            unwrap(
+                              await api.POST('/api/v1/providers/{id}/meal-price-proposals/{proposalId}/confirm', {
+                                params: { path: { id: provider.id, proposalId: m.id } },
+                              }),
+                            ),
+                          'Essenspreis bestätigt.',
+                        )
+                      }
+                    >
+                      Bestätigen
+                    </Button>{' '}
+                    <Button
+                      variant="ghost"
+                      busy={action.busy === `reject-${m.id}`}
+                      onClick={() =>
+                        void act(
+                          `reject-${m.id}`,
+                          async () =>
+                            unwrap(
+                              await api.POST('/api/v1/providers/{id}/meal-price-proposals/{proposalId}/reject', {
+                                params: { path: { id: provider.id, proposalId: m.id } },
+                              }),
+                            ),
+                          'Vorschlag abgelehnt.',
+                        )
+                      }
+                    >
+                      Ablehnen
+                    </Button>
+                  </Alert>
+                ))}
               <Table
                 caption="Preise (frühere bleiben erhalten)"
                 columns={priceColumns}

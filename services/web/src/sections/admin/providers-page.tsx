@@ -32,6 +32,7 @@ export function ProvidersPage() {
           </a>
           <span class="cell-sub">
             {PROVIDER_CATEGORY_NAMES[p.category]} · {p.address.town}
+            {p.selfRegistered && p.status === 'pending' ? ' · neue Registrierung' : ''}
           </span>
         </>
       ),
@@ -54,12 +55,18 @@ export function ProvidersPage() {
     {
       header: 'Status',
       cell: (p) => (
-        <span class={`status status-${PROVIDER_STATUS_TONE[p.status]}`}>{PROVIDER_STATUS_NAMES[p.status]}</span>
+        <span class={`status status-${PROVIDER_STATUS_TONE[p.status]}`}>
+          {p.status === 'approved' && !p.bankDataApproved
+            ? 'Bankdaten geändert – Freigabe nötig'
+            : PROVIDER_STATUS_NAMES[p.status]}
+        </span>
       ),
     },
   ];
 
-  const waiting = items?.filter((p) => p.status === 'pending' || p.status === 'needs_reapproval').length ?? 0;
+  const waiting =
+    items?.filter((p) => p.status === 'pending' || p.status === 'needs_reapproval' || !p.bankDataApproved).length ?? 0;
+  const registrations = items?.filter((p) => p.selfRegistered && p.status === 'pending').length ?? 0;
   return (
     <section aria-labelledby="providers-title">
       <div class="page-head">
@@ -89,6 +96,12 @@ export function ProvidersPage() {
         <Alert tone="warning">
           {waiting === 1 ? '1 Anbieter wartet' : `${waiting} Anbieter warten`} auf die Freigabe durch eine zweite
           Person.
+        </Alert>
+      )}
+      {registrations > 0 && !status && (
+        <Alert tone="info">
+          {registrations === 1 ? '1 neue Registrierung' : `${registrations} neue Registrierungen`}: Anbieter, die sich
+          selbst angemeldet haben. Bitte Angaben und Bankdaten prüfen und freigeben.
         </Alert>
       )}
       {items && (

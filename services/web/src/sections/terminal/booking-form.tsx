@@ -1,7 +1,7 @@
 import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
 import { Alert, Button, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
-import type { CardLookup, Entitlement, RedeemRequest } from './terminal-api';
+import { type CardLookup, type Entitlement, type RedeemRequest, recentPurposes, rememberPurpose } from './terminal-api';
 
 export interface BookingFormProps {
   lookup: CardLookup;
@@ -18,7 +18,11 @@ function entitlementValue(e: Entitlement): string {
     if (e.lunchAvailableToday === false) return 'heute bereits gebucht';
     return e.mealPriceCents !== undefined ? `heute offen · ${formatCents(e.mealPriceCents)}` : 'heute offen';
   }
-  return e.availableCents !== undefined ? `${formatCents(e.availableCents)} verfügbar` : '';
+  const balance = e.availableCents !== undefined ? `${formatCents(e.availableCents)} verfügbar` : '';
+  if (e.minutesAvailable === undefined) return balance;
+  const hours = Math.floor(e.minutesAvailable / 60);
+  const minutes = e.minutesAvailable % 60;
+  return `${balance} · noch ${hours} Std.${minutes ? ` ${minutes} Min.` : ''}`;
 }
 
 /**
@@ -41,6 +45,8 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
   const [euros, setEuros] = useState('');
   const [minutes, setMinutes] = useState('');
   const [serviceDate, setServiceDate] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [suggestions] = useState(recentPurposes);
   const [touched, setTouched] = useState(false);
   const selected = entitlements.find((e) => e.approvalId === selectedId);
 
@@ -73,7 +79,9 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
     event.preventDefault();
     setTouched(true);
     if (!selected || busy) return;
-    const date = serviceDate ? { serviceDate } : {};
+    const trimmed = purpose.trim().slice(0, 140);
+    if (trimmed) rememberPurpose(trimmed);
+    const date = { ...(serviceDate ? { serviceDate } : {}), ...(trimmed ? { purpose: trimmed } : {}) };
     if (selected.benefitType === 'lunch') return onBook(selected, { meals: 1, ...date });
     if (selected.benefitType === 'tutoring') {
       if (minuteCount && minuteCount <= 1440) onBook(selected, { minutes: minuteCount, ...date });
@@ -152,6 +160,26 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
             ))}
           </div>
         </>
+      )}
+      {selected && selected.benefitType !== 'lunch' && (
+        <div class="field">
+          <label for="purpose">Wofür? (optional)</label>
+          <input
+            id="purpose"
+            name="purpose"
+            list="purpose-suggestions"
+            maxLength={140}
+            autocomplete="off"
+            placeholder="z. B. Mitgliedsbeitrag Dezember"
+            value={purpose}
+            onInput={(e) => setPurpose(e.currentTarget.value)}
+          />
+          <datalist id="purpose-suggestions">
+            {suggestions.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
+        </div>
       )}
       {selected && (
         <details>

@@ -1,6 +1,7 @@
 import { api, type RequestBody, unwrap } from '../../api/client';
 import { ApiError } from '../../api/problems';
 import type { components } from '../../api-types';
+import { saveDownload } from '../../ui/download';
 
 export type CardLookup = components['schemas']['CardLookup'];
 export type Entitlement = components['schemas']['Entitlement'];
@@ -8,6 +9,28 @@ export type RedemptionCreated = components['schemas']['RedemptionCreated'];
 export type Redemption = components['schemas']['Redemption'];
 
 export type RedeemRequest = RequestBody<'redeem'>;
+
+const PURPOSES_KEY = 'tk.terminal.purposes';
+const PURPOSES_KEPT = 8;
+
+/** The last purposes typed on this device, newest first (offered while typing). */
+export function recentPurposes(): string[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(PURPOSES_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberPurpose(purpose: string): void {
+  const list = [purpose, ...recentPurposes().filter((p) => p !== purpose)].slice(0, PURPOSES_KEPT);
+  try {
+    localStorage.setItem(PURPOSES_KEY, JSON.stringify(list));
+  } catch {
+    // Storage full or disabled: suggestions are a convenience only.
+  }
+}
 
 export async function lookupCard(code: string): Promise<CardLookup> {
   return unwrap(await api.POST('/api/v1/terminal/lookup', { body: { code } }));
@@ -50,6 +73,20 @@ function postRedemption(body: RedeemRequest, idempotencyKey: string) {
 /** Today's bookings of this provider (the server's today, Europe/Berlin). */
 export async function listTodaysRedemptions(signal?: AbortSignal): Promise<Redemption[]> {
   return unwrap(await api.GET('/api/v1/terminal/redemptions', { signal })).items;
+}
+
+/** This provider's bookings with service dates in `from..to` (inclusive). */
+export async function listRedemptionsBetween(from: string, to: string, signal?: AbortSignal): Promise<Redemption[]> {
+  return unwrap(await api.GET('/api/v1/terminal/redemptions', { params: { query: { from, to } }, signal })).items;
+}
+
+/** The same range as CSV for Excel. */
+export async function downloadRedemptionsCsv(from: string, to: string): Promise<void> {
+  const result = await api.GET('/api/v1/terminal/redemptions.csv', {
+    params: { query: { from, to } },
+    parseAs: 'blob',
+  });
+  await saveDownload(result, `Buchungen-${from}-${to}.csv`);
 }
 
 export async function reverseRedemption(id: string): Promise<void> {

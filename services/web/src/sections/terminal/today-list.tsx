@@ -43,6 +43,7 @@ export function TodayList({ reloadKey }: TodayListProps) {
           <span class="cell-sub">
             {timeFormat.format(new Date(r.bookedAt))} · {BENEFIT_TYPE_NAMES[r.benefitType].name}
             {r.minutes ? ` (${r.minutes} Min.)` : ''}
+            {r.purpose ? ` · ${r.purpose}` : ''}
           </span>
         </>
       ),

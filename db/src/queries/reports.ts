@@ -1,0 +1,85 @@
+import { sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../client.ts';
+import { effectiveLines, PAYMENT_DATE } from './settlement.ts';
+
+/** The reports' reads (services/api/src/modules/reports): counts and sums only, never a child. */
+
+/** Paid amounts per payment (value) date × legal basis × cost bearer. */
+export interface ReimbursementRow {
+  payment_date: string;
+  legal_basis: string;
+  cost_bearer: string | null;
+  federal_refund: boolean;
+  amount_cents: number;
+}
+
+/** Per month and benefit type: children with a booking, children with an approval. */
+export interface TakeUpRow {
+  month: string;
+  benefit_type: string;
+  booked: number;
+  approved: number;
+}
+
+/** Spend per provider and benefit type. */
+export interface ProviderSpendRow {
+  provider_id: string;
+  provider_name: string;
+  benefit_type: string;
+  bookings: number;
+  amount_cents: number;
+}
+
+export async function reimbursementRows(db: DbOrTx, params: { from: string; to: string }) {
+  const { from, to } = params;
+  return queryRows<ReimbursementRow>(
+    db,
+    sql`${effectiveLines(sql`b.status = 'paid' and ${PAYMENT_DATE} between ${from}::date and ${to}::date`)}
+    select ${PAYMENT_DATE}::text as payment_date, l.legal_basis, l.cost_bearer,
+           lb.federal_refund, sum(l.amount_cents)::bigint as amount_cents
+    from lines l
+    join settlement_batches b on b.id = l.batch_id
+    join legal_bases lb on lb.code = l.legal_basis
+    group by 1, 2, 3, 4
+    order by 1, 2, 3 nulls first`,
+  );
+}
+
+export async function takeUpRows(db: DbOrTx, params: { firstMonth: string; lastMonth: string; endExclusive: string }) {
+  const { firstMonth, lastMonth, endExclusive } = params;
+  return queryRows<TakeUpRow>(
+    db,
+    sql`with months as (
+          select m::date as m from generate_series(${firstMonth}::date, ${lastMonth}::date, interval '1 month') m
+        ), approved as (
+          select mo.m, a.benefit_type, count(distinct a.beneficiary_id)::int as n
+          from months mo
+          join approvals a on a.valid_from < (mo.m + interval '1 month')::date and a.valid_to >= mo.m
+            and (a.revoked_from is null or a.revoked_from > mo.m)
+          join benefit_types bt on bt.code = a.benefit_type and bt.redeemable
+          group by 1, 2
+        ), booked as (
+          select date_trunc('month', r.service_date)::date as m, r.benefit_type, count(distinct r.beneficiary_id)::int as n
+          from redemptions r
+          where r.status = 'booked' and r.service_date >= ${firstMonth}::date and r.service_date < ${endExclusive}::date
+          group by 1, 2
+        )
+        select to_char(coalesce(a.m, b.m), 'YYYY-MM') as month, coalesce(a.benefit_type, b.benefit_type) as benefit_type,
+               coalesce(b.n, 0) as booked, coalesce(a.n, 0) as approved
+        from approved a full join booked b on a.m = b.m and a.benefit_type = b.benefit_type
+        order by 1, 2`,
+  );
+}
+
+export async function providerSpendRows(db: DbOrTx, params: { from: string; to: string }) {
+  const { from, to } = params;
+  return queryRows<ProviderSpendRow>(
+    db,
+    sql`select p.id as provider_id, p.name as provider_name, r.benefit_type, count(*)::int as bookings,
+               sum(r.amount_cents)::bigint as amount_cents
+        from redemptions r join providers p on p.id = r.provider_id
+        where r.status = 'booked' and r.service_date between ${from}::date and ${to}::date
+        group by p.id, p.name, r.benefit_type
+        order by p.name, p.id, r.benefit_type`,
+  );
+}
