@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -79,6 +80,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const pglite = await PGlite.create({
     dataDir: options.loadDataDir ? undefined : dataLocation,
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    // btree_gist backs the exclusion constraint against overlapping approvals (as on the server).
+    extensions: { btree_gist },
     parsers: { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => Number(value) },
   });
   const db = drizzlePglite(pglite, { schema, casing: 'snake_case' }) as unknown as Db;

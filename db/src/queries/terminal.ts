@@ -39,6 +39,9 @@ export interface LookupApproval {
   remainingCents: number | null;
   hourlyRateCents: number | null;
   revokedFrom: string | null;
+  /** Trip name or decision reference, and tutoring subject: what tells overlapping approvals apart. */
+  reference: string | null;
+  subject: string | null;
 }
 
 export interface LookupContext {
@@ -118,7 +121,8 @@ export async function readLookupContext(
       (select coalesce(json_agg(json_build_object(
           'id', a.id, 'benefitType', a.benefit_type, 'validFrom', a.valid_from, 'validTo', a.valid_to,
           'remainingCents', a.remaining_cents, 'hourlyRateCents', a.hourly_rate_cents,
-          'revokedFrom', a.revoked_from) order by a.valid_from, a.id), '[]'::json)
+          'revokedFrom', a.revoked_from, 'reference', a.reference, 'subject', a.subject)
+          order by a.valid_from, a.id), '[]'::json)
         from approvals a join benefit_types bt on bt.code = a.benefit_type
         where a.beneficiary_id = c.beneficiary_id and bt.redeemable
           and a.benefit_type = any(p.benefit_types)

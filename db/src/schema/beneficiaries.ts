@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 
 /**
@@ -24,4 +24,23 @@ export const beneficiaries = pgTable(
     uniqueIndex('beneficiaries_case_reference_key').on(t.caseReference),
     index('beneficiaries_family_name_idx').on(sql`lower(${t.familyName})`),
   ],
+);
+
+/**
+ * Append-only history of a child's master data: one row per correction (updateBeneficiary) with the
+ * values before and after it. Personal data, so never copied into the audit log.
+ */
+export const beneficiaryRevisions = pgTable(
+  'beneficiary_revisions',
+  {
+    id: id(),
+    beneficiaryId: text()
+      .notNull()
+      .references(() => beneficiaries.id),
+    before: jsonb().$type<Record<string, unknown>>().notNull(),
+    after: jsonb().$type<Record<string, unknown>>().notNull(),
+    changedAt: createdAt(),
+    changedBy: text(),
+  },
+  (t) => [index('beneficiary_revisions_beneficiary_idx').on(t.beneficiaryId)],
 );

@@ -1,4 +1,5 @@
 export * from './approval-rules.ts';
+export * from './approvals.ts';
 export * from './benefits.ts';
 export * from './business-days.ts';
 export * from './card-number.ts';

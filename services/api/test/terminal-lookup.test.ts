@@ -40,7 +40,15 @@ describe('lookupCard', () => {
     expect(res.json()).toEqual({
       card: { status: 'active' },
       holder: { displayName: 'Mia S.' },
-      entitlements: [{ approvalId: approval.id, benefitType: 'participation', availableCents: 12000 }],
+      entitlements: [
+        {
+          approvalId: approval.id,
+          benefitType: 'participation',
+          validFrom: '2026-01-01',
+          validTo: '2026-12-31',
+          availableCents: 12000,
+        },
+      ],
     });
     // No personal data beyond the display name anywhere in the answer.
     expect(res.body).not.toContain('Schmidt');
@@ -88,7 +96,10 @@ describe('lookupCard', () => {
   });
 
   it('hides approvals that are revoked, not yet valid, lapsed after the grace period, or past the age limit; keeps those in the grace period', async () => {
-    const { beneficiary, card } = await makeChildWithCard(t.db, t.keys, { revokedFrom: '2026-11-01' });
+    const { beneficiary, card } = await makeChildWithCard(t.db, t.keys, {
+      validFrom: '2026-09-01',
+      revokedFrom: '2026-11-01',
+    });
     await makeApproval(t.db, { beneficiaryId: beneficiary.id, validFrom: '2026-12-01', validTo: '2027-11-30' });
     await makeApproval(t.db, { beneficiaryId: beneficiary.id, validFrom: '2025-01-01', validTo: '2025-07-31' });
     const inGrace = await makeApproval(t.db, {
@@ -99,7 +110,13 @@ describe('lookupCard', () => {
     });
     const res = await lookup(staff.token, card.qrToken);
     expect(res.json().entitlements).toEqual([
-      { approvalId: inGrace.id, benefitType: 'participation', availableCents: 700 },
+      {
+        approvalId: inGrace.id,
+        benefitType: 'participation',
+        validFrom: '2025-09-01',
+        validTo: '2026-08-31',
+        availableCents: 700,
+      },
     ]);
 
     const { card: adultCard } = await makeChildWithCard(t.db, t.keys, {}, { birthDate: '2008-11-20' });
@@ -113,7 +130,14 @@ describe('lookupCard', () => {
     const { card, approval } = await makeChildWithCard(t.db, t.keys, { benefitType: 'lunch' });
     const before = await lookup(cook.token, card.qrToken);
     expect(before.json().entitlements).toEqual([
-      { approvalId: approval.id, benefitType: 'lunch', lunchAvailableToday: true, mealPriceCents: 420 },
+      {
+        approvalId: approval.id,
+        benefitType: 'lunch',
+        validFrom: '2026-01-01',
+        validTo: '2026-12-31',
+        lunchAvailableToday: true,
+        mealPriceCents: 420,
+      },
     ]);
     await t.db.insert(redemptions).values({
       id: newId('redemption'),

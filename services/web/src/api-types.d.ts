@@ -341,7 +341,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Correct a child's master data (history kept; birth-date budgets follow as amendments) */
+        patch: operations["updateBeneficiary"];
         trace?: never;
     };
     "/api/v1/beneficiaries/{id}/approvals": {
@@ -1166,6 +1167,19 @@ export interface components {
             /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
             familyAccessCode: string;
         };
+        BeneficiaryRevisionInput: {
+            changedAt: string;
+            changedBy?: string;
+            changedByName?: string;
+            /** @description The corrected fields before the change */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The same fields after it */
+            after: {
+                [key: string]: unknown;
+            };
+        };
         BeneficiarySummaryInput: {
             id: string;
             givenName: string;
@@ -1178,6 +1192,25 @@ export interface components {
             caseReference: string;
             activeCardId?: string;
             createdAt: string;
+        };
+        CreatedBeneficiaryInput: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
+            warnings: {
+                /** @constant */
+                code: "possible_duplicate";
+                beneficiaryId: string;
+            }[];
         };
         ApprovalInput: {
             id: string;
@@ -1209,6 +1242,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1267,6 +1304,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -1300,6 +1341,8 @@ export interface components {
             createdAt: string;
             approvals: components["schemas"]["ApprovalInput"][];
             cards: components["schemas"]["CardInput"][];
+            /** @description Corrections of the master data, oldest first */
+            revisions: components["schemas"]["BeneficiaryRevisionInput"][];
         };
         BenefitTypeInput: {
             code: string;
@@ -1839,6 +1882,20 @@ export interface components {
             approvalId: string;
             /** @enum {string} */
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Start of the approval period (tells overlapping approvals apart)
+             */
+            validFrom?: string;
+            /**
+             * Format: date
+             * @description End of the approval period
+             */
+            validTo?: string;
+            /** @description Trip: name or reference of the trip */
+            reference?: string;
+            /** @description Tutoring: the subject */
+            subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
             /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
@@ -1979,6 +2036,19 @@ export interface components {
             /** @description Shown once; the server keeps only a hash. Format `ABCDE-FGHJK` */
             familyAccessCode: string;
         };
+        BeneficiaryRevision: {
+            changedAt: string;
+            changedBy?: string;
+            changedByName?: string;
+            /** @description The corrected fields before the change */
+            before: {
+                [key: string]: unknown;
+            };
+            /** @description The same fields after it */
+            after: {
+                [key: string]: unknown;
+            };
+        };
         BeneficiarySummary: {
             id: string;
             givenName: string;
@@ -1991,6 +2061,25 @@ export interface components {
             caseReference: string;
             activeCardId?: string;
             createdAt: string;
+        };
+        CreatedBeneficiary: {
+            id: string;
+            givenName: string;
+            familyName: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            birthDate: string;
+            caseReference: string;
+            activeCardId?: string;
+            createdAt: string;
+            /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
+            warnings: {
+                /** @constant */
+                code: "possible_duplicate";
+                beneficiaryId: string;
+            }[];
         };
         Approval: {
             id: string;
@@ -2022,6 +2111,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -2080,6 +2173,10 @@ export interface components {
             /** @description null for lunch (yes/no approval) */
             budgetCents: number | null;
             remainingCents: number | null;
+            /** @description What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end) */
+            bookableCents: number | null;
+            /** @description Revoked approvals: the remaining budget the revocation released */
+            releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
             mealsBooked?: number;
@@ -2113,6 +2210,8 @@ export interface components {
             createdAt: string;
             approvals: components["schemas"]["Approval"][];
             cards: components["schemas"]["Card"][];
+            /** @description Corrections of the master data, oldest first */
+            revisions: components["schemas"]["BeneficiaryRevision"][];
         };
         BenefitType: {
             code: string;
@@ -2653,6 +2752,20 @@ export interface components {
             approvalId: string;
             /** @enum {string} */
             benefitType: "lunch" | "participation" | "tutoring" | "trip";
+            /**
+             * Format: date
+             * @description Start of the approval period (tells overlapping approvals apart)
+             */
+            validFrom?: string;
+            /**
+             * Format: date
+             * @description End of the approval period
+             */
+            validTo?: string;
+            /** @description Trip: name or reference of the trip */
+            reference?: string;
+            /** @description Tutoring: the subject */
+            subject?: string;
             /** @description Remaining budget (participation, tutoring, trip) */
             availableCents?: number;
             /** @description Tutoring: the minutes the remaining budget still pays at the approved hourly rate */
@@ -4165,8 +4278,11 @@ export interface operations {
     searchBeneficiaries: {
         parameters: {
             query?: {
-                /** @description Part of the name, or the start of the case reference */
+                /** @description "Familienname, Vorname", "Vorname Familienname" or parts of them, the start of the case reference, or a card number (with or without spaces) */
                 q?: string;
+                /** @description Column to sort by */
+                sort?: "name" | "birthDate" | "caseReference" | "createdAt";
+                direction?: "asc" | "desc";
                 /** @description Exact case reference */
                 caseReference?: string;
                 page?: number;
@@ -4259,7 +4375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BeneficiarySummary"];
+                    "application/json": components["schemas"]["CreatedBeneficiary"];
                 };
             };
             /** @description Default Response */
@@ -4376,6 +4492,96 @@ export interface operations {
             };
         };
     };
+    updateBeneficiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    givenName?: string;
+                    familyName?: string;
+                    /**
+                     * Format: date
+                     * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                     */
+                    birthDate?: string;
+                    /** @description Aktenzeichen */
+                    caseReference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Beneficiary"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createApproval: {
         parameters: {
             query?: never;
@@ -4453,6 +4659,15 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -101,7 +101,8 @@ export async function startServer(options: { port?: number } = {}): Promise<Test
     }),
     { database, keys, clock },
   );
-  const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  // TEST_WEB_PORT pins the port where a worker is given a port range; 0 takes any free one.
+  const url = await app.listen({ port: options.port ?? Number(process.env.TEST_WEB_PORT ?? 0), host: '127.0.0.1' });
   return {
     url,
     app,

@@ -74,6 +74,8 @@ const MESSAGES: Record<string, string> = {
   approval_revoked: 'Diese Bewilligung wurde aufgehoben. Bitte eine neue Bewilligung anlegen.',
   invalid_effective_date: 'Das Datum der Aufhebung muss im Bewilligungszeitraum liegen.',
   budget_below_booked: 'Das neue Budget wäre kleiner als der bereits gebuchte Betrag.',
+  approval_overlaps:
+    'Für diesen Zeitraum gibt es schon eine Bewilligung dieser Leistungsart. Bitte die bestehende ändern oder aufheben.',
   beneficiary_not_found: 'Dieses Kind wurde nicht gefunden.',
   approval_not_found: 'Diese Bewilligung wurde nicht gefunden.',
   card_not_active: 'Die Karte ist nicht aktiv.',

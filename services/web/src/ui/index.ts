@@ -3,4 +3,4 @@ export { Button } from './button';
 export { ConfirmDialog } from './confirm-dialog';
 export { Field } from './field';
 export * from './format';
-export { type Column, Table } from './table';
+export { type Column, Table, type TableSort } from './table';

@@ -7,8 +7,11 @@ export class CaseReferenceTaken extends defineProblem({
   status: 409,
   title: 'Case reference taken',
 }) {
-  constructor() {
-    super({ detail: 'A child with this case reference (Aktenzeichen) exists already; search for it.' });
+  constructor(existingBeneficiaryId?: string) {
+    super({
+      detail: 'A child with this case reference (Aktenzeichen) exists already; search for it.',
+      ...(existingBeneficiaryId ? { extensions: { existingBeneficiaryId } } : {}),
+    });
   }
 }
 
@@ -98,3 +101,16 @@ export class ApprovalNotFound extends defineProblem({ code: 'approval_not_found'
 }
 
 export const approvalNotFound = () => new ApprovalNotFound();
+
+export class ApprovalOverlaps extends defineProblem({
+  code: 'approval_overlaps',
+  status: 409,
+  title: 'Approval overlaps',
+}) {
+  constructor(existingApprovalId: string) {
+    super({
+      detail: `The child already has an approval of this type for part of this period (${existingApprovalId}); amend or revoke that one instead.`,
+      extensions: { existingApprovalId },
+    });
+  }
+}

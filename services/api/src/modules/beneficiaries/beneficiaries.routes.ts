@@ -8,13 +8,15 @@ import {
   ApprovalWithHistorySchema,
   BeneficiaryPage,
   BeneficiarySchema,
-  BeneficiarySummarySchema,
   CreateApprovalBody,
   CreateBeneficiaryBody,
+  CreatedBeneficiarySchema,
   RevokeApprovalBody,
   SearchBeneficiariesQuery,
+  UpdateBeneficiaryBody,
 } from './beneficiaries.schemas.ts';
 import * as service from './beneficiaries.service.ts';
+import { updateBeneficiary } from './beneficiaries.update.ts';
 
 /** Routes of the beneficiaries area: children and their approvals (registered in app.ts under /api/v1). */
 export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -34,7 +36,7 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Record a child',
         security,
         body: CreateBeneficiaryBody,
-        response: { 201: BeneficiarySummarySchema, ...problems(400, 401, 403, 409, 429) },
+        response: { 201: CreatedBeneficiarySchema, ...problems(400, 401, 403, 409, 429) },
       },
       config: write,
     },
@@ -74,6 +76,23 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => service.getBeneficiary(db, request.params.id, today()),
   );
 
+  app.patch(
+    '/beneficiaries/:id',
+    {
+      schema: {
+        operationId: 'updateBeneficiary',
+        tags: ['beneficiaries'],
+        summary: "Correct a child's master data (history kept; birth-date budgets follow as amendments)",
+        security,
+        params: IdParams,
+        body: UpdateBeneficiaryBody,
+        response: { 200: BeneficiarySchema, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: write,
+    },
+    async (request) => updateBeneficiary(db, request.params.id, request.body, actorOf(request), today()),
+  );
+
   app.post(
     '/beneficiaries/:id/approvals',
     {
@@ -84,7 +103,7 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         params: IdParams,
         body: CreateApprovalBody,
-        response: { 201: ApprovalSchema, ...problems(400, 401, 403, 404, 422, 429) },
+        response: { 201: ApprovalSchema, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },
       config: write,
     },

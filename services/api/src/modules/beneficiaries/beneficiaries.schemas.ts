@@ -2,6 +2,7 @@ import { BENEFIT_TYPES, LEGAL_BASES } from '@tk/core';
 import { z } from 'zod';
 import { Cents, IsoDate, Text } from '../../lib/http-schemas.ts';
 import { CardSchema } from '../cards/cards.schemas.ts';
+import { SEARCH_SORTS } from './beneficiaries.search.ts';
 
 export const APPROVAL_STATUSES = ['upcoming', 'active', 'grace', 'expired', 'revoked', 'recorded'] as const;
 
@@ -12,6 +13,23 @@ export const CreateBeneficiaryBody = z.object({
   caseReference: Text(64).describe('Aktenzeichen'),
 });
 export type CreateBeneficiaryInput = z.infer<typeof CreateBeneficiaryBody>;
+
+export const UpdateBeneficiaryBody = CreateBeneficiaryBody.partial().refine(
+  (b) => Object.values(b).some((v) => v !== undefined),
+  'nothing to change',
+);
+export type UpdateBeneficiaryInput = z.infer<typeof UpdateBeneficiaryBody>;
+
+export const BeneficiaryRevisionSchema = z
+  .object({
+    changedAt: z.string(),
+    changedBy: z.string().optional(),
+    changedByName: z.string().optional(),
+    before: z.record(z.string(), z.unknown()).describe('The corrected fields before the change'),
+    after: z.record(z.string(), z.unknown()).describe('The same fields after it'),
+  })
+  .meta({ id: 'BeneficiaryRevision' });
+export type BeneficiaryRevision = z.infer<typeof BeneficiaryRevisionSchema>;
 
 export const BeneficiarySummarySchema = z
   .object({
@@ -25,6 +43,12 @@ export const BeneficiarySummarySchema = z
   })
   .meta({ id: 'BeneficiarySummary' });
 export type BeneficiarySummary = z.infer<typeof BeneficiarySummarySchema>;
+
+export const CreatedBeneficiarySchema = BeneficiarySummarySchema.extend({
+  warnings: z
+    .array(z.object({ code: z.literal('possible_duplicate'), beneficiaryId: z.string() }))
+    .describe('A child with the same given name, family name and birth date exists (a warning, not a refusal)'),
+}).meta({ id: 'CreatedBeneficiary' });
 
 export const ApprovalSchema = z
   .object({
@@ -42,6 +66,10 @@ export const ApprovalSchema = z
     providerName: z.string().optional(),
     budgetCents: Cents.nullable().describe('null for lunch (yes/no approval)'),
     remainingCents: Cents.nullable(),
+    bookableCents: Cents.nullable().describe(
+      'What can still be booked today: the remaining budget, or for a revoked approval what the grace rules leave (0 once they end)',
+    ),
+    releasedCents: Cents.optional().describe('Revoked approvals: the remaining budget the revocation released'),
     bookedCents: Cents.describe('Sum of booked (not reversed) redemptions'),
     mealsBooked: z.number().int().optional(),
     hours: z.number().int().optional(),
@@ -73,11 +101,21 @@ export const ApprovalWithHistorySchema = ApprovalSchema.extend({ revisions: z.ar
 export const BeneficiarySchema = BeneficiarySummarySchema.extend({
   approvals: z.array(ApprovalSchema),
   cards: z.array(CardSchema),
+  revisions: z.array(BeneficiaryRevisionSchema).describe('Corrections of the master data, oldest first'),
 }).meta({ id: 'Beneficiary' });
 export type Beneficiary = z.infer<typeof BeneficiarySchema>;
 
 export const SearchBeneficiariesQuery = z.object({
-  q: z.string().trim().max(100).optional().describe('Part of the name, or the start of the case reference'),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .describe(
+      '"Familienname, Vorname", "Vorname Familienname" or parts of them, the start of the case reference, or a card number (with or without spaces)',
+    ),
+  sort: z.enum(SEARCH_SORTS).default('name').describe('Column to sort by'),
+  direction: z.enum(['asc', 'desc']).default('asc'),
   caseReference: z.string().trim().max(64).optional().describe('Exact case reference'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),

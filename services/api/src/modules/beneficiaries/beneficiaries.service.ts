@@ -1,4 +1,13 @@
-import { type ApprovalTerms, addDays, berlinDate, type Clock, evaluateApproval, lastBookingDay, newId } from '@tk/core';
+import {
+  type ApprovalTerms,
+  addDays,
+  berlinDate,
+  bookableBalance,
+  type Clock,
+  evaluateApproval,
+  lastBookingDay,
+  newId,
+} from '@tk/core';
 import {
   approvalRevisions,
   approvals,
@@ -10,13 +19,15 @@ import {
   providers,
   redemptions,
 } from '@tk/db';
-import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
 import { toCard } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
+import { assertNoOverlap, guardOverlap, type OverlapQuery } from './approvals.overlaps.ts';
+import { type BeneficiaryWarning, holderOfCaseReference, possibleDuplicates } from './beneficiaries.duplicates.ts';
 import {
   ApprovalRevoked,
   approvalNotFound,
@@ -27,6 +38,7 @@ import {
   InvalidEffectiveDate,
   UnknownCostBearer,
 } from './beneficiaries.errors.ts';
+import { listBeneficiaryRevisions } from './beneficiaries.history.ts';
 import type {
   AmendApprovalInput,
   Approval,
@@ -35,6 +47,7 @@ import type {
   CreateApprovalInput,
   CreateBeneficiaryInput,
 } from './beneficiaries.schemas.ts';
+import { type SearchSort, searchCondition, searchOrder } from './beneficiaries.search.ts';
 
 type BeneficiaryRow = typeof beneficiaries.$inferSelect;
 type ApprovalRow = typeof approvals.$inferSelect;
@@ -60,7 +73,7 @@ export async function createBeneficiary(
   input: CreateBeneficiaryInput,
   actor: Actor,
   today: string,
-): Promise<BeneficiarySummary> {
+): Promise<BeneficiarySummary & { warnings: BeneficiaryWarning[] }> {
   if (input.birthDate > today) throw new BirthDateInFuture();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -68,33 +81,28 @@ export async function createBeneficiary(
       .values({ id: newId('beneficiary'), ...input, createdBy: actor.userId })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw new CaseReferenceTaken();
+    if (!row) throw new CaseReferenceTaken(await holderOfCaseReference(tx, input.caseReference));
     await audit(tx, actor, { action: 'beneficiary.created', entityType: 'beneficiary', entityId: row.id });
-    return toSummary(row);
+    return { ...toSummary(row), warnings: await possibleDuplicates(tx, row) };
   });
 }
 
-/** Search by name part or case reference, newest first, paginated. */
+/** Search by name (either order), case reference or card number, sortable, paginated (beneficiaries.search.ts). */
 export async function searchBeneficiaries(
   db: DbOrTx,
-  query: { q?: string | undefined; caseReference?: string | undefined; page: number; pageSize: number },
+  query: {
+    q?: string | undefined;
+    caseReference?: string | undefined;
+    sort?: SearchSort | undefined;
+    direction?: 'asc' | 'desc' | undefined;
+    page: number;
+    pageSize: number;
+  },
 ): Promise<{ items: BeneficiarySummary[]; total: number; page: number; pageSize: number }> {
   const where: SQL[] = [];
   if (query.caseReference) where.push(eq(beneficiaries.caseReference, query.caseReference));
-  if (query.q) {
-    const text = query.q.replace(/[\\%_]/g, '\\$&');
-    const parts = text.split(/\s+/).filter(Boolean);
-    // Every word must match the given name, the family name or the start of the case reference.
-    for (const part of parts) {
-      where.push(
-        or(
-          ilike(beneficiaries.givenName, `%${part}%`),
-          ilike(beneficiaries.familyName, `%${part}%`),
-          ilike(beneficiaries.caseReference, `${part}%`),
-        )!,
-      );
-    }
-  }
+  const text = query.q ? searchCondition(query.q) : undefined;
+  if (text) where.push(text);
   const condition = where.length ? and(...where) : undefined;
   const [rows, total] = await Promise.all([
     db
@@ -102,7 +110,7 @@ export async function searchBeneficiaries(
       .from(beneficiaries)
       .leftJoin(cards, and(eq(cards.beneficiaryId, beneficiaries.id), eq(cards.status, 'active')))
       .where(condition)
-      .orderBy(asc(beneficiaries.familyName), asc(beneficiaries.givenName), asc(beneficiaries.id))
+      .orderBy(...searchOrder(query.sort, query.direction))
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize),
     db.$count(beneficiaries, condition),
@@ -163,6 +171,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
       ...(r.providerId && nameOf.has(r.providerId) ? { providerName: nameOf.get(r.providerId)! } : {}),
       budgetCents: r.budgetCents,
       remainingCents: r.remainingCents,
+      ...bookableBalance({ ...r, lastBookingDay: last, today }),
       bookedCents: b?.cents ?? 0,
       ...(r.benefitType === 'lunch' ? { mealsBooked: b?.meals ?? 0 } : {}),
       ...(r.hours !== null ? { hours: r.hours } : {}),
@@ -194,11 +203,12 @@ export async function getBeneficiary(db: DbOrTx, beneficiaryId: string, today: s
     ...toSummary(row, active?.id),
     approvals: await toApprovals(db, approvalRows, today),
     cards: cardRows.map(toCard),
+    revisions: await listBeneficiaryRevisions(db, beneficiaryId),
   };
 }
 
 /** A snapshot of the approval for the append-only history (no personal data in it). */
-function snapshotOf(row: ApprovalRow): Record<string, unknown> {
+export function snapshotOf(row: ApprovalRow): Record<string, unknown> {
   return {
     benefitType: row.benefitType,
     legalBasis: row.legalBasis,
@@ -261,25 +271,29 @@ export async function createApproval(
     if (!child) throw new BeneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
-    const [row] = await tx
-      .insert(approvals)
-      .values({
-        id: newId('approval'),
-        beneficiaryId,
-        benefitType: input.benefitType,
-        legalBasis: input.legalBasis,
-        costBearer: input.costBearer ?? null,
-        reference: input.reference ?? null,
-        subject: input.subject ?? null,
-        validFrom: input.validFrom,
-        validTo: input.validTo,
-        providerId: input.providerId ?? null,
-        budgetCents: result.budgetCents,
-        hours: input.hours ?? null,
-        hourlyRateCents: input.hourlyRateCents ?? null,
-        createdBy: actor.userId,
-      })
-      .returning();
+    const overlap: OverlapQuery = { beneficiaryId, ...input };
+    await assertNoOverlap(tx, overlap);
+    const [row] = await guardOverlap(tx, overlap, (sp) =>
+      sp
+        .insert(approvals)
+        .values({
+          id: newId('approval'),
+          beneficiaryId,
+          benefitType: input.benefitType,
+          legalBasis: input.legalBasis,
+          costBearer: input.costBearer ?? null,
+          reference: input.reference ?? null,
+          subject: input.subject ?? null,
+          validFrom: input.validFrom,
+          validTo: input.validTo,
+          providerId: input.providerId ?? null,
+          budgetCents: result.budgetCents,
+          hours: input.hours ?? null,
+          hourlyRateCents: input.hourlyRateCents ?? null,
+          createdBy: actor.userId,
+        })
+        .returning(),
+    );
     // The balance opens at the budget; the bookings module is the only writer of balances.
     await openBudgets(tx, [row!.id]);
     row!.remainingCents = row!.budgetCents;
@@ -359,26 +373,30 @@ export async function amendApproval(
         (['trip', 'school_supplies', 'transport'].includes(current.benefitType) ? current.budgetCents : null),
     };
     const result = await evaluate(tx, terms, child!.birthDate);
+    const overlap: OverlapQuery = { ...current, ...terms, exceptApprovalId: approvalId };
+    await assertNoOverlap(tx, overlap);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);
     // The budget and its balance move together, guarded by the bookings module: never below what is booked.
     if (!(await changeBudget(tx, approvalId, result.budgetCents))) {
       const booked = (current.budgetCents ?? 0) - (current.remainingCents ?? 0);
       throw new BudgetBelowBooked(booked, result.budgetCents ?? 0);
     }
-    const [row] = await tx
-      .update(approvals)
-      .set({
-        validFrom: terms.validFrom,
-        validTo: terms.validTo,
-        providerId: terms.providerId ?? null,
-        hours: terms.hours ?? null,
-        hourlyRateCents: terms.hourlyRateCents ?? null,
-        ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
-        ...(input.subject !== undefined ? { subject: input.subject } : {}),
-        ...(input.reference !== undefined ? { reference: input.reference } : {}),
-      })
-      .where(eq(approvals.id, approvalId))
-      .returning();
+    const [row] = await guardOverlap(tx, overlap, (sp) =>
+      sp
+        .update(approvals)
+        .set({
+          validFrom: terms.validFrom,
+          validTo: terms.validTo,
+          providerId: terms.providerId ?? null,
+          hours: terms.hours ?? null,
+          hourlyRateCents: terms.hourlyRateCents ?? null,
+          ...(input.costBearer !== undefined ? { costBearer: input.costBearer } : {}),
+          ...(input.subject !== undefined ? { subject: input.subject } : {}),
+          ...(input.reference !== undefined ? { reference: input.reference } : {}),
+        })
+        .where(eq(approvals.id, approvalId))
+        .returning(),
+    );
     if (!row) throw approvalNotFound();
     await tx.insert(approvalRevisions).values({
       id: newId('approval'),

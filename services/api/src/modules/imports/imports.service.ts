@@ -26,6 +26,7 @@ import {
   parseCsv,
 } from './imports.csv.ts';
 import { importNotFound } from './imports.errors.ts';
+import { findImportOverlaps } from './imports.overlaps.ts';
 import type { ImportJob } from './imports.schemas.ts';
 
 /** Rows written per transaction (ADR 0009): large enough for few round trips, small enough for short locks. */
@@ -511,11 +512,19 @@ async function processJob(
 ): Promise<ImportJob> {
   const today = berlinDate(clock.now());
   const lookups = await loadLookups(db, rows);
-  const { valid, report, invalid } = validate(rows, lookups, today);
+  const checked = validate(rows, lookups, today);
   const existing = await existingImportKeys(
     db,
-    valid.map((v) => v.importKey),
+    checked.valid.map((v) => v.importKey),
   );
+  // A row overlapping a stored approval or an earlier row is refused with a report line (issue 11).
+  const overlaps = await findImportOverlaps(
+    db,
+    checked.valid.filter((v) => !existing.has(v.importKey)),
+  );
+  const valid = checked.valid.filter((v) => !overlaps.has(v.line));
+  const invalid = checked.invalid + overlaps.size;
+  const report = [...checked.report, ...overlaps.values()].sort((a, b) => a.line - b.line);
   const toWrite = valid.filter((v) => !existing.has(v.importKey));
   const childIds = new Map([...lookups.existingChildren].map(([ref, c]) => [ref, c.id]));
   const storedReport = capReport(report);

@@ -11,6 +11,10 @@ export const EntitlementSchema = z
   .object({
     approvalId: z.string(),
     benefitType: z.enum(REDEEMABLE_BENEFIT_TYPES),
+    validFrom: IsoDate.optional().describe('Start of the approval period (tells overlapping approvals apart)'),
+    validTo: IsoDate.optional().describe('End of the approval period'),
+    reference: z.string().optional().describe('Trip: name or reference of the trip'),
+    subject: z.string().optional().describe('Tutoring: the subject'),
     availableCents: Cents.optional().describe('Remaining budget (participation, tutoring, trip)'),
     minutesAvailable: z
       .number()

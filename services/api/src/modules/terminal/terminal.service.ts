@@ -112,12 +112,20 @@ export async function lookupCard(
     const latest = today < a.validTo ? today : a.validTo;
     if (a.revokedFrom && a.revokedFrom <= latest) continue;
     if (!isOfEligibleAge(benefitType, card.birthDate, latest)) continue;
+    // What tells two legitimately overlapping approvals (two trips, two subjects) apart at the counter.
+    const label = {
+      validFrom: a.validFrom,
+      validTo: a.validTo,
+      ...(a.reference ? { reference: a.reference } : {}),
+      ...(a.subject ? { subject: a.subject } : {}),
+    };
     if (benefitType === 'lunch') {
       const todayOpen = a.validTo >= today && context.lunchesToday < lunchMealsPerDay;
       const price = cappedMealPrice(context.mealPriceCents, mealPriceCapCents);
       entitlements.push({
         approvalId: a.id,
         benefitType,
+        ...label,
         lunchAvailableToday: todayOpen && price !== null,
         ...(price !== null ? { mealPriceCents: price } : {}),
       });
@@ -126,6 +134,7 @@ export async function lookupCard(
       entitlements.push({
         approvalId: a.id,
         benefitType,
+        ...label,
         availableCents,
         ...(benefitType === 'tutoring' && a.hourlyRateCents
           ? { minutesAvailable: Math.floor((availableCents * 60) / a.hourlyRateCents) }

@@ -1,21 +1,13 @@
-import {
-  addDays,
-  addMonths,
-  BENEFIT_TYPE_NAMES,
-  berlinDate,
-  LEGAL_BASIS_NAMES,
-  participationBudgetCents,
-  participationMonths,
-  REDEEMABLE_BENEFIT_TYPES,
-} from '@tk/core';
-import { useEffect } from 'preact/hooks';
-import { type Catalogue, loadCatalogue } from '../../api/catalogue';
+import { addDays, addMonths, BENEFIT_TYPE_NAMES, berlinDate, LEGAL_BASIS_NAMES } from '@tk/core';
+import { useEffect, useState } from 'preact/hooks';
+import { loadCatalogue } from '../../api/catalogue';
 import { api, type RequestBody, unwrap } from '../../api/client';
-import { Alert, Button, centsToInput, Field, formatCents, parseEuroToCents } from '../../ui';
+import { Alert, Button, centsToInput, Field, parseEuroToCents } from '../../ui';
 import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
+import { AMOUNT_TYPES, PROVIDER_TYPES, previewBudget, ratesOf, wholeNumber } from './approval-budget';
 import {
   type Approval,
   type Beneficiary,
@@ -23,10 +15,7 @@ import {
   type LegalBasisCode,
   listProviders,
 } from './casework-api';
-
-const AMOUNT_TYPES: readonly BenefitTypeCode[] = ['trip', 'school_supplies', 'transport'];
-/** Benefit types that can name a provider: those booked at a terminal. */
-const PROVIDER_TYPES: readonly BenefitTypeCode[] = REDEEMABLE_BENEFIT_TYPES;
+import { OverlapNotice, overlapOf } from './overlap-notice';
 
 /** First day of the current month, and one year of validity from there (the usual approval period). */
 function defaultPeriod(): { validFrom: string; validTo: string } {
@@ -44,6 +33,8 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
   const providersLoad = useLoad(listProviders, []);
   const catalogue = catalogueLoad.data;
   const loadError = catalogueLoad.error ?? providersLoad.error;
+  /** The approval a refused save overlaps (409 `approval_overlaps`): the summary links to it. */
+  const [overlap, setOverlap] = useState<string>();
   const form = useForm({
     initial: (): Values => ({
       benefitType: 'participation',
@@ -60,13 +51,19 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
     errorKeys: { amount: 'amountCents', hourlyRate: 'hourlyRateCents' },
     validate,
     submit: async (v) => {
-      const approval = unwrap(
-        await api.POST('/api/v1/beneficiaries/{id}/approvals', {
-          params: { path: { id: props.child.id } },
-          body: bodyOf(v),
-        }),
-      );
-      props.onSaved(approval);
+      setOverlap(undefined);
+      try {
+        const approval = unwrap(
+          await api.POST('/api/v1/beneficiaries/{id}/approvals', {
+            params: { path: { id: props.child.id } },
+            body: bodyOf(v),
+          }),
+        );
+        props.onSaved(approval);
+      } catch (err) {
+        setOverlap(overlapOf(err));
+        throw err;
+      }
     },
   });
   const { values } = form;
@@ -99,26 +96,18 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
 
   function preview(): string | undefined {
     if (!catalogue) return undefined;
-    const { benefitType, validFrom, validTo } = values;
-    if (benefitType === 'participation') {
-      if (!validFrom || !validTo || validFrom > validTo) return undefined;
-      const months = participationMonths(validFrom, validTo, props.child.birthDate);
-      const rates = ratesOf(catalogue, 'participation');
-      const budget = participationBudgetCents(months, rates);
-      if (months.length === 0) return 'Kein Monat des Zeitraums liegt vor dem 18. Geburtstag.';
-      if (budget === null) return 'Für einen Monat ist kein Teilhabe-Satz hinterlegt.';
-      const uniform = budget === months.length * (rates.at(-1)?.amountCents ?? 0);
-      return uniform
-        ? `${months.length} Monate × ${formatCents(rates.at(-1)!.amountCents)} = ${formatCents(budget)}`
-        : `${months.length} Monate, Summe der Monatssätze = ${formatCents(budget)}`;
-    }
-    if (benefitType === 'tutoring') {
-      return hourCount && rateCents
-        ? `${hourCount} Stunden × ${formatCents(rateCents)} = ${formatCents(hourCount * rateCents)}`
-        : undefined;
-    }
-    if (isAmount) return amountCents && amountCents > 0 ? `Betrag ${formatCents(amountCents)}` : undefined;
-    return 'Ja/Nein-Bewilligung: je Mittagessen zum Essenspreis des Anbieters, ohne Eigenanteil.';
+    return previewBudget(
+      catalogue,
+      {
+        benefitType: values.benefitType,
+        validFrom: values.validFrom,
+        validTo: values.validTo,
+        amountCents,
+        hours: hourCount,
+        hourlyRateCents: rateCents,
+      },
+      props.child.birthDate,
+    ).text;
   }
 
   const previewText = preview();
@@ -134,7 +123,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
     >
       <h3 id="approval-form-title">Neue Bewilligung</h3>
       {loadError && <Alert tone="error">{loadError}</Alert>}
-      <FormSummary text={form.summary} />
+      <FormSummary text={form.summary}>{overlap && <OverlapNotice existingApprovalId={overlap} />}</FormSummary>
       <div class="form-grid">
         <SelectField
           label="Leistungsart"
@@ -220,10 +209,6 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
   );
 }
 
-function ratesOf(catalogue: Catalogue, type: string) {
-  return catalogue.rates.filter((r) => r.benefitType === type).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
-}
-
 type Values = {
   benefitType: BenefitTypeCode;
   legalBasis: LegalBasisCode;
@@ -237,8 +222,6 @@ type Values = {
   subject: string;
   reference: string;
 };
-
-const wholeNumber = (text: string) => (/^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : null);
 
 function validate(v: Values): FieldErrors {
   const errors: FieldErrors = {};

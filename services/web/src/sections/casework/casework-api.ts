@@ -30,9 +30,20 @@ export const CARD_STATUS_TONE: Record<Card['status'], 'ok' | 'error' | 'neutral'
   replaced: 'neutral',
 };
 
-export async function searchBeneficiaries(q: string, page: number, signal?: AbortSignal) {
-  return unwrap(await api.GET('/api/v1/beneficiaries', { params: { query: { q, page, pageSize: 20 } }, signal }));
+type SearchQuery = NonNullable<QueryOf<'searchBeneficiaries'>>;
+export type SearchSort = { key: NonNullable<SearchQuery['sort']>; direction: NonNullable<SearchQuery['direction']> };
+
+export async function searchBeneficiaries(q: string, page: number, sort: SearchSort, signal?: AbortSignal) {
+  return unwrap(
+    await api.GET('/api/v1/beneficiaries', {
+      params: { query: { q, page, pageSize: 20, sort: sort.key, direction: sort.direction } },
+      signal,
+    }),
+  );
 }
+
+/** A warning of createBeneficiary kept for the child page it leads to (possible_duplicate). */
+export const duplicateNoticeKey = (childId: string) => `tk.casework.duplicateOf.${childId}`;
 
 export async function getBeneficiary(id: string, signal?: AbortSignal): Promise<Beneficiary> {
   return unwrap(await api.GET('/api/v1/beneficiaries/{id}', { params: { path: { id } }, signal }));

@@ -4,9 +4,19 @@ import { useCostBearerName } from '../../api/catalogue';
 import { linkClick } from '../../router';
 import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
 import { useLoad } from '../../ui/use-load';
+import { AmendDialog } from './amend-dialog';
 import { ApprovalForm } from './approval-form';
 import { CardPanel } from './card-panel';
-import { APPROVAL_STATUS_TONE, type Approval, BASE, getBeneficiary } from './casework-api';
+import {
+  APPROVAL_STATUS_TONE,
+  type Approval,
+  BASE,
+  childPath,
+  duplicateNoticeKey,
+  getBeneficiary,
+} from './casework-api';
+import { FIELD_LABELS, MasterDataDialog } from './master-data-dialog';
+import { approvalRowId } from './overlap-notice';
 import { RevokeDialog } from './revoke-dialog';
 
 /** The child page: master data, approvals with remaining budgets and status, the card. */
@@ -16,6 +26,10 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [revoking, setRevoking] = useState<Approval>();
+  const [amending, setAmending] = useState<Approval>();
+  const [editing, setEditing] = useState(false);
+  // A possible duplicate reported when this child was recorded (kept for this session).
+  const duplicateOf = sessionStorage.getItem(duplicateNoticeKey(id));
   const costBearerName = useCostBearerName();
 
   useEffect(() => {
@@ -101,6 +115,13 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
       cell: (a) =>
         a.remainingCents === null || a.budgetCents === null ? (
           '–'
+        ) : a.releasedCents !== undefined ? (
+          // A revoked approval: what the grace rules still allow, and what the revocation released.
+          <>
+            <strong>{formatCents(a.bookableCents ?? 0)}</strong>
+            <span class="cell-sub">noch buchbar</span>
+            <span class="cell-sub">{formatCents(a.releasedCents)} freigegeben</span>
+          </>
         ) : (
           <>
             <strong>{formatCents(a.remainingCents)}</strong>
@@ -124,13 +145,22 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             header: 'Aktion',
             cell: (a: Approval) =>
               a.status === 'revoked' || a.status === 'expired' ? null : (
-                <Button
-                  variant="secondary"
-                  aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufheben`}
-                  onClick={() => setRevoking(a)}
-                >
-                  Aufheben
-                </Button>
+                <div class="row-actions">
+                  <Button
+                    variant="secondary"
+                    aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} ändern`}
+                    onClick={() => setAmending(a)}
+                  >
+                    Ändern
+                  </Button>
+                  <Button
+                    variant="secondary"
+                    aria-label={`Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} aufheben`}
+                    onClick={() => setRevoking(a)}
+                  >
+                    Aufheben
+                  </Button>
+                </div>
               ),
           },
         ]
@@ -150,6 +180,14 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
         </h1>
       </div>
       {notice && <Alert tone="success">{notice}</Alert>}
+      {duplicateOf && (
+        <Alert tone="warning" title="Möglicherweise doppelt erfasst">
+          Ein Kind mit gleichem Vornamen, Nachnamen und Geburtsdatum gibt es bereits.{' '}
+          <a href={childPath(duplicateOf)} onClick={linkClick} data-testid="duplicate-link">
+            Zum anderen Kind
+          </a>
+        </Alert>
+      )}
       {error && <Alert tone="error">{error}</Alert>}
       <div class="cols cols-even">
         <section class="card" aria-labelledby="facts-title">
@@ -162,6 +200,30 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             <dt>Aktenzeichen</dt>
             <dd>{child.caseReference}</dd>
           </dl>
+          {canWrite && (
+            <Button variant="secondary" onClick={() => setEditing(true)}>
+              Stammdaten ändern
+            </Button>
+          )}
+          {child.revisions.length > 0 && (
+            <details class="history" data-testid="master-data-history">
+              <summary>Änderungen ({child.revisions.length})</summary>
+              <ul>
+                {child.revisions.map((r) => (
+                  <li key={r.changedAt}>
+                    {new Date(r.changedAt).toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin' })}
+                    {r.changedByName ? `, ${r.changedByName}` : ''}:{' '}
+                    {Object.keys(r.after)
+                      .map((f) => {
+                        const show = (v: unknown) => (f === 'birthDate' ? formatDate(String(v)) : String(v));
+                        return `${FIELD_LABELS[f] ?? f} „${show(r.before[f])}“ → „${show(r.after[f])}“`;
+                      })
+                      .join(', ')}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </section>
         <CardPanel child={child} canWrite={canWrite} onChanged={refresh} />
       </div>
@@ -198,9 +260,33 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
           columns={columns}
           rows={child.approvals}
           rowKey={(a) => a.id}
+          rowId={(a) => approvalRowId(a.id)}
           empty="Noch keine Bewilligung."
         />
       </section>
+      <MasterDataDialog
+        child={child}
+        open={editing}
+        onClose={() => setEditing(false)}
+        onSaved={(updated) => {
+          setEditing(false);
+          loaded.setData(updated);
+          setNotice('Stammdaten gespeichert.');
+        }}
+      />
+      <AmendDialog
+        child={child}
+        approval={amending}
+        onClose={() => setAmending(undefined)}
+        onAmended={(a) => {
+          setAmending(undefined);
+          refresh(
+            `Bewilligung ${BENEFIT_TYPE_NAMES[a.benefitType].long} geändert${
+              a.budgetCents !== null ? `: Budget ${formatCents(a.budgetCents)}` : ''
+            }.`,
+          );
+        }}
+      />
       <RevokeDialog
         approval={revoking}
         onClose={() => setRevoking(undefined)}

@@ -1,14 +1,18 @@
+import { useState } from 'preact/hooks';
 import { api, type RequestBody, unwrap } from '../../api/client';
-import { navigate } from '../../router';
+import { ApiError } from '../../api/problems';
+import { linkClick, navigate } from '../../router';
 import { Button, Field } from '../../ui';
 import { FormSummary } from '../../ui/form-summary';
 import { useForm } from '../../ui/use-form';
-import { childPath } from './casework-api';
+import { childPath, duplicateNoticeKey } from './casework-api';
 
 type ChildInput = RequestBody<'createBeneficiary'>;
 
 /** Record a child: names, birth date, case reference (Aktenzeichen). Goes to the child page on success. */
 export function NewChildPage() {
+  /** The child that already has the entered case reference (409 `case_reference_taken`): the summary links to it. */
+  const [holder, setHolder] = useState<string>();
   const form = useForm<ChildInput>({
     initial: { givenName: '', familyName: '', birthDate: '', caseReference: '' },
     invalidSummary: 'Bitte die markierten Felder ausfüllen.',
@@ -25,8 +29,18 @@ export function NewChildPage() {
         birthDate: v.birthDate,
         caseReference: v.caseReference.trim(),
       };
-      const child = unwrap(await api.POST('/api/v1/beneficiaries', { body }));
-      navigate(childPath(child.id));
+      setHolder(undefined);
+      try {
+        const child = unwrap(await api.POST('/api/v1/beneficiaries', { body }));
+        const duplicate = child.warnings.find((w) => w.code === 'possible_duplicate');
+        if (duplicate) sessionStorage.setItem(duplicateNoticeKey(child.id), duplicate.beneficiaryId);
+        navigate(childPath(child.id));
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'case_reference_taken') {
+          setHolder((err.problem as { existingBeneficiaryId?: string } | undefined)?.existingBeneficiaryId);
+        }
+        throw err;
+      }
     },
   });
 
@@ -40,7 +54,16 @@ export function NewChildPage() {
         noValidate
         aria-describedby={form.summary ? 'child-summary' : undefined}
       >
-        <FormSummary id="child-summary" text={form.summary} />
+        <FormSummary id="child-summary" text={form.summary}>
+          {holder && (
+            <>
+              {' '}
+              <a href={childPath(holder)} onClick={linkClick} data-testid="case-reference-holder">
+                Zum Kind mit diesem Aktenzeichen
+              </a>
+            </>
+          )}
+        </FormSummary>
         <div class="form-grid">
           <Field label="Vorname" {...form.field('givenName')} required autocomplete="off" />
           <Field label="Nachname" {...form.field('familyName')} required autocomplete="off" />

@@ -1,19 +1,42 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { linkClick, navigate } from '../../router';
 import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
 import { useLoad } from '../../ui/use-load';
-import { BASE, type BeneficiarySummary, childPath, searchBeneficiaries } from './casework-api';
+import { BASE, type BeneficiarySummary, childPath, type SearchSort, searchBeneficiaries } from './casework-api';
+
+const SORT_KEYS: readonly SearchSort['key'][] = ['name', 'birthDate', 'caseReference', 'createdAt'];
+const isSortKey = (key: string | undefined): key is SearchSort['key'] => SORT_KEYS.includes(key as SearchSort['key']);
+
+/** The order kept from the last visit (`name:asc` when none or unreadable). */
+function storedSort(): SearchSort {
+  const [key, direction] = (sessionStorage.getItem('tk.casework.sort') ?? '').split(':');
+  return { key: isSortKey(key) ? key : 'name', direction: direction === 'desc' ? 'desc' : 'asc' };
+}
 
 /** Search children by name or case reference; the landing page of Fallbearbeitung. */
 export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const [query, setQuery] = useState(() => sessionStorage.getItem('tk.casework.q') ?? '');
   const [submitted, setSubmitted] = useState(query);
-  const [page, setPage] = useState(1);
+  const [page, setPage] = useState(() => Number(sessionStorage.getItem('tk.casework.page') ?? '1') || 1);
+  const [sort, setSort] = useState<SearchSort>(storedSort);
+  // Query, page and order survive a visit to a child page and back.
+  useEffect(() => {
+    sessionStorage.setItem('tk.casework.page', String(page));
+    sessionStorage.setItem('tk.casework.sort', `${sort.key}:${sort.direction}`);
+  }, [page, sort.key, sort.direction]);
   const {
     data: result,
     error,
     loading,
-  } = useLoad((signal) => searchBeneficiaries(submitted, page, signal), [submitted, page]);
+  } = useLoad(
+    (signal) => searchBeneficiaries(submitted, page, sort, signal),
+    [submitted, page, sort.key, sort.direction],
+  );
+
+  function changeSort(key: string) {
+    if (!isSortKey(key)) return;
+    setSort((s) => ({ key, direction: s.key === key && s.direction === 'asc' ? 'desc' : 'asc' }));
+  }
 
   function submit(event: Event) {
     event.preventDefault();
@@ -26,14 +49,15 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
   const columns: Column<BeneficiarySummary>[] = [
     {
       header: 'Name',
+      sortKey: 'name',
       cell: (b) => (
         <a href={childPath(b.id)} onClick={linkClick}>
           {b.familyName}, {b.givenName}
         </a>
       ),
     },
-    { header: 'Geburtsdatum', cell: (b) => formatDate(b.birthDate) },
-    { header: 'Aktenzeichen', cell: (b) => b.caseReference },
+    { header: 'Geburtsdatum', sortKey: 'birthDate', cell: (b) => formatDate(b.birthDate) },
+    { header: 'Aktenzeichen', sortKey: 'caseReference', cell: (b) => b.caseReference },
     {
       header: 'Karte',
       cell: (b) =>
@@ -61,7 +85,7 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
           name="q"
           type="search"
           autocomplete="off"
-          hint="Teil des Namens (z. B. „Schn“) oder Anfang des Aktenzeichens"
+          hint="„Schneider, Mia“, „Mia Schneider“ oder ein Teil davon, Anfang des Aktenzeichens oder Kartennummer"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
@@ -81,6 +105,8 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
             columns={columns}
             rows={result.items}
             rowKey={(b) => b.id}
+            sort={sort}
+            onSort={changeSort}
             empty="Kein Kind gefunden. Bitte Schreibweise oder Aktenzeichen prüfen."
           />
           {pages > 1 && (

@@ -1,6 +1,6 @@
 import { BENEFIT_TYPE_NAMES } from '@tk/core';
 import { useState } from 'preact/hooks';
-import { Alert, Button, Field, formatCents, parseEuroToCents } from '../../ui';
+import { Alert, Button, Field, formatCents, formatDate, parseEuroToCents } from '../../ui';
 import { type CardLookup, type Entitlement, type RedeemRequest, recentPurposes, rememberPurpose } from './terminal-api';
 
 export interface BookingFormProps {
@@ -23,6 +23,17 @@ function entitlementValue(e: Entitlement): string {
   const hours = Math.floor(e.minutesAvailable / 60);
   const minutes = e.minutesAvailable % 60;
   return `${balance} · noch ${hours} Std.${minutes ? ` ${minutes} Min.` : ''}`;
+}
+
+/**
+ * What tells approvals of one type apart (two trips, two tutoring subjects): the trip's name or the
+ * subject, and the period when the same type appears more than once.
+ */
+function entitlementDetail(e: Entitlement, all: readonly Entitlement[]): string {
+  const parts = [e.reference ?? e.subject].filter(Boolean) as string[];
+  const sameType = all.filter((o) => o.benefitType === e.benefitType).length > 1;
+  if (sameType && e.validFrom && e.validTo) parts.push(`${formatDate(e.validFrom)}–${formatDate(e.validTo)}`);
+  return parts.join(' · ');
 }
 
 const MINUTE_PRESETS = [45, 60, 90];
@@ -102,7 +113,12 @@ export function BookingForm({ lookup, busy, unsent, error, onBook, onCancel }: B
                   onClick={() => choose(e.approvalId)}
                   disabled={busy}
                 >
-                  <span class="label">{BENEFIT_TYPE_NAMES[e.benefitType].long}</span>
+                  <span class="label">
+                    {BENEFIT_TYPE_NAMES[e.benefitType].long}
+                    {entitlementDetail(e, entitlements) && (
+                      <span class="detail">{entitlementDetail(e, entitlements)}</span>
+                    )}
+                  </span>
                   <span class="value">{entitlementValue(e)}</span>
                 </button>
               </li>
