@@ -16,6 +16,9 @@ export function usePath(): string {
     const update = () => setPath(location.pathname);
     listeners.add(update);
     addEventListener('popstate', update);
+    // A child's effect may have navigated before this one subscribed (effects run child first, e.g. a
+    // redirect on the first render after a page load): catch up with the address bar.
+    update();
     return () => {
       listeners.delete(update);
       removeEventListener('popstate', update);
