@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PASSWORD_HASH_COST } from './lib/password.ts';
 
 /**
  * The only reader of `process.env`: one zod schema, parsed once at start. Unknown variables are
@@ -20,6 +21,8 @@ const ConfigSchema = z
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /** scrypt cost of new password hashes, log2 N (15: N = 32768). Lower than the default only outside production. */
+    PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(17).default(DEFAULT_PASSWORD_HASH_COST),
     /** JSON array of Ed25519 JWKs. The first with a private part signs; the others only verify; a removed key is retired. */
     ACCESS_TOKEN_KEYS: z.string().optional(),
     CARD_TOKEN_KEYS: z.string().optional(),
@@ -42,6 +45,10 @@ const ConfigSchema = z
       for (const key of ['ACCESS_TOKEN_KEYS', 'CARD_TOKEN_KEYS', 'DATABASE_URL'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production` });
       }
+      if (env.PASSWORD_HASH_COST < DEFAULT_PASSWORD_HASH_COST) {
+        const message = `PASSWORD_HASH_COST must be at least ${DEFAULT_PASSWORD_HASH_COST} in production`;
+        ctx.addIssue({ code: 'custom', path: ['PASSWORD_HASH_COST'], message });
+      }
     }
     if (Boolean(env.BOOTSTRAP_ADMIN_USERNAME) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
       ctx.addIssue({
@@ -62,6 +69,7 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  passwordHashCost: number;
   accessTokenKeys: string | undefined;
   cardTokenKeys: string | undefined;
   accessTokenTtlMinutes: number;
@@ -96,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    passwordHashCost: e.PASSWORD_HASH_COST,
     accessTokenKeys: e.ACCESS_TOKEN_KEYS,
     cardTokenKeys: e.CARD_TOKEN_KEYS,
     accessTokenTtlMinutes: e.ACCESS_TOKEN_TTL_MINUTES,

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { loadKeyRings } from './lib/keys.ts';
+import { setPasswordHashCost } from './lib/password.ts';
 import { startScheduler } from './modules/settlement/scheduler.ts';
 import { bootstrapAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
@@ -19,6 +20,7 @@ async function main() {
     }
     throw err;
   }
+  setPasswordHashCost(config.passwordHashCost);
   const database: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
   const keys = await loadKeyRings(config);

@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tk/api';
-import { testConfig } from '@tk/api/config.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, seedDemo } from '@tk/api/seed/demo.ts';
 
@@ -16,6 +15,7 @@ import { openFromTemplate, type TestDatabase } from '@tk/db/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import type {} from '../../api/test/global-setup.ts';
+import { appTestConfig } from '../../api/test/support.ts';
 
 /**
  * Browser tests: a real API server (its own database from the run's template, demo data) serving
@@ -89,14 +89,12 @@ export interface TestServer {
  */
 export async function startServer(): Promise<TestServer> {
   ensureWebBuilt();
+  const config = appTestConfig({ serveWeb: true, rateLimitPerMinute: 100_000, loginRateLimitPerMinute: 1_000 });
   const database = await openFromTemplate(inject('dbTemplate'));
   const keys = await generateKeyRings();
   await seedDemo(database.db, keys);
   const clock = fixedClock(new Date().toISOString());
-  const app = await buildApp(
-    testConfig({ serveWeb: true, rateLimitPerMinute: 100_000, loginRateLimitPerMinute: 1_000 }),
-    { database, keys, clock },
-  );
+  const app = await buildApp(config, { database, keys, clock });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
