@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tk/api';
@@ -25,7 +26,14 @@ import { appTestConfig } from '../../api/test/support.ts';
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const requireFromWeb = createRequire(path.join(WEB_ROOT, 'package.json'));
 const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs/screenshots');
+/**
+ * Screenshots are always taken (so every run can be looked at), but they replace the documented ones in
+ * docs/screenshots only with SCREENSHOTS=1; otherwise they go to a temporary folder and the tree stays clean.
+ */
+export const SCREENSHOT_DIR =
+  process.env.SCREENSHOTS === '1'
+    ? path.join(REPO_ROOT, 'docs/screenshots')
+    : path.join(tmpdir(), 'teilhabekarte-screenshots');
 
 function findChromium(): string | undefined {
   if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH;
