@@ -55,8 +55,10 @@ export default defineConfig({
           name: 'browser',
           include: ['services/web/test/**/*.test.ts'],
           globalSetup: ['services/api/test/global-setup.ts'],
-          // A real browser on a loaded 2-core machine: one retry absorbs timing noise of the UI (a real
-          // failure fails twice). API and core tests never retry.
+          // A real browser on a loaded 2-core machine, beside another test file: a UI state may take
+          // longer than vitest's default 1 s of expect.poll to appear, and one retry absorbs the rest of
+          // the timing noise (a real failure fails twice). API and core tests never retry.
+          expect: { poll: { timeout: 10_000 } },
           retry: 1,
         },
       },
