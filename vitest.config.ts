@@ -2,29 +2,26 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Files known to be long before any run has been timed (a fresh clone, CI): they start first. */
+/** The longest file by far (10,000 requests): it starts first, so that it never runs alone at the end. */
 const LONG_FILES = ['services/api/test/fuzz.test.ts'];
-/** Without timings, whole projects by how long their files usually take. */
+/** Then whole projects, longest files first: browser files take 5–30 s, API files 1–5 s, core less. */
 const PROJECT_ORDER = ['browser', 'api', 'core'];
 
 /**
- * Longest first, across projects: both workers stay busy to the end instead of one waiting for the
- * fuzz test or a browser file that started last. Uses vitest's own timings of the previous run
- * (node_modules/.vite/vitest), or the hints above on a fresh clone.
+ * Longest first across projects, so both workers stay busy to the end. Within a project the files
+ * go by vitest's timings of the last run (node_modules/.vite/vitest), or by size on a fresh clone.
+ * Consecutive files of one project also let a worker keep its loaded modules (isolate: false).
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const { cache, config } = this.ctx;
     const relative = (spec: TestSpecification) => path.relative(config.root, spec.moduleId);
     const key = (spec: TestSpecification) => `${spec.project.name}:${relative(spec)}`;
-    const hint = (spec: TestSpecification) =>
+    const rank = (spec: TestSpecification) =>
       LONG_FILES.includes(relative(spec)) ? -1 : PROJECT_ORDER.indexOf(spec.project.name);
-    const size = (spec: TestSpecification) => cache.getFileStats(key(spec))?.size ?? 0;
-    return [...files].sort((a, b) => {
-      const [ta, tb] = [cache.getFileTestResults(key(a)), cache.getFileTestResults(key(b))];
-      if (ta && tb) return Number(tb.failed) - Number(ta.failed) || tb.duration - ta.duration;
-      return hint(a) - hint(b) || size(b) - size(a);
-    });
+    const weight = (spec: TestSpecification) =>
+      cache.getFileTestResults(key(spec))?.duration ?? cache.getFileStats(key(spec))?.size ?? 0;
+    return [...files].sort((a, b) => rank(a) - rank(b) || weight(b) - weight(a));
   }
 }
 
