@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_PASSWORD_HASH_COST } from './lib/password.ts';
 
 /**
  * The only reader of `process.env`: one zod schema, parsed once at start. Unknown variables are
@@ -66,6 +67,8 @@ const ConfigSchema = z
       .min(1)
       .max(24 * 60)
       .default(15),
+    /** scrypt cost of new password hashes, log2 N (15: N = 32768). Lower than the default only outside production. */
+    PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(17).default(DEFAULT_PASSWORD_HASH_COST),
     /** JSON array of Ed25519 JWKs. The first with a private part signs; the others only verify; a removed key is retired. */
     ACCESS_TOKEN_KEYS: z.string().optional(),
     CARD_TOKEN_KEYS: z.string().optional(),
@@ -103,6 +106,10 @@ const ConfigSchema = z
           ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production (or KEYS_DIR)` });
         }
       }
+      if (env.PASSWORD_HASH_COST < DEFAULT_PASSWORD_HASH_COST) {
+        const message = `PASSWORD_HASH_COST must be at least ${DEFAULT_PASSWORD_HASH_COST} in production`;
+        ctx.addIssue({ code: 'custom', path: ['PASSWORD_HASH_COST'], message });
+      }
     }
     if (env.NODE_ENV === 'production' && env.TRUST_PROXY === true) {
       ctx.addIssue({
@@ -131,6 +138,7 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
   login: { failuresPerAccount: number; failuresPerAddress: number; windowMinutes: number };
+  passwordHashCost: number;
   accessTokenKeys: string | undefined;
   cardTokenKeys: string | undefined;
   proofSigningKeys: string | undefined;
@@ -173,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
       windowMinutes: e.LOGIN_WINDOW_MINUTES,
     },
+    passwordHashCost: e.PASSWORD_HASH_COST,
     accessTokenKeys: e.ACCESS_TOKEN_KEYS,
     cardTokenKeys: e.CARD_TOKEN_KEYS,
     proofSigningKeys: e.PROOF_SIGNING_KEYS,

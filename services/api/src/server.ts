@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { sealAuditChain, startAuditSealer } from './lib/audit-chain.ts';
 import { loadKeyRings } from './lib/keys.ts';
 import { publicUrl, readyBanner } from './lib/ready-banner.ts';
+import { setPasswordHashCost } from './lib/password.ts';
 import { startScheduler } from './modules/settlement/scheduler.ts';
 import { bootstrapAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
@@ -21,6 +22,7 @@ async function main() {
     }
     throw err;
   }
+  setPasswordHashCost(config.passwordHashCost);
   const database: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
   const keys = await loadKeyRings(config);

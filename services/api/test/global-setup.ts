@@ -7,11 +7,19 @@ declare module 'vitest' {
   }
 }
 
-/** Migrates one template database per test run; every test file clones it (ADR 0005). */
+// The api and browser projects both list this file, and vitest loads it once per project (each in its
+// own module graph, in the one main process): the run's template is kept on globalThis so both share it.
+const run = globalThis as { tkTestTemplate?: { template: Promise<TemplateInfo>; users: number } };
+
+/** One migrated template database per test run; every test file clones it (ADR 0005). */
 export default async function setup(project: TestProject) {
-  const template = await createTemplate(process.env.TEST_DATABASE_URL);
-  project.provide('dbTemplate', template);
+  run.tkTestTemplate ??= { template: createTemplate(process.env.TEST_DATABASE_URL), users: 0 };
+  const shared = run.tkTestTemplate;
+  shared.users++;
+  project.provide('dbTemplate', await shared.template);
   return async () => {
-    await dropTemplate(template);
+    if (--shared.users > 0) return;
+    run.tkTestTemplate = undefined;
+    await dropTemplate(await shared.template);
   };
 }

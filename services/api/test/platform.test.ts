@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { hashPassword, setPasswordHashCost, unmatchableHash, verifyPassword } from '../src/lib/password.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
 
 let t: TestContext;
@@ -85,5 +86,27 @@ describe('config', () => {
     expect(loadConfig({}).seed).toBe('demo');
     expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }).seed).toBe('none');
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+  });
+
+  it('PASSWORD_HASH_COST: a hash carries its scrypt cost, verify reads it from the hash; production keeps the default', async () => {
+    expect(loadConfig({}).passwordHashCost).toBe(15);
+    expect(loadConfig({ PASSWORD_HASH_COST: '12' }).passwordHashCost).toBe(12);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '9' })).toThrow(/PASSWORD_HASH_COST/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_HASH_COST: '14' })).toThrow(
+      /PASSWORD_HASH_COST must be at least 15 in production/,
+    );
+    try {
+      setPasswordHashCost(11);
+      const hash = await hashPassword('ein-langes-passwort');
+      expect(hash.split('$').slice(0, 4)).toEqual(['scrypt', String(2 ** 11), '8', '1']);
+      setPasswordHashCost(12);
+      expect(await verifyPassword('ein-langes-passwort', hash)).toBe(true);
+      expect(await verifyPassword('ein-anderes-passwort', hash)).toBe(false);
+      // Unknown usernames cost what a new hash costs.
+      expect(unmatchableHash().split('$')[1]).toBe(String(2 ** 12));
+      expect(await verifyPassword('ein-langes-passwort', unmatchableHash())).toBe(false);
+    } finally {
+      setPasswordHashCost(t.config.passwordHashCost);
+    }
   });
 });

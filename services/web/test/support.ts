@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tk/api';
-import { testConfig } from '@tk/api/config.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, seedDemo } from '@tk/api/seed/demo.ts';
 
@@ -16,6 +16,7 @@ import { openFromTemplate, type TestDatabase } from '@tk/db/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import type {} from '../../api/test/global-setup.ts';
+import { appTestConfig } from '../../api/test/support.ts';
 
 /**
  * Browser tests: a real API server (its own database from the run's template, demo data) serving
@@ -25,7 +26,14 @@ import type {} from '../../api/test/global-setup.ts';
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const requireFromWeb = createRequire(path.join(WEB_ROOT, 'package.json'));
 const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs/screenshots');
+/**
+ * Screenshots are always taken (so every run can be looked at), but they replace the documented ones in
+ * docs/screenshots only with SCREENSHOTS=1; otherwise they go to a temporary folder and the tree stays clean.
+ */
+export const SCREENSHOT_DIR =
+  process.env.SCREENSHOTS === '1'
+    ? path.join(REPO_ROOT, 'docs/screenshots')
+    : path.join(tmpdir(), 'teilhabekarte-screenshots');
 
 function findChromium(): string | undefined {
   if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH;
@@ -89,18 +97,16 @@ export interface TestServer {
  */
 export async function startServer(options: { port?: number } = {}): Promise<TestServer> {
   ensureWebBuilt();
+  const config = appTestConfig({
+    serveWeb: true,
+    rateLimitPerMinute: 100_000,
+    login: { failuresPerAccount: 100, failuresPerAddress: 1_000, windowMinutes: 15 },
+  });
   const database = await openFromTemplate(inject('dbTemplate'));
   const keys = await generateKeyRings();
   await seedDemo(database.db, keys);
   const clock = fixedClock(new Date().toISOString());
-  const app = await buildApp(
-    testConfig({
-      serveWeb: true,
-      rateLimitPerMinute: 100_000,
-      login: { failuresPerAccount: 100, failuresPerAddress: 1_000, windowMinutes: 15 },
-    }),
-    { database, keys, clock },
-  );
+  const app = await buildApp(config, { database, keys, clock });
   // TEST_WEB_PORT pins the port where a worker is given a port range; 0 takes any free one.
   const url = await app.listen({ port: options.port ?? Number(process.env.TEST_WEB_PORT ?? 0), host: '127.0.0.1' });
   return {

@@ -3,7 +3,7 @@ import { type Db, users } from '@tk/db';
 import { eq, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { UNMATCHABLE_HASH, verifyPassword } from '../../lib/password.ts';
+import { unmatchableHash, verifyPassword } from '../../lib/password.ts';
 import { signAccessToken } from '../../lib/tokens.ts';
 import { InvalidCredentials } from './auth.errors.ts';
 
@@ -52,7 +52,7 @@ export async function login(
     .select()
     .from(users)
     .where(eq(sql`lower(${users.username})`, input.username.toLowerCase()));
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? UNMATCHABLE_HASH);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? unmatchableHash());
   const actor: Actor = { userId: user?.id ?? null, role: user?.role ?? 'anonymous', providerId: null, requestId };
   if (!user || !ok || !user.active) {
     await audit(db, actor, {
