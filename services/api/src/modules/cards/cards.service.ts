@@ -9,6 +9,9 @@ import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/fami
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
 import type { Card } from './cards.schemas.ts';
 
+/** The ID-1 card drawing, for documents that carry the card (the letter to the family). */
+export { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from './cards.render.ts';
+
 type CardRow = typeof cards.$inferSelect;
 type BlockReason = NonNullable<CardRow['blockReason']>;
 

@@ -6,7 +6,7 @@ import {
   LANGUAGE_INFO,
 } from '@tk/core';
 import { createPdf, drawQr, drawText, isolate, type TextStyle, textHeight } from '../../lib/pdf.ts';
-import { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from '../cards/cards.render.ts';
+import { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from '../cards/cards.service.ts';
 import { fill, LETTER_TEXTS } from './letters.texts.ts';
 
 export interface LetterEntitlement {

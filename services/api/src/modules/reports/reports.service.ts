@@ -1,8 +1,7 @@
-import { addMonths, type CivilDate } from '@tk/core';
+import { addMonths, type CivilDate, formatDecimalComma } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
 import { providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
-import { decimalComma } from '../settlement/settlement.booking-list.ts';
 import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
 /**
@@ -76,7 +75,7 @@ export const reimbursementCsv = (r: ReimbursementReport) =>
       i.legalBasis,
       i.costBearer ?? '',
       i.federalRefund ? 'ja' : 'nein',
-      decimalComma(i.amountCents),
+      formatDecimalComma(i.amountCents, { grouping: false }),
     ]),
   );
 
@@ -95,5 +94,11 @@ export const takeUpCsv = (r: TakeUpReport) =>
 export const providerSpendCsv = (r: ProviderSpendReport) =>
   reportCsv(
     ['Anbieter-ID', 'Anbieter', 'Leistungsart', 'Buchungen', 'Betrag'],
-    r.items.map((i) => [i.providerId, i.providerName, i.benefitType, i.bookings, decimalComma(i.amountCents)]),
+    r.items.map((i) => [
+      i.providerId,
+      i.providerName,
+      i.benefitType,
+      i.bookings,
+      formatDecimalComma(i.amountCents, { grouping: false }),
+    ]),
   );
