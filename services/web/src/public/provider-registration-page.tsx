@@ -1,15 +1,11 @@
 import '../ui/backoffice.css';
-import {
-  benefitTypeName,
-  PROVIDER_CATEGORY_NAMES,
-  REDEEMABLE_BENEFIT_TYPES,
-  type RedeemableBenefitType,
-} from '@tk/core';
+import { benefitTypeName, PROVIDER_CATEGORY_NAMES, type RedeemableBenefitType } from '@tk/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/problems';
 import { linkClick } from '../router';
 import { Alert, Button, Field } from '../ui';
+import { BenefitTypeChecks } from '../ui/benefit-type-checks';
 import { SelectField } from '../ui/select-field';
 import { type FieldErrors, fieldErrorsOf, focusFirstError, summaryOf } from '../ui/use-form';
 
@@ -215,31 +211,13 @@ export function ProviderRegistrationPage() {
             onChange={(c) => setValues((x) => ({ ...x, category: c }))}
             error={errors.category}
           />
-          <fieldset
+          <BenefitTypeChecks
             class="checks span-2"
-            aria-invalid={errors.benefitTypes ? true : undefined}
-            aria-describedby={errors.benefitTypes ? 'types-error' : undefined}
-          >
-            <legend>Welche Leistungen möchten Sie abrechnen?</legend>
-            {REDEEMABLE_BENEFIT_TYPES.map((t) => (
-              <label key={t}>
-                <input
-                  type="checkbox"
-                  name="benefitTypes"
-                  value={t}
-                  checked={values.benefitTypes.includes(t)}
-                  aria-invalid={errors.benefitTypes ? true : undefined}
-                  onChange={(e) => toggleType(t, e.currentTarget.checked)}
-                />
-                {benefitTypeName(t)}
-              </label>
-            ))}
-            {errors.benefitTypes && (
-              <p class="field-error" id="types-error" role="alert">
-                {errors.benefitTypes}
-              </p>
-            )}
-          </fieldset>
+            legend="Welche Leistungen möchten Sie abrechnen?"
+            selected={values.benefitTypes}
+            error={errors.benefitTypes}
+            onToggle={toggleType}
+          />
         </div>
         <h2>Anschrift und Kontakt</h2>
         <div class="form-grid">

@@ -1,12 +1,8 @@
-import {
-  benefitTypeName,
-  PROVIDER_CATEGORY_NAMES,
-  REDEEMABLE_BENEFIT_TYPES,
-  type RedeemableBenefitType,
-} from '@tk/core';
+import { PROVIDER_CATEGORY_NAMES, REDEEMABLE_BENEFIT_TYPES, type RedeemableBenefitType } from '@tk/core';
 import { api, type RequestBody, unwrap } from '../../api/client';
 import { navigate } from '../../router';
 import { Button, centsToInput, Field, parseEuroToCents } from '../../ui';
+import { BenefitTypeChecks } from '../../ui/benefit-type-checks';
 import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
@@ -162,31 +158,12 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider
       <FormSummary text={form.summary} />
       <div class="form-grid">
         <Field label="Name" {...form.field('name')} />
-        <fieldset
-          class="checks"
-          aria-invalid={errors.benefitTypes ? true : undefined}
-          aria-describedby={errors.benefitTypes ? 'types-error' : undefined}
-        >
-          <legend>Leistungsarten</legend>
-          {REDEEMABLE_BENEFIT_TYPES.map((t) => (
-            <label key={t}>
-              <input
-                type="checkbox"
-                name="benefitTypes"
-                value={t}
-                checked={values.benefitTypes.includes(t)}
-                aria-invalid={errors.benefitTypes ? true : undefined}
-                onChange={(e) => toggleType(t, e.currentTarget.checked)}
-              />
-              {benefitTypeName(t)}
-            </label>
-          ))}
-          {errors.benefitTypes && (
-            <p class="field-error" id="types-error">
-              {errors.benefitTypes}
-            </p>
-          )}
-        </fieldset>
+        <BenefitTypeChecks
+          legend="Leistungsarten"
+          selected={values.benefitTypes}
+          error={errors.benefitTypes}
+          onToggle={toggleType}
+        />
         <SelectField
           label="Kategorie"
           {...form.control('category')}
