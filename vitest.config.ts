@@ -56,6 +56,9 @@ export default defineConfig({
           // longer than vitest's default 1 s of expect.poll to appear, and one retry absorbs the rest of
           // the timing noise (a real failure fails twice). API and core tests never retry.
           expect: { poll: { timeout: 10_000 } },
+          // Each browser file starts its own server and browser; a fresh module graph per file keeps one
+          // file's module state (caches, timers) from reaching the next.
+          isolate: true,
           retry: 1,
         },
       },
