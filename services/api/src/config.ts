@@ -57,6 +57,8 @@ const ConfigSchema = z
     BOOTSTRAP_ADMIN_USERNAME: z.string().min(3).max(64).optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).max(128).optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    /** Declined bookings of one card at one provider per day before every further one is 429 (decline oracle). */
+    DECLINES_PER_CARD_PER_DAY: z.coerce.number().int().positive().default(10),
     /** Failed logins of one username (from any address) within the window before every login of it gets 429. */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(10),
     /** Failed logins from one address (any usernames) within the window before it gets 429. */
@@ -137,6 +139,7 @@ export interface Config {
   seed: 'demo' | 'none';
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
+  declinesPerCardPerDay: number;
   login: { failuresPerAccount: number; failuresPerAddress: number; windowMinutes: number };
   passwordHashCost: number;
   accessTokenKeys: string | undefined;
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }
         : undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    declinesPerCardPerDay: e.DECLINES_PER_CARD_PER_DAY,
     login: {
       failuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
       failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,

@@ -18,7 +18,8 @@ describe.runIf(onServer)('terminal under concurrency (PostgreSQL)', () => {
 
   beforeAll(async () => {
     // Thousands of requests by one terminal user within a minute: raise the general per-user limit (as the benchmark does).
-    t = await createTestContext({ config: { rateLimitPerMinute: 1_000_000 } });
+    // Hundreds of declines of one card are the point here, not the decline oracle: its limit is raised.
+    t = await createTestContext({ config: { rateLimitPerMinute: 1_000_000, declinesPerCardPerDay: 1_000_000 } });
     club = await makeProvider(t.db, { benefitTypes: ['participation'] });
     staff = await t.user('provider_staff', club.id);
   });

@@ -21,8 +21,6 @@ export interface DeclineThrottleOptions {
   windowSeconds: number;
 }
 
-export const DEFAULT_DECLINE_LIMIT: DeclineThrottleOptions = { limit: 10, windowSeconds: 24 * 60 * 60 };
-
 /**
  * The decline oracle (issue 10, finding 8): by bisecting `serviceDate` with an amount far above the budget,
  * a provider could read a child's 18th birthday or revocation date from the change of decline reason. Declines
@@ -30,7 +28,8 @@ export const DEFAULT_DECLINE_LIMIT: DeclineThrottleOptions = { limit: 10, window
  * decline answers 429 `rate_limited` (no reason), and the moment it trips is audited. Successful bookings
  * cost nothing extra: the card is resolved and counted only when a booking is declined.
  */
-export function createDeclineThrottle(database: Database, options: DeclineThrottleOptions = DEFAULT_DECLINE_LIMIT) {
+/** `options.limit` comes from the config (`DECLINES_PER_CARD_PER_DAY`, default 10). */
+export function createDeclineThrottle(database: Database, options: DeclineThrottleOptions) {
   const counter = createFailureCounter(database, {
     name: 'decline',
     limit: options.limit,

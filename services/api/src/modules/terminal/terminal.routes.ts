@@ -30,7 +30,10 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: terminal.TerminalDeps = { clock, cardKeys: keys.card };
   const security = [{ bearerAuth: [] }];
   const throttle = createCodeFailureThrottle(db);
-  const declines = createDeclineThrottle(app.ctx.database);
+  const declines = createDeclineThrottle(app.ctx.database, {
+    limit: app.ctx.config.declinesPerCardPerDay,
+    windowSeconds: 24 * 60 * 60,
+  });
 
   /** Runs a card operation under the invalid-code throttle: failures count, and over the limit everything is refused. */
   async function guarded<T>(request: FastifyRequest, reply: FastifyReply, operation: string, run: () => Promise<T>) {
