@@ -208,18 +208,19 @@ async function crashSettlement(
   const { spawn } = await import('node:child_process');
   const { API_DIR } = await import('./harness.ts');
   const rows = Number(arg('settle-rows', '300000'));
-  // Extra booked redemptions (with balanced approvals and audit rows), written set-based.
+  // Extra booked redemptions (with balanced approvals and audit rows), written set-based. Trips: one child
+  // may hold many at once (participation approvals may not overlap, ADR 0025).
   await db.execute(sql`
     with p as (select id from providers limit 1),
     b as (select id from beneficiaries limit 1),
     c as (select id from cards limit 1),
     a as (
       insert into approvals (id, beneficiary_id, benefit_type, legal_basis, cost_bearer, valid_from, valid_to, budget_cents, remaining_cents)
-      select 'apv_bulk_' || g, (select id from b), 'participation', 'SGB_II', 'JOBCENTER', '2026-01-01', '2026-12-31', 1000, 0
+      select 'apv_bulk_' || g, (select id from b), 'trip', 'SGB_II', 'JOBCENTER', '2026-01-01', '2026-12-31', 1000, 0
       from generate_series(1, ${rows / 10}) g returning id
     )
     insert into redemptions (id, provider_id, approval_id, beneficiary_id, card_id, benefit_type, service_date, amount_cents, booked_by, booked_at)
-    select 'rdm_bulk_' || a.id || '_' || k, (select id from p), a.id, (select id from b), (select id from c), 'participation',
+    select 'rdm_bulk_' || a.id || '_' || k, (select id from p), a.id, (select id from b), (select id from c), 'trip',
            '2026-11-02', 100, 'usr_bulk', now() - interval '2 days'
     from a cross join generate_series(1, 10) k`);
   await db.execute(sql`insert into audit_log (action, entity_type, entity_id)
