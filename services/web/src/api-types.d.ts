@@ -1380,6 +1380,8 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Active staff accounts (provider_admin + provider_staff) per provider */
+            maxStaffPerProvider: number;
             updatedAt: string;
         };
         CatalogueInput: {
@@ -2249,6 +2251,8 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Active staff accounts (provider_admin + provider_staff) per provider */
+            maxStaffPerProvider: number;
             updatedAt: string;
         };
         Catalogue: {
@@ -3405,6 +3409,7 @@ export interface operations {
                     debtorName?: string;
                     debtorIban?: string;
                     debtorBic?: string | null;
+                    maxStaffPerProvider?: number;
                 };
             };
         };
