@@ -24,6 +24,17 @@ const berlin = (iso: string) =>
 const day = (iso: string | undefined) => (iso ? formatGermanDate(iso) : '–');
 const cents = (value: number | null | undefined) => (value === null || value === undefined ? '–' : formatCents(value));
 
+const FIELD_NAMES: Record<string, string> = {
+  givenName: 'Vorname',
+  familyName: 'Familienname',
+  birthDate: 'Geburtsdatum',
+  caseReference: 'Aktenzeichen',
+};
+const fields = (values: Record<string, unknown>) =>
+  Object.entries(values)
+    .map(([k, v]) => `${FIELD_NAMES[k] ?? k}: ${k === 'birthDate' ? day(String(v)) : String(v)}`)
+    .join(', ');
+
 interface Column {
   title: string;
   width: number;
@@ -70,22 +81,20 @@ export function renderDataExportPdf(
       return;
     }
     const scale = WIDTH / columns.reduce((s, c) => s + c.width, 0);
+    // Cells wrap (a long provider name is information the family is owed, not to be cut off).
+    const widths = columns.map((c) => c.width * scale - (c.align === 'right' ? 12 : 4));
+    const heightOf = (cells: string[], bold: boolean) =>
+      Math.max(...cells.map((cell, i) => textHeight(doc, cell, widths[i]!, { size: 8.5, bold })));
     const drawRow = (cells: string[], bold: boolean) => {
-      ensure(14);
+      const height = heightOf(cells, bold);
+      ensure(height + 2);
       let x = PAGE.margin;
       cells.forEach((cell, i) => {
         const col = columns[i]!;
-        const w = col.width * scale;
-        drawText(doc, cell, x, y, w - (col.align === 'right' ? 12 : 4), {
-          size: 8.5,
-          bold,
-          maxLines: 1,
-          align: col.align ?? 'left',
-          color: COLOR.text,
-        });
-        x += w;
+        drawText(doc, cell, x, y, widths[i]!, { size: 8.5, bold, align: col.align ?? 'left', color: COLOR.text });
+        x += col.width * scale;
       });
-      y += 12;
+      y += height + 1.5;
     };
     const header = () => {
       drawRow(
@@ -102,7 +111,7 @@ export function renderDataExportPdf(
     };
     header();
     for (const row of rows) {
-      if (y + 14 > BOTTOM) {
+      if (y + heightOf(row, false) + 2 > BOTTOM) {
         doc.addPage();
         y = PAGE.margin;
         header();
@@ -145,15 +154,7 @@ export function renderDataExportPdf(
         { title: 'vorher', width: 2 },
         { title: 'nachher', width: 2 },
       ],
-      child.revisions.map((r) => [
-        berlin(r.changedAt),
-        Object.entries(r.before)
-          .map(([k, v]) => `${k}: ${String(v)}`)
-          .join(', '),
-        Object.entries(r.after)
-          .map(([k, v]) => `${k}: ${String(v)}`)
-          .join(', '),
-      ]),
+      child.revisions.map((r) => [berlin(r.changedAt), fields(r.before), fields(r.after)]),
       '',
     );
   }

@@ -10,7 +10,7 @@ const PAGE = 20;
 /**
  * Data protection on the child page: the information for the family under Art. 15 GDPR (PDF or JSON)
  * and the access log (Zugriffsprotokoll): who in the city read the child's data, when and how, and
- * when the family looked up the balance. Opening this page is itself in the log.
+ * when the family looked up the balance. Opening the child page is itself in the log (reading the log is not).
  */
 export function AccessLogPanel({ child }: { child: Beneficiary }) {
   const [shown, setShown] = useState(PAGE);
@@ -44,8 +44,8 @@ export function AccessLogPanel({ child }: { child: Beneficiary }) {
       {error && <Alert tone="error">{error}</Alert>}
       <h3>Zugriffsprotokoll</h3>
       <p class="muted">
-        Jeder Zugriff auf die Daten des Kindes wird protokolliert (Suche, Kinderseite, Karte, Druck, Auskunft) – auch
-        dieser.
+        Jeder Zugriff auf die Daten des Kindes wird hier protokolliert: Suche, Kinderseite, Bewilligung, Karte, Druck,
+        Auskunft und die Guthabenabfrage der Familie.
       </p>
       {log.error && <Alert tone="error">{log.error}</Alert>}
       <Table
