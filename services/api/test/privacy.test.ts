@@ -1,5 +1,5 @@
 import { personalDataReads } from '@tk/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApproval, makeBeneficiary, makeProvider, makeRedemption, makeReversal } from './factories.ts';
 import { pdfText } from './pdf-text.ts';
@@ -52,6 +52,18 @@ describe('read audit', () => {
     expect(await readsOf(other.id)).toHaveLength(0);
     const none = await t.call('GET', '/api/v1/beneficiaries?q=Niemandshausen', { token: anna.token });
     expect(none.json().total).toBe(0);
+  });
+
+  it('a full page of 100 hits is one INSERT: 100 rows written by a single statement (one transaction id)', async () => {
+    for (let i = 0; i < 100; i++)
+      await makeBeneficiary(t.db, { familyName: `Seitenvoll${String(i).padStart(3, '0')}` });
+    const res = await t.call('GET', '/api/v1/beneficiaries?q=Seitenvoll&pageSize=100', { token: ben.token });
+    expect(res.json().items).toHaveLength(100);
+    const rows = await t.db.execute(
+      sql`select count(*)::int as n, count(distinct xmin::text)::int as statements, count(distinct request_id)::int as requests
+          from personal_data_reads where actor_id = ${ben.id} and action = 'search'`,
+    );
+    expect((rows as unknown as { rows: unknown[] }).rows[0]).toEqual({ n: 100, statements: 1, requests: 1 });
   });
 
   it('the child page, an approval, a card, the card PDF, the A4 sheet and the letter are each recorded; 404 and 403 record nothing', async () => {
