@@ -138,3 +138,17 @@ export const PARTICIPATION_MODE_NAMES = {
   flat: 'Pauschale (Monatssatz)',
   capped: 'Tatsächliche Kosten bis zum Monatssatz',
 } as const;
+
+/** What a read of a child's data was (the child's access log, Zugriffsprotokoll; the Art. 15 export). */
+export const ACCESS_ACTION_NAMES = {
+  search: 'in einer Suche gefunden',
+  view: 'Kinderseite geöffnet',
+  approval: 'Bewilligung angesehen',
+  card: 'Karte angesehen',
+  card_print: 'Karte gedruckt',
+  letter: 'Brief an die Familie gedruckt',
+  export: 'Auskunft (Art. 15 DSGVO) erstellt',
+  family_balance: 'Guthaben von der Familie abgefragt',
+} as const;
+export type AccessAction = keyof typeof ACCESS_ACTION_NAMES;
+export const ACCESS_ACTIONS = Object.keys(ACCESS_ACTION_NAMES) as AccessAction[];

@@ -20,6 +20,7 @@ import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { lettersRoutes } from './modules/letters/letters.routes.ts';
+import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { publicRoutes } from './modules/public/public.routes.ts';
 import { periodProofRoutes, wellKnownRoutes } from './modules/reports/period-proof.routes.ts';
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(providersRoutes, { prefix: '/api/v1' });
   await app.register(beneficiariesRoutes, { prefix: '/api/v1' });
   await app.register(cardsRoutes, { prefix: '/api/v1' });
+  await app.register(privacyRoutes, { prefix: '/api/v1' });
   await app.register(familyRoutes, { prefix: '/api/v1' });
   await app.register(lettersRoutes, { prefix: '/api/v1' });
   await app.register(publicRoutes, { prefix: '/api/v1' });

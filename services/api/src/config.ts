@@ -59,6 +59,10 @@ const ConfigSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     /** Declined bookings of one card at one provider per day before every further one is 429 (decline oracle). */
     DECLINES_PER_CARD_PER_DAY: z.coerce.number().int().positive().default(10),
+    /** Invalid or unknown card codes one terminal user may send per 10 minutes before every lookup is 429. */
+    CODE_MISSES_PER_USER: z.coerce.number().int().positive().default(10),
+    /** The same for all users of one provider together (staff accounts cannot add up guessing allowances). */
+    CODE_MISSES_PER_PROVIDER: z.coerce.number().int().positive().default(30),
     /** Failed logins of one username (from any address) within the window before every login of it gets 429. */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().max(100).default(10),
     /** Failed logins from one address (any usernames) within the window before it gets 429. */
@@ -140,6 +144,7 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | undefined;
   rateLimitPerMinute: number;
   declinesPerCardPerDay: number;
+  codeMisses: { perUser: number; perProvider: number; windowMinutes: number };
   login: { failuresPerAccount: number; failuresPerAddress: number; windowMinutes: number };
   passwordHashCost: number;
   accessTokenKeys: string | undefined;
@@ -180,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     declinesPerCardPerDay: e.DECLINES_PER_CARD_PER_DAY,
+    codeMisses: { perUser: e.CODE_MISSES_PER_USER, perProvider: e.CODE_MISSES_PER_PROVIDER, windowMinutes: 10 },
     login: {
       failuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
       failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,

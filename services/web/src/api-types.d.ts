@@ -566,6 +566,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/beneficiaries/{id}/data-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about the child, for the family (Art. 15 GDPR): JSON, or with format=pdf a German PDF */
+        get: operations["exportBeneficiaryData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/beneficiaries/{id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The child’s access log (Zugriffsprotokoll): who read the child’s data, when, and how */
+        get: operations["getAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/family/balance": {
         parameters: {
             query?: never;
@@ -1380,6 +1414,8 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Active staff accounts (provider_admin + provider_staff) per provider */
+            maxStaffPerProvider: number;
             updatedAt: string;
         };
         CatalogueInput: {
@@ -1453,6 +1489,77 @@ export interface components {
             report: components["schemas"]["ImportReportLineInput"][];
             createdAt: string;
             finishedAt?: string;
+        };
+        AccessLogEntryInput: {
+            /** @description When (ISO 8601) */
+            at: string;
+            /** @description Who in the city; null: the family itself (getFamilyBalance) */
+            username: string | null;
+            /**
+             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance)
+             * @enum {string}
+             */
+            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance";
+        };
+        AccessLogPageInput: {
+            /** @description Newest first */
+            items: components["schemas"]["AccessLogEntryInput"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        ExportedCardInput: {
+            id: string;
+            beneficiaryId: string;
+            /** @description 16 digits, Luhn check digit last */
+            cardNumber: string;
+            /** @description Groups of four, as printed */
+            cardNumberFormatted: string;
+            /** @enum {string} */
+            status: "active" | "blocked" | "replaced";
+            /** @enum {string} */
+            blockReason?: "lost" | "stolen" | "damaged" | "other";
+            issuedAt: string;
+            blockedAt?: string;
+            replacedByCardId?: string;
+        };
+        ExportedRedemptionInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            serviceDate: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @description Amount in euro cents */
+            amountCents: number;
+            providerName: string;
+            /** @enum {string} */
+            status: "booked" | "reversed";
+        };
+        DataExportInput: {
+            /** @description The child as recorded, with the corrections of its master data */
+            beneficiary: {
+                id: string;
+                givenName: string;
+                familyName: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                birthDate: string;
+                caseReference: string;
+                activeCardId?: string;
+                createdAt: string;
+                /** @description Corrections of the master data, oldest first */
+                revisions: components["schemas"]["BeneficiaryRevisionInput"][];
+            };
+            approvals: components["schemas"]["ApprovalInput"][];
+            cards: components["schemas"]["ExportedCardInput"][];
+            /** @description Every booking, oldest first, with the provider */
+            redemptions: components["schemas"]["ExportedRedemptionInput"][];
+            /** @description Every recorded read of the child’s data, newest first */
+            accessLog: components["schemas"]["AccessLogEntryInput"][];
         };
         UserInput: {
             id: string;
@@ -2249,6 +2356,8 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Active staff accounts (provider_admin + provider_staff) per provider */
+            maxStaffPerProvider: number;
             updatedAt: string;
         };
         Catalogue: {
@@ -2322,6 +2431,77 @@ export interface components {
             report: components["schemas"]["ImportReportLine"][];
             createdAt: string;
             finishedAt?: string;
+        };
+        AccessLogEntry: {
+            /** @description When (ISO 8601) */
+            at: string;
+            /** @description Who in the city; null: the family itself (getFamilyBalance) */
+            username: string | null;
+            /**
+             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance)
+             * @enum {string}
+             */
+            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance";
+        };
+        AccessLogPage: {
+            /** @description Newest first */
+            items: components["schemas"]["AccessLogEntry"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        ExportedCard: {
+            id: string;
+            beneficiaryId: string;
+            /** @description 16 digits, Luhn check digit last */
+            cardNumber: string;
+            /** @description Groups of four, as printed */
+            cardNumberFormatted: string;
+            /** @enum {string} */
+            status: "active" | "blocked" | "replaced";
+            /** @enum {string} */
+            blockReason?: "lost" | "stolen" | "damaged" | "other";
+            issuedAt: string;
+            blockedAt?: string;
+            replacedByCardId?: string;
+        };
+        ExportedRedemption: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            serviceDate: string;
+            /** @enum {string} */
+            benefitType: "lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport";
+            /** @description Amount in euro cents */
+            amountCents: number;
+            providerName: string;
+            /** @enum {string} */
+            status: "booked" | "reversed";
+        };
+        DataExport: {
+            /** @description The child as recorded, with the corrections of its master data */
+            beneficiary: {
+                id: string;
+                givenName: string;
+                familyName: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                birthDate: string;
+                caseReference: string;
+                activeCardId?: string;
+                createdAt: string;
+                /** @description Corrections of the master data, oldest first */
+                revisions: components["schemas"]["BeneficiaryRevision"][];
+            };
+            approvals: components["schemas"]["Approval"][];
+            cards: components["schemas"]["ExportedCard"][];
+            /** @description Every booking, oldest first, with the provider */
+            redemptions: components["schemas"]["ExportedRedemption"][];
+            /** @description Every recorded read of the child’s data, newest first */
+            accessLog: components["schemas"]["AccessLogEntry"][];
         };
         User: {
             id: string;
@@ -3405,6 +3585,7 @@ export interface operations {
                     debtorName?: string;
                     debtorIban?: string;
                     debtorBic?: string | null;
+                    maxStaffPerProvider?: number;
                 };
             };
         };
@@ -5684,6 +5865,152 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FamilyAccessCode"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportBeneficiaryData: {
+        parameters: {
+            query?: {
+                /** @description pdf: the same as a German PDF */
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"] | string;
+                    "application/pdf": components["schemas"]["DataExport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccessLog: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             /** @description Default Response */

@@ -149,6 +149,8 @@ describe.runIf(runBrowserTests)('Verwaltung', () => {
     const settings = page.getByRole('form', { name: 'Einstellungen der Stadt' });
     await settings.getByLabel('Nachfrist in Monaten').fill('6');
     await settings.getByLabel('Obergrenze Essenspreis in Euro').fill('4,50');
+    expect(await settings.getByLabel('Konten je Anbieter höchstens').inputValue()).toBe('20');
+    await settings.getByLabel('Konten je Anbieter höchstens').fill('12');
     await settings.getByRole('button', { name: 'Einstellungen speichern' }).click();
     await expect
       .poll(() =>
@@ -156,6 +158,7 @@ describe.runIf(runBrowserTests)('Verwaltung', () => {
       )
       .toBe('6');
     expect(await settings.getByLabel('Obergrenze Essenspreis in Euro').inputValue()).toBe('4,50');
+    expect(await settings.getByLabel('Konten je Anbieter höchstens').inputValue()).toBe('12');
 
     const rates = page.getByRole('form', { name: 'Neuen Satz hinzufügen' });
     await rates.getByLabel('gültig ab').fill('2027-01-01');

@@ -58,6 +58,11 @@ export function createFailureCounter(database: Database, options: FailureCounter
       const res = await limiter.get(key);
       return res && res.consumedPoints >= options.limit ? stateOf(res) : null;
     },
+    /** The failures of `key` in its current window, or null when there are none. */
+    async state(key: string): Promise<CounterState | null> {
+      const res = await limiter.get(key);
+      return res && res.consumedPoints > 0 ? stateOf(res) : null;
+    },
     /** Counts one failure of `key` and returns the new state. */
     async fail(key: string): Promise<CounterState> {
       const res = await limiter.penalty(key, 1);

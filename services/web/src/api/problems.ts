@@ -67,6 +67,8 @@ const MESSAGES: Record<string, string> = {
   provider_required: 'Anbieter-Rollen brauchen einen Anbieter; die anderen Rollen keinen.',
   user_not_found: 'Dieses Benutzerkonto wurde nicht gefunden.',
   cannot_deactivate_self: 'Das eigene Benutzerkonto kann nicht deaktiviert werden.',
+  staff_limit_reached:
+    'Dieser Anbieter hat schon so viele aktive Konten, wie die Stadt erlaubt. Bitte zuerst ein Konto deaktivieren.',
   // Fallbearbeitung: children, approvals, cards, import
   case_reference_taken: 'Ein Kind mit diesem Aktenzeichen gibt es bereits. Bitte danach suchen.',
   invalid_birth_date: 'Das Geburtsdatum liegt in der Zukunft.',

@@ -2,6 +2,7 @@ import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { recordApprovalRead, recordReads } from '../privacy/access-log.service.ts';
 import {
   AmendApprovalBody,
   ApprovalSchema,
@@ -57,7 +58,18 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: read,
     },
-    async (request) => service.searchBeneficiaries(db, request.query),
+    async (request) => {
+      const page = await service.searchBeneficiaries(db, request.query);
+      // Read audit: every child on the result page, in one statement.
+      await recordReads(
+        db,
+        actorOf(request),
+        clock,
+        'search',
+        page.items.map((b) => b.id),
+      );
+      return page;
+    },
   );
 
   app.get(
@@ -73,7 +85,13 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: read,
     },
-    async (request) => service.getBeneficiary(db, request.params.id, today()),
+    async (request) => {
+      const [child] = await Promise.all([
+        service.getBeneficiary(db, request.params.id, today()),
+        recordReads(db, actorOf(request), clock, 'view', [request.params.id]),
+      ]);
+      return child;
+    },
   );
 
   app.patch(
@@ -126,7 +144,13 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: read,
     },
-    async (request) => service.getApproval(db, request.params.id, today()),
+    async (request) => {
+      const [approval] = await Promise.all([
+        service.getApproval(db, request.params.id, today()),
+        recordApprovalRead(db, actorOf(request), clock, request.params.id),
+      ]);
+      return approval;
+    },
   );
 
   app.patch(

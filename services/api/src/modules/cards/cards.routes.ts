@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
+import { recordCardReads } from '../privacy/access-log.service.ts';
 import { cardPdf, qrPng, qrSvg, sheetPdf } from './cards.render.ts';
 import {
   BlockCardBody,
@@ -60,7 +61,13 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: read,
     },
-    async (request) => service.getCard(db, request.params.id),
+    async (request) => {
+      const [card] = await Promise.all([
+        service.getCard(db, request.params.id),
+        recordCardReads(db, actorOf(request), clock, 'card', [request.params.id]),
+      ]);
+      return card;
+    },
   );
 
   app.get(
@@ -125,7 +132,10 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const [entry] = await service.cardsForPrint(db, [request.params.id]);
-      const { cityName } = await getSettings(db);
+      const [{ cityName }] = await Promise.all([
+        getSettings(db),
+        recordCardReads(db, actorOf(request), clock, 'card_print', [request.params.id]),
+      ]);
       const pdf = await cardPdf(
         { ...entry!.card, givenName: entry!.givenName, familyName: entry!.familyName },
         cityName,
@@ -154,7 +164,10 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const entries = await service.cardsForPrint(db, request.body.cardIds);
-      const { cityName } = await getSettings(db);
+      const [{ cityName }] = await Promise.all([
+        getSettings(db),
+        recordCardReads(db, actorOf(request), clock, 'card_print', request.body.cardIds),
+      ]);
       const pdf = await sheetPdf(
         entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName })),
         cityName,

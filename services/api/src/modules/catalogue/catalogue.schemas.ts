@@ -38,6 +38,10 @@ export const CitySettingsSchema = z
     debtorName: z.string(),
     debtorIban: z.string(),
     debtorBic: z.string().nullable(),
+    maxStaffPerProvider: z
+      .number()
+      .int()
+      .describe('Active staff accounts (provider_admin + provider_staff) per provider'),
     updatedAt: z.string(),
   })
   .meta({ id: 'CitySettings' });
@@ -70,6 +74,7 @@ export const UpdateCitySettingsBody = z
     debtorName: Text(70),
     debtorIban: z.string().trim().min(1).max(50),
     debtorBic: z.string().trim().max(11).nullable(),
+    maxStaffPerProvider: z.number().int().min(1).max(1000),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');

@@ -16,6 +16,7 @@ function toSettings(row: CitySettingsRow): CitySettings {
     debtorName: row.debtorName,
     debtorIban: row.debtorIban,
     debtorBic: row.debtorBic,
+    maxStaffPerProvider: row.maxStaffPerProvider,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

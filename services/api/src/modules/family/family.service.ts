@@ -12,6 +12,7 @@ import {
 import { and, desc, eq, lte } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { TooManyAttempts } from '../../lib/problems.ts';
+import { recordReads } from '../privacy/access-log.service.ts';
 
 import { familyCodeMatches } from './family.codes.ts';
 
@@ -38,7 +39,7 @@ type Outcome = { ok: true; balance: FamilyBalance } | { ok: false; retryAfterSec
  * entitlements with balance and period end, lunch today, the last bookings. A wrong card number and a
  * wrong code give the same 404 `family_access_denied` after the same scrypt work; after 5 failures
  * for one card number or 20 from one address within an hour → 429 `too_many_attempts`, even with the
- * right code. Every attempt is audited (a success on the child, so it shows in the child's access log).
+ * right code. Failures are audited; a success is recorded by the read audit (the child's access log).
  */
 export async function getFamilyBalance(
   db: DbOrTx,
@@ -80,12 +81,8 @@ export async function getFamilyBalance(
       return { ok: false };
     }
     const balance = await balanceOf(tx, clock, card);
-    await audit(tx, actor, {
-      action: 'family.balance_viewed',
-      entityType: 'beneficiary',
-      entityId: card.beneficiaryId,
-      data: { cardId: card.id },
-    });
+    // The read audit owns reads of a child's data: the family's look shows in the child's access log.
+    await recordReads(tx, actor, clock, 'family_balance', [card.beneficiaryId]);
     return { ok: true, balance };
   });
   if (outcome.ok) return outcome.balance;

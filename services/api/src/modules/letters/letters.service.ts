@@ -11,6 +11,7 @@ import {
   newFamilyCode,
   storeFamilyCode,
 } from '../family/family.service.ts';
+import { recordCardReads } from '../privacy/access-log.service.ts';
 import { renderCardLetters } from './letters.render.ts';
 
 export interface LetterDeps {
@@ -76,6 +77,13 @@ export async function printCardLetters(
       await storeFamilyCode(tx, card.id, fresh, actor, deps.clock.now());
       await audit(tx, actor, { action: 'card.letter_printed', entityType: 'card', entityId: card.id, data: { lang } });
     }
+    await recordCardReads(
+      tx,
+      actor,
+      deps.clock,
+      'letter',
+      prepared.map((p) => p.card.id),
+    );
   });
   return pdf;
 }

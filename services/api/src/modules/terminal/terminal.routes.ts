@@ -29,7 +29,11 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, clock, keys } = app.ctx;
   const deps: terminal.TerminalDeps = { clock, cardKeys: keys.card };
   const security = [{ bearerAuth: [] }];
-  const throttle = createCodeFailureThrottle(db);
+  const throttle = createCodeFailureThrottle(app.ctx.database, {
+    perUser: app.ctx.config.codeMisses.perUser,
+    perProvider: app.ctx.config.codeMisses.perProvider,
+    windowSeconds: app.ctx.config.codeMisses.windowMinutes * 60,
+  });
   const declines = createDeclineThrottle(app.ctx.database, {
     limit: app.ctx.config.declinesPerCardPerDay,
     windowSeconds: 24 * 60 * 60,

@@ -31,3 +31,17 @@ export class CannotDeactivateSelf extends defineProblem({
     super({ detail: 'You cannot deactivate yourself.' });
   }
 }
+
+/** The provider already has as many active staff accounts as the city allows (`maxStaffPerProvider`). */
+export class StaffLimitReached extends defineProblem({
+  code: 'staff_limit_reached',
+  status: 409,
+  title: 'Staff limit reached',
+}) {
+  constructor(limit: number) {
+    super({
+      detail: `This provider already has ${limit} active staff accounts, the most the city allows; deactivate one first.`,
+      extensions: { limit },
+    });
+  }
+}

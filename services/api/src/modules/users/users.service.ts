@@ -1,11 +1,17 @@
 import { type Clock, isProviderRole, newId } from '@tk/core';
-import { type Db, type DbOrTx, providers, users } from '@tk/db';
+import { citySettings, type Db, type DbOrTx, providers, users } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { Forbidden } from '../../lib/problems.ts';
 import { providerNotFound } from '../providers/providers.errors.ts';
-import { CannotDeactivateSelf, ProviderRequired, UserNotFound, UsernameTaken } from './users.errors.ts';
+import {
+  CannotDeactivateSelf,
+  ProviderRequired,
+  StaffLimitReached,
+  UserNotFound,
+  UsernameTaken,
+} from './users.errors.ts';
 import type { User } from './users.schemas.ts';
 
 export function toUser(row: typeof users.$inferSelect): User {
@@ -49,6 +55,37 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor): 
 }
 
 /**
+ * The staff cap (issue 10, finding 9): a provider has at most `city_settings.max_staff_per_provider`
+ * active accounts (provider_admin + provider_staff), so a provider admin cannot multiply card-guessing
+ * allowances by creating accounts. Call inside the transaction that adds or reactivates one; the
+ * provider row is locked, so concurrent creations for one provider are counted one after the other.
+ * Throws 404 `provider_not_found`, 409 `staff_limit_reached`.
+ */
+async function assertStaffBelowLimit(tx: DbOrTx, providerId: string, exceptUserId?: string): Promise<void> {
+  const [provider] = await tx
+    .select({ id: providers.id })
+    .from(providers)
+    .where(eq(providers.id, providerId))
+    .for('update');
+  if (!provider) throw providerNotFound();
+  const [[settings], [row]] = await Promise.all([
+    tx.select({ limit: citySettings.maxStaffPerProvider }).from(citySettings).where(eq(citySettings.id, 1)),
+    tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(
+        and(
+          eq(users.providerId, providerId),
+          eq(users.active, true),
+          exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
+        ),
+      ),
+  ]);
+  const limit = settings?.limit ?? 20;
+  if (Number(row?.n ?? 0) >= limit) throw new StaffLimitReached(limit);
+}
+
+/**
  * Inserts a user inside the caller's transaction (createUser, and provider self-registration whose
  * provider and first admin are written together). Throws 404 `provider_not_found`, 409 `username_taken`.
  */
@@ -66,8 +103,11 @@ export async function insertUser(
 ): Promise<User> {
   const { providerId } = input;
   if (providerId) {
-    const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
-    if (!provider) throw providerNotFound();
+    if (input.active) await assertStaffBelowLimit(tx, providerId);
+    else {
+      const [provider] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, providerId));
+      if (!provider) throw providerNotFound();
+    }
   }
   const existing = await tx
     .select({ id: users.id })
@@ -99,6 +139,8 @@ export async function insertUser(
 
 /** Activates a user inside the caller's transaction (a self-registered provider admin on approval). */
 export async function activateUser(tx: DbOrTx, userId: string, actor: Actor): Promise<void> {
+  const [target] = await tx.select({ providerId: users.providerId }).from(users).where(eq(users.id, userId));
+  if (target?.providerId) await assertStaffBelowLimit(tx, target.providerId, userId);
   await tx.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, userId));
   await audit(tx, actor, {
     action: 'user.updated',
@@ -141,6 +183,9 @@ export async function updateUser(
     if (!target) throw new UserNotFound();
     if (target.id === actor.userId && change.active === false) {
       throw new CannotDeactivateSelf();
+    }
+    if (change.active === true && !target.active && target.providerId) {
+      await assertStaffBelowLimit(tx, target.providerId, target.id);
     }
     const [row] = await tx
       .update(users)

@@ -65,6 +65,7 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       mealPriceCap: settings.mealPriceCapCents === null ? '' : centsToInput(settings.mealPriceCapCents),
       participationMode: settings.participationMode as string,
       lunchMealsPerDay: String(settings.lunchMealsPerDay),
+      maxStaffPerProvider: String(settings.maxStaffPerProvider),
     },
     errorKeys: { mealPriceCap: 'mealPriceCapCents' },
     validate(v) {
@@ -74,6 +75,9 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       if (v.mealPriceCap.trim() && (capCents === null || capCents <= 0 || capCents > 10000))
         errors.mealPriceCapCents = 'Bitte einen Betrag bis 100,00 eingeben oder leer lassen (keine Obergrenze).';
       if (!v.cityName.trim()) errors.cityName = 'Bitte den Namen der Stadt eingeben.';
+      const staff = Number(v.maxStaffPerProvider);
+      if (!/^\d+$/.test(v.maxStaffPerProvider.trim()) || staff < 1 || staff > 1000)
+        errors.maxStaffPerProvider = 'Bitte eine Zahl von 1 bis 1000 eingeben.';
       return errors;
     },
     async submit(v) {
@@ -85,6 +89,7 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
             mealPriceCapCents: v.mealPriceCap.trim() ? parseEuroToCents(v.mealPriceCap) : null,
             participationMode: v.participationMode as CitySettings['participationMode'],
             lunchMealsPerDay: Number(v.lunchMealsPerDay),
+            maxStaffPerProvider: Number(v.maxStaffPerProvider),
           },
         }),
       );
@@ -120,6 +125,12 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
         label="Mittagessen je Kind und Tag"
         {...form.control('lunchMealsPerDay')}
         options={['1', '2', '3'].map((v) => ({ value: v, label: v }))}
+      />
+      <Field
+        label="Konten je Anbieter höchstens"
+        {...form.field('maxStaffPerProvider')}
+        inputMode="numeric"
+        hint="Aktive Konten (Verwaltung und Personal) eines Anbieters; begrenzt auch das Raten von Kartennummern."
       />
       <Button type="submit" busy={form.busy}>
         Einstellungen speichern

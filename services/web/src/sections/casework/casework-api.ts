@@ -1,5 +1,6 @@
 import { api, type QueryOf, type RequestBody, unwrap, unwrapBlob } from '../../api/client';
 import type { components } from '../../api-types';
+import { saveDownload } from '../../ui/download';
 
 export const BASE = '/fallbearbeitung';
 export const childPath = (id: string) => `${BASE}/kind/${encodeURIComponent(id)}`;
@@ -101,4 +102,25 @@ export async function postImport(file: File, query: QueryOf<'createImport'>): Pr
 
 export async function getImport(id: string, signal?: AbortSignal): Promise<ImportJob> {
   return unwrap(await api.GET('/api/v1/imports/{id}', { params: { path: { id } }, signal }));
+}
+
+export type AccessLogEntry = components['schemas']['AccessLogEntry'];
+
+/** The child's access log (Zugriffsprotokoll), newest first. */
+export async function getAccessLog(id: string, pageSize: number, signal?: AbortSignal) {
+  return unwrap(
+    await api.GET('/api/v1/beneficiaries/{id}/access-log', {
+      params: { path: { id }, query: { page: 1, pageSize } },
+      signal,
+    }),
+  );
+}
+
+/** Saves the Art. 15 information for the family: the German PDF, or the same as JSON. */
+export async function downloadDataExport(id: string, format: 'pdf' | 'json'): Promise<void> {
+  const result = await api.GET('/api/v1/beneficiaries/{id}/data-export', {
+    params: { path: { id }, query: { format } },
+    parseAs: 'blob',
+  });
+  await saveDownload(result, `auskunft-${id}.${format}`);
 }

@@ -4,6 +4,7 @@ import { useCostBearerName } from '../../api/catalogue';
 import { linkClick } from '../../router';
 import { Alert, Button, type Column, formatCents, formatDate, Table } from '../../ui';
 import { useLoad } from '../../ui/use-load';
+import { AccessLogPanel } from './access-log-panel';
 import { AmendDialog } from './amend-dialog';
 import { ApprovalForm } from './approval-form';
 import { CardPanel } from './card-panel';
@@ -264,6 +265,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
           empty="Noch keine Bewilligung."
         />
       </section>
+      <AccessLogPanel child={child} />
       <MasterDataDialog
         child={child}
         open={editing}
