@@ -172,6 +172,28 @@ export interface paths {
         patch: operations["updateCitySettings"];
         trace?: never;
     };
+    "/api/v1/catalogue/settings/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city logo as uploaded (PNG or SVG); 404 when there is none */
+        get: operations["getCityLogo"];
+        /**
+         * Upload the city logo (PNG or SVG, at most 512 KiB and 4000 × 4000 pixels)
+         * @description Body: the file itself (`Content-Type: image/png` or `image/svg+xml`). An SVG may not contain scripts, event handlers, foreign objects or links to other files; it is rendered to PNG for the PDFs.
+         */
+        put: operations["uploadCityLogo"];
+        post?: never;
+        /** Remove the city logo; the documents show the city’s initial instead */
+        delete: operations["deleteCityLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers": {
         parameters: {
             query?: never;
@@ -492,6 +514,23 @@ export interface paths {
         put?: never;
         /** Many cards on A4 sheets (10 per page) as PDF */
         post: operations["printCardSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/print-id1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many cards for a card printer: one card per page of ID-1 size (85.60 × 53.98 mm) as PDF */
+        post: operations["printCardsId1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1380,6 +1419,14 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description The issuing office, printed on the Gutschrift and the card letter */
+            address: {
+                /** @description e.g. "Amt für Soziales, Bildung und Teilhabe" */
+                office: string | null;
+                street: string | null;
+                postalCode: string | null;
+                town: string | null;
+            };
             updatedAt: string;
         };
         CatalogueInput: {
@@ -1388,6 +1435,14 @@ export interface components {
             legalBases: components["schemas"]["LegalBasisInput"][];
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
+        };
+        CityLogoInput: {
+            /** @enum {string} */
+            contentType: "image/png" | "image/svg+xml";
+            widthPx: number;
+            heightPx: number;
+            bytes: number;
+            updatedAt: string;
         };
         FamilyBalanceInput: {
             holder: {
@@ -2249,6 +2304,14 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description The issuing office, printed on the Gutschrift and the card letter */
+            address: {
+                /** @description e.g. "Amt für Soziales, Bildung und Teilhabe" */
+                office: string | null;
+                street: string | null;
+                postalCode: string | null;
+                town: string | null;
+            };
             updatedAt: string;
         };
         Catalogue: {
@@ -2257,6 +2320,14 @@ export interface components {
             legalBases: components["schemas"]["LegalBasis"][];
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
+        };
+        CityLogo: {
+            /** @enum {string} */
+            contentType: "image/png" | "image/svg+xml";
+            widthPx: number;
+            heightPx: number;
+            bytes: number;
+            updatedAt: string;
         };
         FamilyBalance: {
             holder: {
@@ -3405,6 +3476,13 @@ export interface operations {
                     debtorName?: string;
                     debtorIban?: string;
                     debtorBic?: string | null;
+                    /** @description Replaces the whole address; a field left out is cleared */
+                    address?: {
+                        office?: string | null;
+                        street?: string | null;
+                        postalCode?: string | null;
+                        town?: string | null;
+                    };
                 };
             };
         };
@@ -3426,6 +3504,177 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PNG or SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityLogo"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             401: {
@@ -5332,6 +5581,86 @@ export interface operations {
         };
     };
     printCardSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cardIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardsId1: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,16 +1,18 @@
 import { type Clock, formatCardNumber, generateCardNumber, newId } from '@tk/core';
 import { beneficiaries, cards, type DbOrTx, insertMany } from '@tk/db';
 import { and, eq, inArray, ne } from 'drizzle-orm';
-import { type Actor, audit } from '../../lib/audit.ts';
+import { type Actor, audit, auditMany } from '../../lib/audit.ts';
 import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
+import { cityLogoPng, getSettings } from '../catalogue/catalogue.service.ts';
 import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/family.service.ts';
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
+import { type CardBrand, id1Pdf, sheetPdf } from './cards.render.ts';
 import type { Card } from './cards.schemas.ts';
 
 /** The ID-1 card drawing, for documents that carry the card (the letter to the family). */
-export { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from './cards.render.ts';
+export { type CardBrand, drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from './cards.render.ts';
 
 type CardRow = typeof cards.$inferSelect;
 type BlockReason = NonNullable<CardRow['blockReason']>;
@@ -277,4 +279,41 @@ export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: A
     await storeFamilyCode(tx, cardId, fresh, actor, clock.now());
   });
   return fresh.code;
+}
+
+/** The city's name and logo as the card shows them (also for the card letter). */
+export async function cardBrand(db: DbOrTx): Promise<CardBrand> {
+  const [{ cityName }, logo] = await Promise.all([getSettings(db), cityLogoPng(db)]);
+  return { cityName, logo };
+}
+
+/** `id1`: one card per page of ID-1 size (card printers; one card = the single print); `a4`: 10 per A4 sheet. */
+export type CardPrintFormat = 'id1' | 'a4';
+
+/**
+ * The print file of active cards in the order asked, with the city's name and logo, and one audit entry
+ * `card.printed` per card (with the format and how many were printed together). All or nothing:
+ * 404 `card_not_found`, 409 `card_not_active` before anything is rendered or audited.
+ */
+export async function printCards(
+  db: DbOrTx,
+  cardIds: string[],
+  format: CardPrintFormat,
+  actor: Actor,
+): Promise<{ pdf: Buffer; cardIds: string[] }> {
+  const entries = await cardsForPrint(db, cardIds);
+  const brand = await cardBrand(db);
+  const list = entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName }));
+  const pdf = await (format === 'a4' ? sheetPdf(list, brand) : id1Pdf(list, brand));
+  await auditMany(
+    db,
+    actor,
+    entries.map((e) => ({
+      action: 'card.printed',
+      entityType: 'card',
+      entityId: e.card.id,
+      data: { format, count: entries.length },
+    })),
+  );
+  return { pdf, cardIds: entries.map((e) => e.card.id) };
 }

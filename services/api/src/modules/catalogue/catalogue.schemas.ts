@@ -38,6 +38,14 @@ export const CitySettingsSchema = z
     debtorName: z.string(),
     debtorIban: z.string(),
     debtorBic: z.string().nullable(),
+    address: z
+      .object({
+        office: z.string().nullable().describe('e.g. "Amt für Soziales, Bildung und Teilhabe"'),
+        street: z.string().nullable(),
+        postalCode: z.string().nullable(),
+        town: z.string().nullable(),
+      })
+      .describe('The issuing office, printed on the Gutschrift and the card letter'),
     updatedAt: z.string(),
   })
   .meta({ id: 'CitySettings' });
@@ -70,9 +78,32 @@ export const UpdateCitySettingsBody = z
     debtorName: Text(70),
     debtorIban: z.string().trim().min(1).max(50),
     debtorBic: z.string().trim().max(11).nullable(),
+    address: z
+      .object({
+        office: Text(120).nullable(),
+        street: Text(120).nullable(),
+        postalCode: z
+          .string()
+          .trim()
+          .regex(/^\d{5}$/, 'five digits')
+          .nullable(),
+        town: Text(80).nullable(),
+      })
+      .partial()
+      .describe('Replaces the whole address; a field left out is cleared'),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export const CityLogoSchema = z
+  .object({
+    contentType: z.enum(['image/png', 'image/svg+xml']),
+    widthPx: z.number().int(),
+    heightPx: z.number().int(),
+    bytes: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'CityLogo' });
+
 export type UpdateCitySettingsInput = z.infer<typeof UpdateCitySettingsBody>;
 
 // Row types, so the service's mapping stays tied to the tables.

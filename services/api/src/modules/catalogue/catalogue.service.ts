@@ -16,6 +16,12 @@ function toSettings(row: CitySettingsRow): CitySettings {
     debtorName: row.debtorName,
     debtorIban: row.debtorIban,
     debtorBic: row.debtorBic,
+    address: {
+      office: row.addressOffice,
+      street: row.addressStreet,
+      postalCode: row.addressPostalCode,
+      town: row.addressTown,
+    },
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -97,7 +103,18 @@ export async function updateCitySettings(
   actor: Actor,
   clock: Clock,
 ): Promise<CitySettings> {
-  const change: Partial<typeof citySettings.$inferInsert> = { ...input };
+  const { address, ...rest } = input;
+  const change: Partial<typeof citySettings.$inferInsert> = {
+    ...rest,
+    ...(address
+      ? {
+          addressOffice: address.office ?? null,
+          addressStreet: address.street ?? null,
+          addressPostalCode: address.postalCode ?? null,
+          addressTown: address.town ?? null,
+        }
+      : {}),
+  };
   if (input.debtorIban !== undefined) change.debtorIban = normalizeIban(input.debtorIban);
   if (input.debtorBic !== undefined) change.debtorBic = normalizeBic(input.debtorBic);
   return db.transaction(async (tx) => {
@@ -115,3 +132,5 @@ export async function updateCitySettings(
     return toSettings(row!);
   });
 }
+
+export { cityLogoPng, deleteCityLogo, getCityLogo, setCityLogo } from './catalogue.logo.ts';

@@ -2,7 +2,7 @@ import { berlinDate, type Clock, type FamilyLanguage } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
 import type { Actor } from '../../lib/audit.ts';
 import { audit } from '../../lib/audit.ts';
-import { cardsForPrint } from '../cards/cards.service.ts';
+import { cardBrand, cardsForPrint } from '../cards/cards.service.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
 import {
   approvalsOfChild,
@@ -41,6 +41,7 @@ export async function printCardLetters(
   const entries = await cardsForPrint(db, cardIds);
   const today = berlinDate(deps.clock.now());
   const settings = await getSettings(db);
+  const { logo } = await cardBrand(db);
   const prepared: ((typeof entries)[number] & {
     approvals: ReturnType<typeof currentApprovals>;
     fresh: NewFamilyCode;
@@ -57,6 +58,7 @@ export async function printCardLetters(
     prepared.map(({ card, givenName, familyName, approvals, fresh }) => ({
       lang,
       cityName: settings.cityName,
+      logo,
       today,
       card: { cardNumber: card.cardNumber, qrToken: card.qrToken, givenName, familyName },
       familyAccessCode: fresh.code,
