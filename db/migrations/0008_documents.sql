@@ -12,4 +12,5 @@ CREATE TABLE "city_logos" (
 ALTER TABLE "city_settings" ADD COLUMN "address_office" text;--> statement-breakpoint
 ALTER TABLE "city_settings" ADD COLUMN "address_street" text;--> statement-breakpoint
 ALTER TABLE "city_settings" ADD COLUMN "address_postal_code" text;--> statement-breakpoint
-ALTER TABLE "city_settings" ADD COLUMN "address_town" text;
+ALTER TABLE "city_settings" ADD COLUMN "address_town" text;--> statement-breakpoint
+CREATE INDEX "audit_log_import_cards_idx" ON "audit_log" USING btree (("data" ->> 'importJobId'),"id") WHERE "audit_log"."action" = 'card.issued';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { berlinDate, fixedClock, formatGermanDate } from '@tk/core';
 import { auditLog, cityLogos, settlementBatches } from '@tk/db';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
@@ -225,6 +225,72 @@ describe('bulk card printing (printCardSheet, printCardsId1) and bulk letters', 
       await t.call('POST', '/api/v1/cards/print-id1', { body: { cardIds: [fresh] } }),
       401,
       'unauthenticated',
+    );
+  });
+
+  it('"all new cards of an import": the sheet, the ID-1 run and the letters take the import id', async () => {
+    const header =
+      'Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter';
+    const csv = [
+      header,
+      'DOC-1;Łukasz;Importiert;14.03.2015;Teilhabe;SGB II;Jobcenter;01.08.2026;31.07.2027;;;;',
+      'DOC-2;Zoë;Importiert;02.02.2012;Teilhabe;SGB II;Jobcenter;01.08.2026;31.07.2027;;;;',
+      'DOC-3;Ğül;Importiert;02.02.2013;Teilhabe;SGB II;Jobcenter;01.08.2026;31.07.2027;;;;',
+    ].join('\n');
+    const job = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports?mode=import&issueCards=true',
+      headers: { authorization: `Bearer ${caseworker.token}`, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(job.statusCode, job.body).toBe(201);
+    expect(job.json().issuedCards).toBe(3);
+    const importJobId = job.json().id as string;
+    // A card of the import that was blocked since is left out; the others print in import order.
+    const issued = await t.db
+      .select({ id: auditLog.entityId })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'card.issued'), sql`${auditLog.data} ->> 'importJobId' = ${importJobId}`))
+      .orderBy(auditLog.id);
+    await t.call('POST', `/api/v1/cards/${issued[1]!.id}/block`, { token: caseworker.token, body: { reason: 'lost' } });
+
+    const id1 = await t.call('POST', '/api/v1/cards/print-id1', { token: caseworker.token, body: { importJobId } });
+    expect(id1.statusCode, id1.body).toBe(200);
+    expect(pageCount(id1.rawPayload)).toBe(2);
+    expect(pdfPages(id1.rawPayload, 1)).toContain('Łukasz');
+    expect(pdfPages(id1.rawPayload, 2)).toContain('Ğül');
+    const sheet = await t.call('POST', '/api/v1/cards/print-sheet', { token: caseworker.token, body: { importJobId } });
+    expect(pageCount(sheet.rawPayload)).toBe(1);
+    const letters = await t.call('POST', '/api/v1/cards/letters', {
+      token: caseworker.token,
+      body: { importJobId, lang: 'en' },
+    });
+    expect(letters.statusCode, letters.body).toBe(200);
+    const text = pdfPages(letters.rawPayload);
+    expect(text).toContain('Łukasz');
+    expect(text).toContain('Ğül');
+    expect(text).not.toContain('Zoë');
+
+    expectProblem(
+      await t.call('POST', '/api/v1/cards/print-id1', {
+        token: caseworker.token,
+        body: { importJobId: 'imp_unknown' },
+      }),
+      404,
+      'import_not_found',
+    );
+    expectProblem(
+      await t.call('POST', '/api/v1/cards/print-id1', {
+        token: caseworker.token,
+        body: { importJobId, cardIds: [issued[0]!.id!] },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('POST', '/api/v1/cards/print-id1', { token: caseworker.token, body: {} }),
+      400,
+      'validation_failed',
     );
   });
 

@@ -5590,7 +5590,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    cardIds: string[];
+                    /** @description Active cards, in print order */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
                 };
             };
         };
@@ -5670,7 +5673,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    cardIds: string[];
+                    /** @description Active cards, in print order */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
                 };
             };
         };
@@ -6215,8 +6221,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Active cards, e.g. all cards of an import */
-                    cardIds: string[];
+                    /** @description Active cards, e.g. a selection in the search */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
                     /**
                      * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
                      * @default de

@@ -123,7 +123,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) => {
-      const { pdf } = await service.printCards(db, [request.params.id], 'id1', actorOf(request));
+      const { pdf } = await service.printCards(db, { cardIds: [request.params.id] }, 'id1', actorOf(request));
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
@@ -147,7 +147,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) => {
-      const { pdf } = await service.printCards(db, request.body.cardIds, 'a4', actorOf(request));
+      const { pdf } = await service.printCards(db, request.body, 'a4', actorOf(request));
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
@@ -171,7 +171,7 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) => {
-      const { pdf } = await service.printCards(db, request.body.cardIds, 'id1', actorOf(request));
+      const { pdf } = await service.printCards(db, request.body, 'id1', actorOf(request));
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
