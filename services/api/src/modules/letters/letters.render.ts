@@ -107,7 +107,8 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: CardLetter): void {
 
   // The city's logo at the top, on the side where reading ends; then sender and date.
   if (letter.logo) {
-    drawImage(doc, letter.logo, PAGE.margin, y, { width: 160, height: 40, align: rtl ? 'left' : 'right' });
+    const logoBox = { width: 160, height: 40, align: rtl ? ('left' as const) : ('right' as const) };
+    drawImage(doc, letter.logo, rtl ? PAGE.margin : PAGE.margin + WIDTH - logoBox.width, y, logoBox);
     y += 52;
   }
   // Sender and date; title; greeting and introduction.
