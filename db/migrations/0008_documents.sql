@@ -9,6 +9,7 @@ CREATE TABLE "city_logos" (
 	CONSTRAINT "city_logos_single_row" CHECK ("city_logos"."id" = 1)
 );
 --> statement-breakpoint
+ALTER TABLE "city_settings" ADD COLUMN "card_title" text DEFAULT 'Kinder- und Jugendkarte' NOT NULL;--> statement-breakpoint
 ALTER TABLE "city_settings" ADD COLUMN "address_office" text;--> statement-breakpoint
 ALTER TABLE "city_settings" ADD COLUMN "address_street" text;--> statement-breakpoint
 ALTER TABLE "city_settings" ADD COLUMN "address_postal_code" text;--> statement-breakpoint

@@ -65,6 +65,8 @@ export const citySettings = pgTable(
     debtorBic: text(),
     /** Staff accounts (provider_admin + provider_staff) one provider may have. */
     maxStaffPerProvider: integer().notNull().default(20),
+    /** The card's neutral title under the city's name (it says whose card it is, never which benefit). */
+    cardTitle: text().notNull().default('Kinder- und Jugendkarte'),
     /** The issuing office's postal address, printed on the Gutschrift and the card letter. */
     addressOffice: text(),
     addressStreet: text(),

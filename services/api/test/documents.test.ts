@@ -84,6 +84,7 @@ describe('city logo (uploadCityLogo, getCityLogo, deleteCityLogo)', () => {
     expect(after.statusCode).toBe(200);
     expect(hasImage(after.rawPayload)).toBe(true);
     expect(pdfPages(after.rawPayload)).toContain('Stadt Musterstadt');
+    expect(pdfPages(after.rawPayload)).toContain('Kinder- und Jugendkarte');
     writeFileSync(path.join(dir, 'card-with-logo.pdf'), after.rawPayload);
   });
 
@@ -402,6 +403,29 @@ describe('the Gutschrift (getBatchStatement)', () => {
     // The fonts are embedded (no standard Helvetica any more).
     expect(pdf.toString('latin1')).toMatch(/\/FontFile2 \d+ 0 R/);
     expect(pdf.toString('latin1')).not.toMatch(/\/BaseFont \/Helvetica/);
+  });
+
+  it('the card title is a setting: printed on the card; empty or over 40 characters → 400', async () => {
+    const set = await t.call('PATCH', '/api/v1/catalogue/settings', {
+      token: admin.token,
+      body: { cardTitle: 'Familienpass' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().cardTitle).toBe('Familienpass');
+    const card = await makeCard(t.db, t.keys, (await makeBeneficiary(t.db)).id);
+    const pdf = await t.call('GET', `/api/v1/cards/${card.id}/print.pdf`, { token: caseworker.token });
+    expect(pdfPages(pdf.rawPayload)).toContain('Familienpass');
+    for (const cardTitle of ['', 'x'.repeat(41)]) {
+      expectProblem(
+        await t.call('PATCH', '/api/v1/catalogue/settings', { token: admin.token, body: { cardTitle } }),
+        400,
+        'validation_failed',
+      );
+    }
+    await t.call('PATCH', '/api/v1/catalogue/settings', {
+      token: admin.token,
+      body: { cardTitle: 'Kinder- und Jugendkarte' },
+    });
   });
 
   it('an address with a postal code that is not five digits → 400 validation_failed', async () => {

@@ -1411,6 +1411,8 @@ export interface components {
         };
         CitySettingsInput: {
             cityName: string;
+            /** @description Neutral title printed on the card under the city name */
+            cardTitle: string;
             gracePeriodMonths: number;
             /** @enum {string} */
             participationMode: "flat" | "capped";
@@ -2296,6 +2298,8 @@ export interface components {
         };
         CitySettings: {
             cityName: string;
+            /** @description Neutral title printed on the card under the city name */
+            cardTitle: string;
             gracePeriodMonths: number;
             /** @enum {string} */
             participationMode: "flat" | "capped";
@@ -3468,6 +3472,8 @@ export interface operations {
             content: {
                 "application/json": {
                     cityName?: string;
+                    /** @description Neutral: says whose card it is, not which benefit (no "BuT") */
+                    cardTitle?: string;
                     gracePeriodMonths?: number;
                     /** @enum {string} */
                     participationMode?: "flat" | "capped";

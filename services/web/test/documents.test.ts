@@ -109,6 +109,7 @@ describe.runIf(runBrowserTests)('documents: logo, bulk printing', () => {
     ).toBeGreaterThan(0);
 
     const settings = page.getByRole('form', { name: 'Einstellungen der Stadt' });
+    await settings.getByLabel('Titel auf der Karte').fill('Familienkarte');
     await settings.getByLabel('Amt / Dienststelle').fill('Amt für Soziales');
     await settings.getByLabel('Straße und Hausnummer').fill('Rathausplatz 1');
     await settings.getByLabel('Postleitzahl').fill('1234');
@@ -141,7 +142,10 @@ describe.runIf(runBrowserTests)('documents: logo, bulk printing', () => {
       bulk.getByRole('button', { name: 'Kartendrucker (eine Karte je Seite)' }).click(),
     );
     expect(id1.toString('latin1').match(/\/MediaBox \[0 0 242\.6\d* 153\.0\d*\]/g)).toHaveLength(3);
-    expect(pdfText(id1, 'import-id1.pdf', 2)).toContain('Zoë');
+    const second = pdfText(id1, 'import-id1.pdf', 2);
+    expect(second).toContain('Zoë');
+    // The title set by the admin in the first test.
+    expect(second).toContain('Familienkarte');
     expect(/\/Subtype \/Image/.test(id1.toString('latin1'))).toBe(true);
 
     const sheet = await printVia(page, '/cards/print-sheet', () =>

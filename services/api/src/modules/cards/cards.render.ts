@@ -32,12 +32,13 @@ export interface PrintableCard {
   familyName: string;
 }
 
-/** The card's neutral title: it says whose card it is, not which benefit it carries (no "BuT"). */
-export const CARD_TITLE = 'Kinder- und Jugendkarte';
-
-/** Who issues the card: the city's name and its logo (the PNG the PDFs embed; null = the initial). */
+/**
+ * Who issues the card: the city's name, the card's neutral title (a setting: it says whose card it is,
+ * not which benefit it carries, no "BuT") and the logo (the PNG the PDFs embed; null = the initial).
+ */
 export interface CardBrand {
   cityName: string;
+  title: string;
   logo: Buffer | null;
 }
 
@@ -93,7 +94,7 @@ export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Pr
   }
   const header = { width: markX - x - 2 * pad, color: '#ffffff', maxLines: 1 } as const;
   drawText(doc, `Stadt ${cityName}`, x + pad, y + 5, header.width, { ...header, size: 9.5, bold: true, align: 'left' });
-  drawText(doc, CARD_TITLE, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
+  drawText(doc, brand.title, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
 
   const hintHeight = 13;
   const qrSide = h - band - hintHeight - 4;

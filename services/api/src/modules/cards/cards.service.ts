@@ -282,10 +282,10 @@ export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: A
   return fresh.code;
 }
 
-/** The city's name and logo as the card shows them (also for the card letter). */
+/** The city's name, the card title and the logo as the card shows them (also for the card letter). */
 export async function cardBrand(db: DbOrTx): Promise<CardBrand> {
-  const [{ cityName }, logo] = await Promise.all([getSettings(db), cityLogoPng(db)]);
-  return { cityName, logo };
+  const [{ cityName, cardTitle }, logo] = await Promise.all([getSettings(db), cityLogoPng(db)]);
+  return { cityName, title: cardTitle, logo };
 }
 
 /** A print run holds at most this many cards (the PDF of 2,000 letters is ≈ 2,000 pages). */

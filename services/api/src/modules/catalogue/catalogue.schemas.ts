@@ -31,6 +31,7 @@ export const CostBearerSchema = z.object({ code: z.string(), nameDe: z.string() 
 export const CitySettingsSchema = z
   .object({
     cityName: z.string(),
+    cardTitle: z.string().describe('Neutral title printed on the card under the city name'),
     gracePeriodMonths: z.number().int(),
     participationMode: z.enum(['flat', 'capped']),
     lunchMealsPerDay: z.number().int(),
@@ -71,6 +72,7 @@ export const AddBenefitRateBody = z.object({
 export const UpdateCitySettingsBody = z
   .object({
     cityName: Text(120),
+    cardTitle: Text(40).describe('Neutral: says whose card it is, not which benefit (no "BuT")'),
     gracePeriodMonths: z.number().int().min(0).max(24),
     participationMode: z.enum(['flat', 'capped']),
     lunchMealsPerDay: z.number().int().min(1).max(3),

@@ -9,6 +9,7 @@ import type { Catalogue, CitySettings, CitySettingsRow, UpdateCitySettingsInput 
 function toSettings(row: CitySettingsRow): CitySettings {
   return {
     cityName: row.cityName,
+    cardTitle: row.cardTitle,
     gracePeriodMonths: row.gracePeriodMonths,
     participationMode: row.participationMode,
     lunchMealsPerDay: row.lunchMealsPerDay,

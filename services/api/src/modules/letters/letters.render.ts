@@ -21,6 +21,8 @@ export interface CardLetter {
   cityName: string;
   /** The city's logo (PNG), printed at the top and on the card; null = none uploaded. */
   logo: Buffer | null;
+  /** The card's neutral title (city setting). */
+  cardTitle: string;
   /** Berlin date of issue, `YYYY-MM-DD`. */
   today: string;
   card: PrintableCard;
@@ -136,7 +138,7 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: CardLetter): void {
     .stroke()
     .undash()
     .restore();
-  drawCard(doc, cardX, y, letter.card, { cityName: letter.cityName, logo: letter.logo });
+  drawCard(doc, cardX, y, letter.card, { cityName: letter.cityName, title: letter.cardTitle, logo: letter.logo });
   drawText(doc, t.cutHint, cardX - 6, y + ID1_HEIGHT_PT + 9, ID1_WIDTH_PT + 12, {
     ...small,
     size: 7.5,

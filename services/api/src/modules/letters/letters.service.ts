@@ -41,7 +41,7 @@ export async function printCardLetters(
   const entries = await cardsForPrint(db, await selectCards(db, selection));
   const today = berlinDate(deps.clock.now());
   const settings = await getSettings(db);
-  const { logo } = await cardBrand(db);
+  const { logo, title } = await cardBrand(db);
   const prepared: ((typeof entries)[number] & {
     approvals: ReturnType<typeof currentApprovals>;
     fresh: NewFamilyCode;
@@ -59,6 +59,7 @@ export async function printCardLetters(
       lang,
       cityName: settings.cityName,
       logo,
+      cardTitle: title,
       today,
       card: { cardNumber: card.cardNumber, qrToken: card.qrToken, givenName, familyName },
       familyAccessCode: fresh.code,

@@ -64,6 +64,7 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
   const form = useForm({
     initial: {
       cityName: settings.cityName,
+      cardTitle: settings.cardTitle,
       gracePeriodMonths: String(settings.gracePeriodMonths),
       mealPriceCap: settings.mealPriceCapCents === null ? '' : centsToInput(settings.mealPriceCapCents),
       participationMode: settings.participationMode as string,
@@ -81,6 +82,8 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       if (v.mealPriceCap.trim() && (capCents === null || capCents <= 0 || capCents > 10000))
         errors.mealPriceCapCents = 'Bitte einen Betrag bis 100,00 eingeben oder leer lassen (keine Obergrenze).';
       if (!v.cityName.trim()) errors.cityName = 'Bitte den Namen der Stadt eingeben.';
+      if (!v.cardTitle.trim() || v.cardTitle.trim().length > 40)
+        errors.cardTitle = 'Bitte einen Titel mit höchstens 40 Zeichen eingeben.';
       if (v.postalCode.trim() && !/^\d{5}$/.test(v.postalCode.trim()))
         errors.postalCode = 'Bitte eine Postleitzahl mit fünf Ziffern eingeben oder leer lassen.';
       return errors;
@@ -90,6 +93,7 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
         await api.PATCH('/api/v1/catalogue/settings', {
           body: {
             cityName: v.cityName.trim(),
+            cardTitle: v.cardTitle.trim(),
             gracePeriodMonths: graceMonthsOf(v.gracePeriodMonths) ?? settings.gracePeriodMonths,
             mealPriceCapCents: v.mealPriceCap.trim() ? parseEuroToCents(v.mealPriceCap) : null,
             participationMode: v.participationMode as CitySettings['participationMode'],
@@ -114,6 +118,11 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       {form.notice && <Alert tone="success">{form.notice}</Alert>}
       <FormSummary text={form.summary} />
       <Field label="Stadt" {...form.field('cityName')} />
+      <Field
+        label="Titel auf der Karte"
+        {...form.field('cardTitle')}
+        hint="Neutral: sagt, wessen Karte es ist, nicht welche Leistung (z. B. „Kinder- und Jugendkarte“)."
+      />
       <Field
         label="Nachfrist in Monaten"
         {...form.field('gracePeriodMonths')}
