@@ -31,5 +31,9 @@ export const auditLog = pgTable(
     uniqueIndex('audit_log_chain_seq_key').on(t.chainSeq),
     // The sealing step's work list: rows not yet in the chain, in id order.
     index('audit_log_unsealed_idx').on(t.id).where(sql`${t.chainSeq} is null`),
+    // The cards an import issued ("Alle neuen Karten drucken"): the import's `card.issued` entries.
+    index('audit_log_import_cards_idx')
+      .on(sql`(${t.data} ->> 'importJobId')`, t.id)
+      .where(sql`${t.action} = 'card.issued'`),
   ],
 );

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, integer, pgTable, serial, text, unique } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, integer, pgTable, serial, text, unique } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt } from './_columns.ts';
 
 /**
@@ -65,6 +65,13 @@ export const citySettings = pgTable(
     debtorBic: text(),
     /** Staff accounts (provider_admin + provider_staff) one provider may have. */
     maxStaffPerProvider: integer().notNull().default(20),
+    /** The card's neutral title under the city's name (it says whose card it is, never which benefit). */
+    cardTitle: text().notNull().default('Kinder- und Jugendkarte'),
+    /** The issuing office's postal address, printed on the Gutschrift and the card letter. */
+    addressOffice: text(),
+    addressStreet: text(),
+    addressPostalCode: text(),
+    addressTown: text(),
     updatedAt: createdAt(),
   },
   (t) => [
@@ -91,4 +98,28 @@ export const bookingAccounts = pgTable(
     account: text().notNull(),
   },
   (t) => [unique('booking_accounts_key').on(t.legalBasis, t.costBearer, t.benefitType)],
+);
+
+/** Raw bytes (`bytea`); PGlite hands back a Uint8Array, pg a Buffer: both become a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/**
+ * The city's logo (one row, `id = 1`), uploaded by an admin: the file as uploaded (PNG or SVG, for the
+ * preview) and a PNG rendering of it that the PDFs embed (the same bytes for a PNG upload).
+ */
+export const cityLogos = pgTable(
+  'city_logos',
+  {
+    id: integer().primaryKey().default(1),
+    contentType: text({ enum: ['image/png', 'image/svg+xml'] }).notNull(),
+    original: bytea().notNull(),
+    png: bytea().notNull(),
+    widthPx: integer().notNull(),
+    heightPx: integer().notNull(),
+    updatedAt: createdAt(),
+  },
+  (t) => [check('city_logos_single_row', sql`${t.id} = 1`)],
 );

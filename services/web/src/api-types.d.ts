@@ -172,6 +172,28 @@ export interface paths {
         patch: operations["updateCitySettings"];
         trace?: never;
     };
+    "/api/v1/catalogue/settings/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city logo as uploaded (PNG or SVG); 404 when there is none */
+        get: operations["getCityLogo"];
+        /**
+         * Upload the city logo (PNG or SVG, at most 512 KiB and 4000 × 4000 pixels)
+         * @description Body: the file itself (`Content-Type: image/png` or `image/svg+xml`). An SVG may not contain scripts, event handlers, foreign objects or links to other files; it is rendered to PNG for the PDFs.
+         */
+        put: operations["uploadCityLogo"];
+        post?: never;
+        /** Remove the city logo; the documents show the city’s initial instead */
+        delete: operations["deleteCityLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers": {
         parameters: {
             query?: never;
@@ -492,6 +514,23 @@ export interface paths {
         put?: never;
         /** Many cards on A4 sheets (10 per page) as PDF */
         post: operations["printCardSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/print-id1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many cards for a card printer: one card per page of ID-1 size (85.60 × 53.98 mm) as PDF */
+        post: operations["printCardsId1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1406,6 +1445,8 @@ export interface components {
         };
         CitySettingsInput: {
             cityName: string;
+            /** @description Neutral title printed on the card under the city name */
+            cardTitle: string;
             gracePeriodMonths: number;
             /** @enum {string} */
             participationMode: "flat" | "capped";
@@ -1416,6 +1457,14 @@ export interface components {
             debtorBic: string | null;
             /** @description Active staff accounts (provider_admin + provider_staff) per provider */
             maxStaffPerProvider: number;
+            /** @description The issuing office, printed on the Gutschrift and the card letter */
+            address: {
+                /** @description e.g. "Amt für Soziales, Bildung und Teilhabe" */
+                office: string | null;
+                street: string | null;
+                postalCode: string | null;
+                town: string | null;
+            };
             updatedAt: string;
         };
         CatalogueInput: {
@@ -1424,6 +1473,14 @@ export interface components {
             legalBases: components["schemas"]["LegalBasisInput"][];
             costBearers: components["schemas"]["CostBearerInput"][];
             settings: components["schemas"]["CitySettingsInput"];
+        };
+        CityLogoInput: {
+            /** @enum {string} */
+            contentType: "image/png" | "image/svg+xml";
+            widthPx: number;
+            heightPx: number;
+            bytes: number;
+            updatedAt: string;
         };
         FamilyBalanceInput: {
             holder: {
@@ -2348,6 +2405,8 @@ export interface components {
         };
         CitySettings: {
             cityName: string;
+            /** @description Neutral title printed on the card under the city name */
+            cardTitle: string;
             gracePeriodMonths: number;
             /** @enum {string} */
             participationMode: "flat" | "capped";
@@ -2358,6 +2417,14 @@ export interface components {
             debtorBic: string | null;
             /** @description Active staff accounts (provider_admin + provider_staff) per provider */
             maxStaffPerProvider: number;
+            /** @description The issuing office, printed on the Gutschrift and the card letter */
+            address: {
+                /** @description e.g. "Amt für Soziales, Bildung und Teilhabe" */
+                office: string | null;
+                street: string | null;
+                postalCode: string | null;
+                town: string | null;
+            };
             updatedAt: string;
         };
         Catalogue: {
@@ -2366,6 +2433,14 @@ export interface components {
             legalBases: components["schemas"]["LegalBasis"][];
             costBearers: components["schemas"]["CostBearer"][];
             settings: components["schemas"]["CitySettings"];
+        };
+        CityLogo: {
+            /** @enum {string} */
+            contentType: "image/png" | "image/svg+xml";
+            widthPx: number;
+            heightPx: number;
+            bytes: number;
+            updatedAt: string;
         };
         FamilyBalance: {
             holder: {
@@ -3577,6 +3652,8 @@ export interface operations {
             content: {
                 "application/json": {
                     cityName?: string;
+                    /** @description Neutral: says whose card it is, not which benefit (no "BuT") */
+                    cardTitle?: string;
                     gracePeriodMonths?: number;
                     /** @enum {string} */
                     participationMode?: "flat" | "capped";
@@ -3586,6 +3663,13 @@ export interface operations {
                     debtorIban?: string;
                     debtorBic?: string | null;
                     maxStaffPerProvider?: number;
+                    /** @description Replaces the whole address; a field left out is cleared */
+                    address?: {
+                        office?: string | null;
+                        street?: string | null;
+                        postalCode?: string | null;
+                        town?: string | null;
+                    };
                 };
             };
         };
@@ -3607,6 +3691,177 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PNG or SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": components["schemas"]["Problem"];
+                    "image/svg+xml": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityLogo"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCityLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             401: {
@@ -5522,7 +5777,93 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    cardIds: string[];
+                    /** @description Active cards, in print order */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    printCardsId1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Active cards, in print order */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
                 };
             };
         };
@@ -6213,8 +6554,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Active cards, e.g. all cards of an import */
-                    cardIds: string[];
+                    /** @description Active cards, e.g. a selection in the search */
+                    cardIds?: string[];
+                    /** @description Instead of `cardIds`: every card this import issued that is still active, in import order */
+                    importJobId?: string;
                     /**
                      * @description `de` (default), `de-simple` = Leichte Sprache, `en`, `tr`, `ar`, `uk`, `ru`
                      * @default de

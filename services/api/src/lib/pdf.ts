@@ -259,3 +259,65 @@ export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: numb
   doc.fill('#000000');
   doc.restore();
 }
+
+type OpenedImage = { width: number; height: number };
+
+/** pdfkit's own image reader (the one `doc.image` uses; @types/pdfkit does not declare it). */
+function openImage(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {
+  return (doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(image);
+}
+
+/**
+ * The pixel size of a PNG or JPEG as pdfkit reads it, so an upload is accepted exactly when the PDFs
+ * can embed it. Throws when pdfkit cannot read the image.
+ */
+export function imageSize(image: Buffer): { width: number; height: number } {
+  const { doc } = createPdf({ autoFirstPage: false });
+  const { width, height } = openImage(doc, image);
+  return { width, height };
+}
+// pdfkit embeds an image once per document only when it is handed the opened image again (a Buffer
+// is re-read and re-embedded on every call): 500 cards with a logo still carry one copy of it.
+const openedImages = new WeakMap<PDFKit.PDFDocument, Map<Buffer, OpenedImage>>();
+
+function opened(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {
+  let cache = openedImages.get(doc);
+  if (!cache) {
+    cache = new Map();
+    openedImages.set(doc, cache);
+  }
+  let found = cache.get(image);
+  if (!found) {
+    found = openImage(doc, image);
+    cache.set(image, found);
+  }
+  return found;
+}
+
+/** The size a PNG (or JPEG) takes when scaled to fit the box with its aspect ratio kept. */
+export function fitImage(
+  doc: PDFKit.PDFDocument,
+  image: Buffer,
+  box: { width: number; height: number },
+): { width: number; height: number } {
+  const { width, height } = opened(doc, image);
+  const scale = Math.min(box.width / width, box.height / height);
+  return { width: width * scale, height: height * scale };
+}
+
+/**
+ * Draws a PNG (or JPEG) scaled to fit the box, keeping its aspect ratio, aligned in the box
+ * (horizontally by `align`, vertically centred). Returns the drawn width and height.
+ */
+export function drawImage(
+  doc: PDFKit.PDFDocument,
+  image: Buffer,
+  x: number,
+  y: number,
+  box: { width: number; height: number; align?: 'left' | 'right' | 'center' },
+): { width: number; height: number } {
+  const { width, height } = fitImage(doc, image, box);
+  const left = box.align === 'left' ? x : box.align === 'right' ? x + box.width - width : x + (box.width - width) / 2;
+  doc.image(opened(doc, image) as unknown as Buffer, left, y + (box.height - height) / 2, { width, height });
+  return { width, height };
+}

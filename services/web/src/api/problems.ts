@@ -36,6 +36,9 @@ const MESSAGES: Record<string, string> = {
   amount_required: 'Bitte einen Betrag (oder bei Lernförderung die Minuten) angeben.',
   invalid_range: 'Der Zeitraum ist ungültig.',
   // Back office
+  logo_unsupported:
+    'Das Logo wurde nicht angenommen: bitte eine PNG- oder SVG-Datei ohne Skripte und ohne Verweise auf andere Dateien wählen (mindestens 16 × 16 Pixel).',
+  logo_too_large: 'Das Logo ist zu groß: höchstens 512 KB und höchstens 4000 × 4000 Pixel.',
   active_card_exists: 'Das Kind hat bereits eine aktive Karte.',
   invalid_iban: 'Die IBAN ist ungültig.',
   four_eyes_required: 'Vier-Augen-Prinzip: Diese Freigabe muss eine andere Person erteilen.',

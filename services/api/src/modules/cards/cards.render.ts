@@ -1,6 +1,6 @@
 import { formatCardNumber } from '@tk/core';
 import QRCode from 'qrcode';
-import { createPdf, drawQr, drawText } from '../../lib/pdf.ts';
+import { createPdf, drawImage, drawQr, drawText, fitImage } from '../../lib/pdf.ts';
 
 /**
  * Rendering of the card: the QR of the signed token (SVG/PNG via `qrcode`) and the printable card
@@ -32,11 +32,22 @@ export interface PrintableCard {
   familyName: string;
 }
 
-/** The card's neutral title: it says whose card it is, not which benefit it carries (no "BuT"). */
-export const CARD_TITLE = 'Kinder- und Jugendkarte';
+/**
+ * Who issues the card: the city's name, the card's neutral title (a setting: it says whose card it is,
+ * not which benefit it carries, no "BuT") and the logo (the PNG the PDFs embed; null = the initial).
+ */
+export interface CardBrand {
+  cityName: string;
+  title: string;
+  logo: Buffer | null;
+}
 
-/** Draws one card with its top left corner at (x, y); the card letter uses it for the cut-out card. */
-export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, cityName: string): void {
+/**
+ * Draws one card with its top left corner at (x, y). The one drawing of the card: the single card, the
+ * A4 sheet, the ID-1 print run and the card letter's cut-out card all call it.
+ */
+export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: PrintableCard, brand: CardBrand): void {
+  const { cityName } = brand;
   const w = ID1_WIDTH_PT;
   const h = ID1_HEIGHT_PT;
   const pad = 10;
@@ -47,7 +58,8 @@ export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Pr
     .lineWidth(0.5)
     .strokeColor('#9aa5b1')
     .stroke();
-  // Header band with the city's name and a neutral mark (a logo upload is not built yet).
+  // Header band with the city's name and its logo (on a white field, so any logo colours work), or
+  // the city's initial in a frame when no logo was uploaded.
   const band = 30;
   doc
     .save()
@@ -55,23 +67,34 @@ export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Pr
     .clip();
   doc.rect(x, y, w, band).fill('#1f5f8b');
   doc.restore();
-  const mark = 18;
-  const markX = x + w - pad - mark;
-  doc
-    .roundedRect(markX, y + (band - mark) / 2, mark, mark, 4)
-    .lineWidth(1.2)
-    .strokeColor('#ffffff')
-    .stroke();
-  drawText(doc, [...cityName.trim()][0]?.toUpperCase() ?? '', markX, y + (band - mark) / 2 + 3.5, mark, {
-    size: 9,
-    bold: true,
-    color: '#ffffff',
-    align: 'center',
-    maxLines: 1,
-  });
+  let markX: number;
+  if (brand.logo) {
+    const inset = 2.5;
+    const size = fitImage(doc, brand.logo, { width: 64 - 2 * inset, height: band - 6 - 2 * inset });
+    const field = { width: size.width + 2 * inset, height: size.height + 2 * inset };
+    markX = x + w - 6 - field.width;
+    const fieldY = y + (band - field.height) / 2;
+    doc.roundedRect(markX, fieldY, field.width, field.height, 2).fill('#ffffff');
+    drawImage(doc, brand.logo, markX + inset, fieldY + inset, size);
+  } else {
+    const mark = 18;
+    markX = x + w - pad - mark;
+    doc
+      .roundedRect(markX, y + (band - mark) / 2, mark, mark, 4)
+      .lineWidth(1.2)
+      .strokeColor('#ffffff')
+      .stroke();
+    drawText(doc, [...cityName.trim()][0]?.toUpperCase() ?? '', markX, y + (band - mark) / 2 + 3.5, mark, {
+      size: 9,
+      bold: true,
+      color: '#ffffff',
+      align: 'center',
+      maxLines: 1,
+    });
+  }
   const header = { width: markX - x - 2 * pad, color: '#ffffff', maxLines: 1 } as const;
   drawText(doc, `Stadt ${cityName}`, x + pad, y + 5, header.width, { ...header, size: 9.5, bold: true, align: 'left' });
-  drawText(doc, CARD_TITLE, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
+  drawText(doc, brand.title, x + pad, y + 17, header.width, { ...header, size: 6.5, align: 'left' });
 
   const hintHeight = 13;
   const qrSide = h - band - hintHeight - 4;
@@ -103,16 +126,19 @@ export function drawCard(doc: PDFKit.PDFDocument, x: number, y: number, card: Pr
 
 const INFO = { Title: 'Karte' };
 
-/** One card on a page of exactly ID-1 size (for card printers). */
-export function cardPdf(card: PrintableCard, cityName: string): Promise<Buffer> {
-  const { doc, done } = createPdf({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0, info: INFO });
-  drawCard(doc, 0, 0, card, cityName);
+/** Cards on pages of exactly ID-1 size, one card per page (for card printers). */
+export function id1Pdf(list: PrintableCard[], brand: CardBrand): Promise<Buffer> {
+  const { doc, done } = createPdf({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0, info: INFO, autoFirstPage: false });
+  for (const card of list) {
+    doc.addPage({ size: [ID1_WIDTH_PT, ID1_HEIGHT_PT], margin: 0 });
+    drawCard(doc, 0, 0, card, brand);
+  }
   doc.end();
   return done;
 }
 
 /** Many cards on A4 sheets, two columns by five rows (10 per page), with cut lines. */
-export function sheetPdf(list: PrintableCard[], cityName: string): Promise<Buffer> {
+export function sheetPdf(list: PrintableCard[], brand: CardBrand): Promise<Buffer> {
   const { doc, done } = createPdf({ size: 'A4', margin: 0, info: INFO, autoFirstPage: false });
   const gapX = 10;
   const gapY = 8;
@@ -123,7 +149,7 @@ export function sheetPdf(list: PrintableCard[], cityName: string): Promise<Buffe
     if (slot === 0) doc.addPage({ size: 'A4', margin: 0 });
     const col = slot % 2;
     const row = Math.floor(slot / 2);
-    drawCard(doc, left + col * (ID1_WIDTH_PT + gapX), top + row * (ID1_HEIGHT_PT + gapY), card, cityName);
+    drawCard(doc, left + col * (ID1_WIDTH_PT + gapX), top + row * (ID1_HEIGHT_PT + gapY), card, brand);
   });
   doc.end();
   return done;

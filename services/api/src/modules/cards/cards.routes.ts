@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { getSettings } from '../catalogue/catalogue.service.ts';
 import { recordCardReads } from '../privacy/access-log.service.ts';
-import { cardPdf, qrPng, qrSvg, sheetPdf } from './cards.render.ts';
+import { qrPng, qrSvg } from './cards.render.ts';
 import {
   BlockCardBody,
   CardSchema,
@@ -131,19 +130,11 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) => {
-      const [entry] = await service.cardsForPrint(db, [request.params.id]);
-      const [{ cityName }] = await Promise.all([
-        getSettings(db),
-        recordCardReads(db, actorOf(request), clock, 'card_print', [request.params.id]),
-      ]);
-      const pdf = await cardPdf(
-        { ...entry!.card, givenName: entry!.givenName, familyName: entry!.familyName },
-        cityName,
-      );
+      const { pdf } = await service.printCards(db, { cardIds: [request.params.id] }, 'id1', actorOf(request), clock);
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
-        .header('content-disposition', `inline; filename="karte-${entry!.card.id}.pdf"`)
+        .header('content-disposition', `inline; filename="karte-${request.params.id}.pdf"`)
         .send(pdf);
     },
   );
@@ -163,19 +154,35 @@ export const cardsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: caseworker,
     },
     async (request, reply) => {
-      const entries = await service.cardsForPrint(db, request.body.cardIds);
-      const [{ cityName }] = await Promise.all([
-        getSettings(db),
-        recordCardReads(db, actorOf(request), clock, 'card_print', request.body.cardIds),
-      ]);
-      const pdf = await sheetPdf(
-        entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName })),
-        cityName,
-      );
+      const { pdf } = await service.printCards(db, request.body, 'a4', actorOf(request), clock);
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
-        .header('content-disposition', 'inline; filename="karten.pdf"')
+        .header('content-disposition', 'inline; filename="karten-a4.pdf"')
+        .send(pdf);
+    },
+  );
+
+  app.post(
+    '/cards/print-id1',
+    {
+      schema: {
+        operationId: 'printCardsId1',
+        tags,
+        summary: 'Many cards for a card printer: one card per page of ID-1 size (85.60 × 53.98 mm) as PDF',
+        security,
+        body: PrintSheetBody,
+        produces: ['application/pdf'],
+        response: { 200: Binary('PDF'), ...problems(400, 401, 403, 404, 409, 429) },
+      },
+      config: caseworker,
+    },
+    async (request, reply) => {
+      const { pdf } = await service.printCards(db, request.body, 'id1', actorOf(request), clock);
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .header('content-disposition', 'inline; filename="karten-id1.pdf"')
         .send(pdf);
     },
   );

@@ -30,7 +30,20 @@ const familyAccessCode = z
 export const IssueCardResponse = CardSchema.extend({ familyAccessCode });
 export const ReplaceCardResponse = CardSchema.extend({ replacedCardId: z.string(), familyAccessCode });
 
-export const PrintSheetBody = z.object({ cardIds: z.array(z.string().min(1).max(64)).min(1).max(500) });
+/** Which cards to print: the ids (e.g. a selection in the search) or all active cards an import issued. */
+export const CardSelection = z
+  .object({
+    cardIds: z.array(z.string().min(1).max(64)).min(1).max(500).describe('Active cards, in print order'),
+    importJobId: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('Instead of `cardIds`: every card this import issued that is still active, in import order'),
+  })
+  .partial()
+  .refine((b) => (b.cardIds === undefined) !== (b.importJobId === undefined), 'either cardIds or importJobId');
+export type CardSelectionInput = z.infer<typeof CardSelection>;
+export const PrintSheetBody = CardSelection;
 
 export const ResignCardsBody = z.object({
   fromKeyId: z.string().min(1).max(64).describe('Re-sign active cards whose token uses this (retiring) key'),

@@ -1,16 +1,20 @@
 import { type Clock, formatCardNumber, generateCardNumber, newId } from '@tk/core';
-import { beneficiaries, cards, type DbOrTx, insertMany } from '@tk/db';
-import { and, eq, inArray, ne } from 'drizzle-orm';
-import { type Actor, audit } from '../../lib/audit.ts';
+import { auditLog, beneficiaries, cards, type DbOrTx, importJobs, insertMany } from '@tk/db';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { type Actor, audit, auditMany } from '../../lib/audit.ts';
 import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
 import type { KeyRing } from '../../lib/keys.ts';
-import { BeneficiaryNotFound } from '../../lib/problems.ts';
+import { BeneficiaryNotFound, ValidationFailed } from '../../lib/problems.ts';
+import { cityLogoPng, getSettings } from '../catalogue/catalogue.service.ts';
 import { newFamilyCode, revokeFamilyCode, storeFamilyCode } from '../family/family.service.ts';
+import { ImportNotFound } from '../imports/imports.errors.ts';
+import { recordCardReads } from '../privacy/access-log.service.ts';
 import { ActiveCardExists, CardAlreadyReplaced, CardNotActive, cardNotFound } from './cards.errors.ts';
-import type { Card } from './cards.schemas.ts';
+import { type CardBrand, id1Pdf, sheetPdf } from './cards.render.ts';
+import type { Card, CardSelectionInput } from './cards.schemas.ts';
 
 /** The ID-1 card drawing, for documents that carry the card (the letter to the family). */
-export { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from './cards.render.ts';
+export { type CardBrand, drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from './cards.render.ts';
 
 type CardRow = typeof cards.$inferSelect;
 type BlockReason = NonNullable<CardRow['blockReason']>;
@@ -277,4 +281,86 @@ export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: A
     await storeFamilyCode(tx, cardId, fresh, actor, clock.now());
   });
   return fresh.code;
+}
+
+/** The city's name, the card title and the logo as the card shows them (also for the card letter). */
+export async function cardBrand(db: DbOrTx): Promise<CardBrand> {
+  const [{ cityName, cardTitle }, logo] = await Promise.all([getSettings(db), cityLogoPng(db)]);
+  return { cityName, title: cardTitle, logo };
+}
+
+/** A print run holds at most this many cards (the PDF of 2,000 letters is ≈ 2,000 pages). */
+export const MAX_CARDS_PER_PRINT = 2000;
+
+/**
+ * The card ids a print asks for: the given ids, or the cards an import issued (its `card.issued` audit
+ * entries) that are still active, in import order. 404 `import_not_found`; 409 `card_not_active` when
+ * none of the import's cards is active any more; 400 `validation_failed` above 2,000 cards.
+ */
+export async function selectCards(db: DbOrTx, selection: CardSelectionInput): Promise<string[]> {
+  if (selection.cardIds) return selection.cardIds;
+  const importJobId = selection.importJobId ?? '';
+  const [job] = await db.select({ id: importJobs.id }).from(importJobs).where(eq(importJobs.id, importJobId));
+  if (!job) throw new ImportNotFound();
+  const rows = await db
+    .select({ id: cards.id })
+    .from(auditLog)
+    .innerJoin(cards, eq(cards.id, auditLog.entityId))
+    .where(
+      and(
+        eq(auditLog.action, 'card.issued'),
+        sql`(${auditLog.data} ->> 'importJobId') = ${importJobId}`,
+        eq(cards.status, 'active'),
+      ),
+    )
+    .orderBy(asc(auditLog.id));
+  if (rows.length === 0) throw new CardNotActive('not active (this import has no active card left)');
+  if (rows.length > MAX_CARDS_PER_PRINT) {
+    throw new ValidationFailed(
+      [{ pointer: '/importJobId', detail: `more than ${MAX_CARDS_PER_PRINT} active cards` }],
+      `The import issued ${rows.length} active cards; print at most ${MAX_CARDS_PER_PRINT} at a time (select them in the search).`,
+    );
+  }
+  return rows.map((r) => r.id);
+}
+
+/** `id1`: one card per page of ID-1 size (card printers; one card = the single print); `a4`: 10 per A4 sheet. */
+export type CardPrintFormat = 'id1' | 'a4';
+
+/**
+ * The print file of active cards in the order asked, with the city's name and logo, and one audit entry
+ * `card.printed` per card (with the format and how many were printed together). All or nothing:
+ * 404 `card_not_found`, 409 `card_not_active` before anything is rendered or audited.
+ */
+export async function printCards(
+  db: DbOrTx,
+  selection: CardSelectionInput,
+  format: CardPrintFormat,
+  actor: Actor,
+  clock: Clock,
+): Promise<{ pdf: Buffer; cardIds: string[] }> {
+  const entries = await cardsForPrint(db, await selectCards(db, selection));
+  const [brand] = await Promise.all([
+    cardBrand(db),
+    recordCardReads(
+      db,
+      actor,
+      clock,
+      'card_print',
+      entries.map((e) => e.card.id),
+    ),
+  ]);
+  const list = entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName }));
+  const pdf = await (format === 'a4' ? sheetPdf(list, brand) : id1Pdf(list, brand));
+  await auditMany(
+    db,
+    actor,
+    entries.map((e) => ({
+      action: 'card.printed',
+      entityType: 'card',
+      entityId: e.card.id,
+      data: { format, count: entries.length },
+    })),
+  );
+  return { pdf, cardIds: entries.map((e) => e.card.id) };
 }

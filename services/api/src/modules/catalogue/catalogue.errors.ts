@@ -19,3 +19,23 @@ export class RateNotAfterLatest extends defineProblem({
     super({ detail: `A new rate must start after the latest one (${latest}); existing rates are never changed.` });
   }
 }
+
+export class LogoUnsupported extends defineProblem({
+  code: 'logo_unsupported',
+  status: 400,
+  title: 'Logo not accepted',
+}) {
+  constructor(detail = 'The logo must be a PNG or an SVG file.') {
+    super({ detail });
+  }
+}
+
+export class LogoTooLarge extends defineProblem({
+  code: 'logo_too_large',
+  status: 400,
+  title: 'Logo too large',
+}) {
+  constructor(detail: string) {
+    super({ detail });
+  }
+}

@@ -31,6 +31,7 @@ export const CostBearerSchema = z.object({ code: z.string(), nameDe: z.string() 
 export const CitySettingsSchema = z
   .object({
     cityName: z.string(),
+    cardTitle: z.string().describe('Neutral title printed on the card under the city name'),
     gracePeriodMonths: z.number().int(),
     participationMode: z.enum(['flat', 'capped']),
     lunchMealsPerDay: z.number().int(),
@@ -42,6 +43,14 @@ export const CitySettingsSchema = z
       .number()
       .int()
       .describe('Active staff accounts (provider_admin + provider_staff) per provider'),
+    address: z
+      .object({
+        office: z.string().nullable().describe('e.g. "Amt für Soziales, Bildung und Teilhabe"'),
+        street: z.string().nullable(),
+        postalCode: z.string().nullable(),
+        town: z.string().nullable(),
+      })
+      .describe('The issuing office, printed on the Gutschrift and the card letter'),
     updatedAt: z.string(),
   })
   .meta({ id: 'CitySettings' });
@@ -67,6 +76,7 @@ export const AddBenefitRateBody = z.object({
 export const UpdateCitySettingsBody = z
   .object({
     cityName: Text(120),
+    cardTitle: Text(40).describe('Neutral: says whose card it is, not which benefit (no "BuT")'),
     gracePeriodMonths: z.number().int().min(0).max(24),
     participationMode: z.enum(['flat', 'capped']),
     lunchMealsPerDay: z.number().int().min(1).max(3),
@@ -75,9 +85,32 @@ export const UpdateCitySettingsBody = z
     debtorIban: z.string().trim().min(1).max(50),
     debtorBic: z.string().trim().max(11).nullable(),
     maxStaffPerProvider: z.number().int().min(1).max(1000),
+    address: z
+      .object({
+        office: Text(120).nullable(),
+        street: Text(120).nullable(),
+        postalCode: z
+          .string()
+          .trim()
+          .regex(/^\d{5}$/, 'five digits')
+          .nullable(),
+        town: Text(80).nullable(),
+      })
+      .partial()
+      .describe('Replaces the whole address; a field left out is cleared'),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export const CityLogoSchema = z
+  .object({
+    contentType: z.enum(['image/png', 'image/svg+xml']),
+    widthPx: z.number().int(),
+    heightPx: z.number().int(),
+    bytes: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'CityLogo' });
+
 export type UpdateCitySettingsInput = z.infer<typeof UpdateCitySettingsBody>;
 
 // Row types, so the service's mapping stays tied to the tables.

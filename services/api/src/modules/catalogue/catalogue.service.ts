@@ -9,6 +9,7 @@ import type { Catalogue, CitySettings, CitySettingsRow, UpdateCitySettingsInput 
 function toSettings(row: CitySettingsRow): CitySettings {
   return {
     cityName: row.cityName,
+    cardTitle: row.cardTitle,
     gracePeriodMonths: row.gracePeriodMonths,
     participationMode: row.participationMode,
     lunchMealsPerDay: row.lunchMealsPerDay,
@@ -17,6 +18,12 @@ function toSettings(row: CitySettingsRow): CitySettings {
     debtorIban: row.debtorIban,
     debtorBic: row.debtorBic,
     maxStaffPerProvider: row.maxStaffPerProvider,
+    address: {
+      office: row.addressOffice,
+      street: row.addressStreet,
+      postalCode: row.addressPostalCode,
+      town: row.addressTown,
+    },
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -98,7 +105,18 @@ export async function updateCitySettings(
   actor: Actor,
   clock: Clock,
 ): Promise<CitySettings> {
-  const change: Partial<typeof citySettings.$inferInsert> = { ...input };
+  const { address, ...rest } = input;
+  const change: Partial<typeof citySettings.$inferInsert> = {
+    ...rest,
+    ...(address
+      ? {
+          addressOffice: address.office ?? null,
+          addressStreet: address.street ?? null,
+          addressPostalCode: address.postalCode ?? null,
+          addressTown: address.town ?? null,
+        }
+      : {}),
+  };
   if (input.debtorIban !== undefined) change.debtorIban = normalizeIban(input.debtorIban);
   if (input.debtorBic !== undefined) change.debtorBic = normalizeBic(input.debtorBic);
   return db.transaction(async (tx) => {
@@ -116,3 +134,5 @@ export async function updateCitySettings(
     return toSettings(row!);
   });
 }
+
+export { cityLogoPng, deleteCityLogo, getCityLogo, setCityLogo } from './catalogue.logo.ts';

@@ -5,7 +5,7 @@ import {
   formatCardNumber,
   LANGUAGE_INFO,
 } from '@tk/core';
-import { createPdf, drawQr, drawText, isolate, type TextStyle, textHeight } from '../../lib/pdf.ts';
+import { createPdf, drawImage, drawQr, drawText, isolate, type TextStyle, textHeight } from '../../lib/pdf.ts';
 import { drawCard, ID1_HEIGHT_PT, ID1_WIDTH_PT, type PrintableCard } from '../cards/cards.service.ts';
 import { fill, LETTER_TEXTS } from './letters.texts.ts';
 
@@ -19,6 +19,10 @@ export interface LetterEntitlement {
 export interface CardLetter {
   lang: FamilyLanguage;
   cityName: string;
+  /** The city's logo (PNG), printed at the top and on the card; null = none uploaded. */
+  logo: Buffer | null;
+  /** The card's neutral title (city setting). */
+  cardTitle: string;
   /** Berlin date of issue, `YYYY-MM-DD`. */
   today: string;
   card: PrintableCard;
@@ -103,6 +107,12 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: CardLetter): void {
     y = drawText(doc, text, PAGE.margin, y, WIDTH, { size: 12, bold: true, direction: dir }) + 3;
   };
 
+  // The city's logo at the top, on the side where reading ends; then sender and date.
+  if (letter.logo) {
+    const logoBox = { width: 160, height: 40, align: rtl ? ('left' as const) : ('right' as const) };
+    drawImage(doc, letter.logo, rtl ? PAGE.margin : PAGE.margin + WIDTH - logoBox.width, y, logoBox);
+    y += 52;
+  }
   // Sender and date; title; greeting and introduction.
   drawText(doc, fill(t.sender, values), PAGE.margin, y, WIDTH, { size: 10, bold: true, direction: dir });
   drawText(doc, fill(t.dateLine, { ...values, date: dateText(letter.today) }), PAGE.margin, y, WIDTH, {
@@ -128,7 +138,7 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: CardLetter): void {
     .stroke()
     .undash()
     .restore();
-  drawCard(doc, cardX, y, letter.card, letter.cityName);
+  drawCard(doc, cardX, y, letter.card, { cityName: letter.cityName, title: letter.cardTitle, logo: letter.logo });
   drawText(doc, t.cutHint, cardX - 6, y + ID1_HEIGHT_PT + 9, ID1_WIDTH_PT + 12, {
     ...small,
     size: 7.5,

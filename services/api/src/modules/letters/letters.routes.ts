@@ -27,7 +27,7 @@ export const lettersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const lang = request.body?.lang ?? 'de';
-      const pdf = await printCardLetters(db, deps, [request.params.id], lang, actorOf(request));
+      const pdf = await printCardLetters(db, deps, { cardIds: [request.params.id] }, lang, actorOf(request));
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
@@ -52,7 +52,7 @@ export const lettersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const lang = request.body.lang ?? 'de';
-      const pdf = await printCardLetters(db, deps, request.body.cardIds, lang, actorOf(request));
+      const pdf = await printCardLetters(db, deps, request.body, lang, actorOf(request));
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')

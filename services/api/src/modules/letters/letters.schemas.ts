@@ -10,7 +10,19 @@ export const PrintCardLetterBody = z
   })
   .partial();
 
-export const PrintCardLettersBody = z.object({
-  cardIds: z.array(z.string().min(1).max(64)).min(1).max(500).describe('Active cards, e.g. all cards of an import'),
-  lang: PrintCardLetterBody.shape.lang,
-});
+export const PrintCardLettersBody = z
+  .object({
+    cardIds: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(500)
+      .describe('Active cards, e.g. a selection in the search'),
+    importJobId: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('Instead of `cardIds`: every card this import issued that is still active, in import order'),
+    lang: PrintCardLetterBody.shape.lang,
+  })
+  .partial()
+  .refine((b) => (b.cardIds === undefined) !== (b.importJobId === undefined), 'either cardIds or importJobId');

@@ -2,7 +2,7 @@ import { berlinDate, type Clock, type FamilyLanguage } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
 import type { Actor } from '../../lib/audit.ts';
 import { audit } from '../../lib/audit.ts';
-import { cardsForPrint } from '../cards/cards.service.ts';
+import { cardBrand, cardsForPrint, selectCards } from '../cards/cards.service.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
 import {
   approvalsOfChild,
@@ -35,13 +35,14 @@ export function familyPageLink(publicUrl: string, cardNumber: string, lang: Fami
 export async function printCardLetters(
   db: DbOrTx,
   deps: LetterDeps,
-  cardIds: string[],
+  selection: { cardIds?: string[] | undefined; importJobId?: string | undefined },
   lang: FamilyLanguage,
   actor: Actor,
 ): Promise<Buffer> {
-  const entries = await cardsForPrint(db, cardIds);
+  const entries = await cardsForPrint(db, await selectCards(db, selection));
   const today = berlinDate(deps.clock.now());
   const settings = await getSettings(db);
+  const { logo, title } = await cardBrand(db);
   const prepared: ((typeof entries)[number] & {
     approvals: ReturnType<typeof currentApprovals>;
     fresh: NewFamilyCode;
@@ -58,6 +59,8 @@ export async function printCardLetters(
     prepared.map(({ card, givenName, familyName, approvals, fresh }) => ({
       lang,
       cityName: settings.cityName,
+      logo,
+      cardTitle: title,
       today,
       card: { cardNumber: card.cardNumber, qrToken: card.qrToken, givenName, familyName },
       familyAccessCode: fresh.code,

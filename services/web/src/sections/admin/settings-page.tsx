@@ -1,6 +1,8 @@
 import { BENEFIT_TYPE_NAMES, type BenefitType, benefitTypeName, PARTICIPATION_MODE_NAMES } from '@tk/core';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Catalogue, loadCatalogue } from '../../api/catalogue';
 import { api, unwrap } from '../../api/client';
+import { germanMessage, messageOf } from '../../api/problems';
 import {
   Alert,
   Button,
@@ -33,6 +35,7 @@ export function SettingsPage() {
         <SettingsForm key={catalogue.settings.updatedAt} settings={catalogue.settings} onSaved={reload} />
         <RatesCard catalogue={catalogue} onAdded={reload} />
       </div>
+      <LogoCard />
       <section class="card" aria-labelledby="bases-title">
         <h3 id="bases-title">Rechtskreise und Kostenträger</h3>
         <div class="form-grid">
@@ -61,11 +64,16 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
   const form = useForm({
     initial: {
       cityName: settings.cityName,
+      cardTitle: settings.cardTitle,
       gracePeriodMonths: String(settings.gracePeriodMonths),
       mealPriceCap: settings.mealPriceCapCents === null ? '' : centsToInput(settings.mealPriceCapCents),
       participationMode: settings.participationMode as string,
       lunchMealsPerDay: String(settings.lunchMealsPerDay),
       maxStaffPerProvider: String(settings.maxStaffPerProvider),
+      office: settings.address.office ?? '',
+      street: settings.address.street ?? '',
+      postalCode: settings.address.postalCode ?? '',
+      town: settings.address.town ?? '',
     },
     errorKeys: { mealPriceCap: 'mealPriceCapCents' },
     validate(v) {
@@ -78,6 +86,10 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       const staff = Number(v.maxStaffPerProvider);
       if (!/^\d+$/.test(v.maxStaffPerProvider.trim()) || staff < 1 || staff > 1000)
         errors.maxStaffPerProvider = 'Bitte eine Zahl von 1 bis 1000 eingeben.';
+      if (!v.cardTitle.trim() || v.cardTitle.trim().length > 40)
+        errors.cardTitle = 'Bitte einen Titel mit höchstens 40 Zeichen eingeben.';
+      if (v.postalCode.trim() && !/^\d{5}$/.test(v.postalCode.trim()))
+        errors.postalCode = 'Bitte eine Postleitzahl mit fünf Ziffern eingeben oder leer lassen.';
       return errors;
     },
     async submit(v) {
@@ -85,11 +97,18 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
         await api.PATCH('/api/v1/catalogue/settings', {
           body: {
             cityName: v.cityName.trim(),
+            cardTitle: v.cardTitle.trim(),
             gracePeriodMonths: graceMonthsOf(v.gracePeriodMonths) ?? settings.gracePeriodMonths,
             mealPriceCapCents: v.mealPriceCap.trim() ? parseEuroToCents(v.mealPriceCap) : null,
             participationMode: v.participationMode as CitySettings['participationMode'],
             lunchMealsPerDay: Number(v.lunchMealsPerDay),
             maxStaffPerProvider: Number(v.maxStaffPerProvider),
+            address: {
+              office: v.office.trim() || null,
+              street: v.street.trim() || null,
+              postalCode: v.postalCode.trim() || null,
+              town: v.town.trim() || null,
+            },
           },
         }),
       );
@@ -104,6 +123,11 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
       {form.notice && <Alert tone="success">{form.notice}</Alert>}
       <FormSummary text={form.summary} />
       <Field label="Stadt" {...form.field('cityName')} />
+      <Field
+        label="Titel auf der Karte"
+        {...form.field('cardTitle')}
+        hint="Neutral: sagt, wessen Karte es ist, nicht welche Leistung (z. B. „Kinder- und Jugendkarte“)."
+      />
       <Field
         label="Nachfrist in Monaten"
         {...form.field('gracePeriodMonths')}
@@ -132,9 +156,139 @@ function SettingsForm({ settings, onSaved }: { settings: CitySettings; onSaved: 
         inputMode="numeric"
         hint="Aktive Konten (Verwaltung und Personal) eines Anbieters; begrenzt auch das Raten von Kartennummern."
       />
+      <fieldset>
+        <legend>Anschrift der ausstellenden Stelle</legend>
+        <p class="field-hint">Steht auf den Gutschriften an die Anbieter.</p>
+        <Field label="Amt / Dienststelle" {...form.field('office')} placeholder="z. B. Amt für Soziales" />
+        <Field label="Straße und Hausnummer" {...form.field('street')} />
+        <div class="form-grid">
+          <Field label="Postleitzahl" {...form.field('postalCode')} inputMode="numeric" />
+          <Field label="Ort" {...form.field('town')} />
+        </div>
+      </fieldset>
       <Button type="submit" busy={form.busy}>
         Einstellungen speichern
       </Button>
+    </form>
+  );
+}
+
+const LOGO_MAX_BYTES = 512 * 1024;
+
+/** The logo as stored (fetched with the token, shown from an object URL), or null when there is none. */
+async function loadLogo(): Promise<string | null> {
+  const result = await api.GET('/api/v1/catalogue/settings/logo', { parseAs: 'blob' });
+  if (result.response.status === 404) return null;
+  if (!result.response.ok || !(result.data instanceof Blob)) throw new Error('Das Logo konnte nicht geladen werden.');
+  return URL.createObjectURL(result.data);
+}
+
+/**
+ * The city's logo for the card, the letter and the Gutschrift: a preview of the chosen file before it
+ * is uploaded, the stored logo after. The API checks type, bytes and pixels; its refusal is shown in
+ * German. A file over 512 KB is refused here already (same message as the API's).
+ */
+function LogoCard() {
+  const stored = useLoad(loadLogo, []);
+  const [file, setFile] = useState<File>();
+  const [preview, setPreview] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => (stored.data ? () => URL.revokeObjectURL(stored.data!) : undefined), [stored.data]);
+  useEffect(() => (preview ? () => URL.revokeObjectURL(preview) : undefined), [preview]);
+
+  function choose(chosen: File | undefined) {
+    setNotice(undefined);
+    setError(undefined);
+    setFile(chosen);
+    setPreview(chosen ? URL.createObjectURL(chosen) : undefined);
+    if (chosen && chosen.size > LOGO_MAX_BYTES) setError(germanMessage('logo_too_large'));
+  }
+
+  async function upload(event: Event) {
+    event.preventDefault();
+    if (!file) {
+      setError('Bitte zuerst eine PNG- oder SVG-Datei auswählen.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const saved = unwrap(
+        await api.PUT('/api/v1/catalogue/settings/logo', {
+          body: file as never,
+          bodySerializer: (body: unknown) => body,
+          headers: { 'content-type': file.type || 'application/octet-stream' },
+        }),
+      );
+      setNotice(
+        `Logo gespeichert (${saved.contentType === 'image/svg+xml' ? 'SVG' : 'PNG'}, ${saved.widthPx} × ${saved.heightPx} Pixel). Es erscheint ab jetzt auf Karten, Briefen und Gutschriften.`,
+      );
+      setFile(undefined);
+      setPreview(undefined);
+      if (input.current) input.current.value = '';
+      stored.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      unwrap(await api.DELETE('/api/v1/catalogue/settings/logo', {}));
+      setNotice('Logo entfernt. Karten zeigen wieder den Anfangsbuchstaben der Stadt.');
+      stored.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const shown = preview ?? stored.data ?? undefined;
+  return (
+    <form class="card" onSubmit={upload} noValidate aria-labelledby="logo-title" data-testid="logo-card">
+      <h3 id="logo-title">Logo der Stadt</h3>
+      <p class="muted">
+        Erscheint auf der Karte, dem Brief an die Familien und der Gutschrift. PNG oder SVG, höchstens 512 KB und 4000 ×
+        4000 Pixel; SVG ohne Skripte und ohne Verweise auf andere Dateien.
+      </p>
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {error && <Alert tone="error">{error}</Alert>}
+      <div class="logo-preview" data-testid="logo-preview">
+        {shown ? (
+          <img src={shown} alt={preview ? 'Vorschau des gewählten Logos' : 'Gespeichertes Logo der Stadt'} />
+        ) : (
+          <span class="muted">{stored.loading ? 'Wird geladen …' : 'Noch kein Logo hinterlegt.'}</span>
+        )}
+      </div>
+      {preview && <p class="field-hint">Vorschau – noch nicht gespeichert.</p>}
+      <div class="field">
+        <label for="logo-file">Logo-Datei (PNG oder SVG)</label>
+        <input
+          ref={input}
+          id="logo-file"
+          type="file"
+          accept=".png,.svg,image/png,image/svg+xml"
+          onChange={(e) => choose(e.currentTarget.files?.[0])}
+        />
+      </div>
+      <div class="form-actions">
+        <Button type="submit" busy={busy} disabled={!file}>
+          Logo hochladen
+        </Button>
+        {stored.data && !preview && (
+          <Button variant="secondary" onClick={() => void remove()} disabled={busy}>
+            Logo entfernen
+          </Button>
+        )}
+      </div>
     </form>
   );
 }

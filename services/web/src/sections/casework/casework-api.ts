@@ -66,6 +66,31 @@ function openPdfBlob(blob: Blob): string {
   return objectUrl;
 }
 
+/** Which cards a bulk print takes: a selection in the search, or every active card an import issued. */
+export type CardSelection = { cardIds: string[] } | { importJobId: string };
+
+/**
+ * Prints many cards at once and opens the PDF: `a4` = sheets of 10 with cut lines, `id1` = one card per
+ * page of card size for a card printer. Returns the PDF's object URL.
+ */
+export async function openCardsPdf(selection: CardSelection, format: 'a4' | 'id1'): Promise<string> {
+  const result =
+    format === 'a4'
+      ? await api.POST('/api/v1/cards/print-sheet', { body: selection, parseAs: 'blob' })
+      : await api.POST('/api/v1/cards/print-id1', { body: selection, parseAs: 'blob' });
+  return openPdfBlob(await unwrapBlob(result));
+}
+
+/** The letters to the families of many cards in one PDF (each with a new access code); opens it. */
+export async function openCardLetters(
+  selection: CardSelection,
+  lang: NonNullable<RequestBody<'printCardLetter'>>['lang'],
+): Promise<string> {
+  return openPdfBlob(
+    await unwrapBlob(await api.POST('/api/v1/cards/letters', { body: { ...selection, lang }, parseAs: 'blob' })),
+  );
+}
+
 /** Fetches the card's PDF and opens it in a new tab; returns its object URL. */
 export async function openCardPdf(id: string): Promise<string> {
   return openPdfBlob(

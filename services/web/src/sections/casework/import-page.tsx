@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
 import { Alert, Button, type Column, Table } from '../../ui';
+import { BulkPrint } from './bulk-print';
 import { getImport, type ImportJob, postImport } from './casework-api';
 
 type ReportLine = ImportJob['report'][number];
@@ -198,6 +199,16 @@ export function ImportPage() {
             <>
               <Alert tone="success">Der Import ist abgeschlossen.</Alert>
               <Summary job={job} />
+              {job.issuedCards > 0 && (
+                <section aria-labelledby="import-print-title">
+                  <h3 id="import-print-title">Alle neuen Karten drucken</h3>
+                  <p class="muted">
+                    {job.issuedCards === 1 ? 'Die neue Karte' : `Die ${job.issuedCards} neuen Karten`} dieses Imports
+                    auf einmal drucken; inzwischen gesperrte Karten werden ausgelassen.
+                  </p>
+                  <BulkPrint selection={{ importJobId: job.id }} count={job.issuedCards} idPrefix="import" />
+                </section>
+              )}
             </>
           )}
           {job.status === 'failed' && (

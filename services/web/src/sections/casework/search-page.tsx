@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { linkClick, navigate } from '../../router';
 import { Alert, Button, type Column, Field, formatDate, Table } from '../../ui';
 import { useLoad } from '../../ui/use-load';
+import { BulkPrint } from './bulk-print';
 import { BASE, type BeneficiarySummary, childPath, type SearchSort, searchBeneficiaries } from './casework-api';
 
 const SORT_KEYS: readonly SearchSort['key'][] = ['name', 'birthDate', 'caseReference', 'createdAt'];
@@ -46,7 +47,33 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
     setSubmitted(q);
   }
 
+  // Cards chosen for a bulk print, by card id (kept across pages and searches until printed or cleared).
+  const [selected, setSelected] = useState<Map<string, string>>(() => new Map());
+  const toggle = (b: BeneficiarySummary, on: boolean) =>
+    setSelected((current) => {
+      const next = new Map(current);
+      if (b.activeCardId && on) next.set(b.activeCardId, `${b.familyName}, ${b.givenName}`);
+      else if (b.activeCardId) next.delete(b.activeCardId);
+      return next;
+    });
+  const withCard = result?.items.filter((b) => b.activeCardId) ?? [];
+  const allOnPage = withCard.length > 0 && withCard.every((b) => selected.has(b.activeCardId!));
+
+  const selectColumn: Column<BeneficiarySummary> = {
+    header: 'Auswahl',
+    cell: (b) =>
+      b.activeCardId ? (
+        <input
+          type="checkbox"
+          class="row-check"
+          checked={selected.has(b.activeCardId)}
+          aria-label={`Karte von ${b.givenName} ${b.familyName} zum Drucken auswählen`}
+          onChange={(e) => toggle(b, e.currentTarget.checked)}
+        />
+      ) : null,
+  };
   const columns: Column<BeneficiarySummary>[] = [
+    ...(canWrite ? [selectColumn] : []),
     {
       header: 'Name',
       sortKey: 'name',
@@ -100,6 +127,35 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
             {result.total === 1 ? '1 Kind gefunden' : `${result.total} Kinder gefunden`}
             {submitted ? ` für „${submitted}“` : ''}
           </p>
+          {canWrite && (
+            <fieldset class="selection-bar">
+              <legend>Karten drucken</legend>
+              <div class="row">
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={allOnPage}
+                    disabled={withCard.length === 0}
+                    onChange={(e) => {
+                      for (const b of withCard) toggle(b, e.currentTarget.checked);
+                    }}
+                  />{' '}
+                  Alle Karten dieser Seite auswählen
+                </label>
+                <span data-testid="selection-count" aria-live="polite">
+                  {selected.size === 1 ? '1 Karte ausgewählt' : `${selected.size} Karten ausgewählt`}
+                </span>
+                {selected.size > 0 && (
+                  <Button variant="ghost" onClick={() => setSelected(new Map())}>
+                    Auswahl aufheben
+                  </Button>
+                )}
+              </div>
+              {selected.size > 0 && (
+                <BulkPrint selection={{ cardIds: [...selected.keys()] }} count={selected.size} idPrefix="search" />
+              )}
+            </fieldset>
+          )}
           <Table
             caption="Suchergebnis"
             columns={columns}
