@@ -288,7 +288,23 @@ describe('importRedemptions: refusals of the whole file', () => {
     });
     expectProblem(res, 429, 'rate_limited');
     expect(res.headers['retry-after']).toBeDefined();
+    expect(res.json().detail).toContain('Zu viele unbekannte Kartennummern');
     expect(await bookedOn([approval.id])).toHaveLength(0);
+  });
+
+  it('a file checked and then booked under one key counts its unknown numbers once; another file counts again', async () => {
+    const { card, approval } = await makeChildWithCard(t.db, t.keys);
+    const user = await t.user('provider_admin', school.id);
+    const unknown = () => Array.from({ length: 6 }, () => `${generateCardNumber()};20.11.2026;participation;1,00;;`);
+    const csv = file(`${card.cardNumber};20.11.2026;participation;1,00;;`, ...unknown());
+    const key = randomUUID();
+    expect((await upload(csv, { key, dryRun: true, token: user.token })).statusCode).toBe(200);
+    const booked = await upload(csv, { key, token: user.token });
+    expect(booked.statusCode, booked.body).toBe(201);
+    expect(booked.json().declined.map((d: { code: string }) => d.code)).toEqual(Array(6).fill('card_not_found'));
+    expect(await bookedOn([approval.id])).toHaveLength(1);
+    const next = await upload(file(...unknown()), { key: randomUUID(), dryRun: true, token: user.token });
+    expectProblem(next, 429, 'rate_limited');
   });
 });
 

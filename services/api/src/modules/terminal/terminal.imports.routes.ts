@@ -1,12 +1,13 @@
 import { Problem } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdempotencyHeaders, problems } from '../../lib/http-schemas.ts';
+import { RateLimited } from '../../lib/problems.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { NotCsv } from '../imports/imports.errors.ts';
 import type { createDeclineThrottle } from './terminal.declines.ts';
 import { RedemptionImportQuery, RedemptionImportReport } from './terminal.imports.schemas.ts';
 import { importRedemptions, MAX_IMPORT_BYTES } from './terminal.imports.ts';
-import { asTerminalActor, type TerminalDeps } from './terminal.service.ts';
+import { asTerminalActor, type TerminalActor, type TerminalDeps } from './terminal.service.ts';
 import type { CodeFailureThrottle } from './terminal.throttle.ts';
 
 export interface TerminalImportRouteOptions {
@@ -27,6 +28,27 @@ export const terminalImportRoutes: FastifyPluginAsyncZod<TerminalImportRouteOpti
     { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
     (_request, body, done) => done(null, body),
   );
+
+  // Files whose unknown numbers were counted (per process, like the limiter itself): the booking of a
+  // file after its dry run under the same key does not count the same numbers twice.
+  const counted = new Set<string>();
+  async function countUnknownCards(actor: TerminalActor, count: number, fileId: string) {
+    const id = `${actor.userId}:${fileId}`;
+    if (counted.has(id)) return null;
+    if (counted.size >= 10_000) counted.clear();
+    counted.add(id);
+    for (let i = 0; i < count; i++) {
+      const throttled = await throttle.recordFailure(actor, 'import', 'card_not_found');
+      if (throttled) {
+        const minutes = Math.ceil(Number(throttled.extensions?.retryAfterSeconds ?? 600) / 60);
+        return new RateLimited(
+          Number(throttled.extensions?.retryAfterSeconds ?? 600),
+          `Zu viele unbekannte Kartennummern; nichts wurde gebucht. Bitte die Kartennummern prüfen und in ${minutes} Minuten erneut versuchen.`,
+        );
+      }
+    }
+    return null;
+  }
 
   app.post(
     '/terminal/redemption-imports',
@@ -62,7 +84,7 @@ export const terminalImportRoutes: FastifyPluginAsyncZod<TerminalImportRouteOpti
           { dryRun: request.query.dryRun, idempotencyKey: request.headers['idempotency-key'] },
           actor,
           {
-            codeFailure: (code) => throttle.recordFailure(actor, 'import', code),
+            unknownCards: (count, fileId) => countUnknownCards(actor, count, fileId),
             decline: (problem, cardNumber) => declines.onDecline(problem, cardNumber, actor),
           },
         );

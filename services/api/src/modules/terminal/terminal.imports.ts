@@ -69,8 +69,11 @@ export interface ImportReport {
 
 /** Throttle hooks of the terminal routes (the same counters as single bookings; see ADR in docs). */
 export interface ImportGuards {
-  /** An unknown or invalid card number in the file; returns the 429 once the user is over the limit. */
-  codeFailure(code: string): Promise<Problem | null>;
+  /**
+   * `count` distinct unknown card numbers in the file `fileId` (key and content); returns the 429 once the
+   * user is over the limit. The same file checked and then booked under one key counts once.
+   */
+  unknownCards(count: number, fileId: string): Promise<Problem | null>;
   /** A decline whose reason depends on the child's data; returns `rate_limited` once over the per-card limit. */
   decline(problem: Problem, cardNumber: string): Promise<Problem>;
 }
@@ -321,6 +324,8 @@ function chooseApproval(
 }
 
 const BOOKING_ATTEMPTS = 5;
+/** Children booked side by side (connections of the pool one file uses at most). */
+const IMPORT_CONCURRENCY = 6;
 export const importScope = (providerId: string) => `terminal-import:${providerId}`;
 const lineKey = (fileKey: string, line: number) => `${fileKey}#${line}`;
 
@@ -363,15 +368,13 @@ export async function importRedemptions(
   const provider = context.provider;
 
   const declined: DeclinedLine[] = [...parsed.declined];
-  // Unknown and invalid card numbers count against the same per-user limit as at the terminal, before
-  // anything is booked: over the limit the whole file is refused (429), so a file cannot probe numbers.
+  // Unknown card numbers (distinct, per file) count against the same per-user limit as at the terminal,
+  // before anything is booked: over the limit the whole file is refused (429), so a file cannot probe
+  // numbers. Numbers failing the check digit never reach the database and tell nothing: they do not count.
   const cards = new Map(context.cards.map((c) => [c.cardNumber, c]));
-  const failures = [
-    ...parsed.declined.filter((d) => d.code === 'invalid_code').map((d) => d.code),
-    ...parsed.lines.filter((l) => !cards.has(l.cardNumber)).map(() => 'card_not_found'),
-  ];
-  for (const code of failures) {
-    const throttled = await guards.codeFailure(code);
+  const unknown = new Set(parsed.lines.filter((l) => !cards.has(l.cardNumber)).map((l) => l.cardNumber));
+  if (unknown.size > 0) {
+    const throttled = await guards.unknownCards(unknown.size, `${idempotencyKey ?? ''}:${fileHash}`);
     if (throttled) throw throttled;
   }
 
@@ -389,7 +392,7 @@ export async function importRedemptions(
   const declineRows: (typeof redemptionDeclines.$inferInsert)[] = [];
   let bookedCount = 0;
 
-  for (const [index, line] of parsed.lines.entries()) {
+  const processLine = async (line: FileLine, index: number): Promise<void> => {
     const card = cards.get(line.cardNumber) ?? null;
     const request = idempotencyKey
       ? { scope, key: lineKey(idempotencyKey, line.line), requestHash: lineHashes[index] ?? '' }
@@ -398,7 +401,7 @@ export async function importRedemptions(
     try {
       if (request && !dryRun && replayStored(stored.get(request.key) ?? null, request.requestHash)) {
         bookedCount++; // booked by an earlier upload under the same key (e.g. cut off half-way)
-        continue;
+        return;
       }
       const approval = card ? chooseApproval(context.approvals, card, line, provider, actor.providerId) : null;
       approvalId = approval?.id ?? null;
@@ -445,7 +448,25 @@ export async function importRedemptions(
         });
       }
     }
+  };
+
+  // A child's lines run in file order (each sees the budget and lunch slots the earlier ones took, exactly
+  // as consecutive terminal bookings would); different children's lines run side by side on the pool.
+  const groups = new Map<string, [FileLine, number][]>();
+  for (const [index, line] of parsed.lines.entries()) {
+    const group = cards.get(line.cardNumber)?.beneficiaryId ?? `line:${line.line}`;
+    const list = groups.get(group) ?? [];
+    list.push([line, index]);
+    groups.set(group, list);
   }
+  const queue = [...groups.values()];
+  await Promise.all(
+    Array.from({ length: Math.min(IMPORT_CONCURRENCY, queue.length) }, async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const [line, index] of group) await processLine(line, index);
+      }
+    }),
+  );
   declined.sort((a, b) => a.line - b.line);
   const report: ImportReport = { id: newId('redemptionImport'), bookedCount, declined };
   if (dryRun || !idempotencyKey) return { status: 200, replayed: false, body: report };
