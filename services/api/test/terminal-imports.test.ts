@@ -127,6 +127,11 @@ describe('importRedemptions: a file with good and bad lines', () => {
     expect(res.json().bookedCount).toBe(5);
     expect(codes(res.json())).toEqual(EXPECTED_DECLINES);
     const rows = await bookedOn(f.approvals);
+    const [audited] = await queryRows<{ data: { bookedCount: number; declinedCount: number } }>(
+      t.db,
+      sql`select data from audit_log where action = 'terminal.redemption_import' and entity_id = ${res.json().id}`,
+    );
+    expect(audited?.data).toMatchObject({ bookedCount: 5, declinedCount: 12 });
     expect(rows.map((r) => [r.approvalId, r.serviceDate, r.amountCents, r.minutes, r.purpose]).sort()).toEqual(
       [
         [f.club.approval.id, '2026-11-19', 1250, null, 'Mitgliedsbeitrag November'],
@@ -268,6 +273,8 @@ describe('importRedemptions: refusals of the whole file', () => {
     const many = await upload(file(...Array(5001).fill(line)), { dryRun: true });
     expectProblem(many, 413, 'payload_too_large');
     expect(many.json().detail).toContain('zu viele Zeilen');
+    const huge = await upload(file(...Array(20_000).fill(`${line}${'x'.repeat(40)}`)), { dryRun: true });
+    expectProblem(huge, 413, 'payload_too_large');
     const json = await t.call('POST', '/api/v1/terminal/redemption-imports', {
       token: admin.token,
       body: { x: 1 },
@@ -312,31 +319,43 @@ describe('importRedemptions: refusals of the whole file', () => {
  * A file racing single bookings on the same budget (PostgreSQL: real concurrency; PGlite serialises).
  */
 describe.runIf(onServer)('importRedemptions under concurrency (PostgreSQL)', () => {
-  it('a file of 40 × 5,00 € racing 40 single bookings of 5,00 € on a 100,00 € budget books exactly 100,00 €', async () => {
+  it('a file of 60 × 5,00 € racing 60 single bookings of 5,00 € on a 200,00 € budget books exactly 200,00 €', async () => {
     const race = await createTestContext({ config: { rateLimitPerMinute: 1_000_000, declinesPerCardPerDay: 1e6 } });
     try {
       const provider = await makeProvider(race.db, { benefitTypes: ['participation'] });
       const boss = await race.user('provider_admin', provider.id);
       const staff = await race.user('provider_staff', provider.id);
-      const { card, approval } = await makeChildWithCard(race.db, race.keys, { budgetCents: 10_000 });
-      const csv = file(...Array.from({ length: 40 }, () => `${card.cardNumber};20.11.2026;participation;5,00;;`));
+      const { card, approval } = await makeChildWithCard(race.db, race.keys, { budgetCents: 20_000 });
+      const csv = file(...Array.from({ length: 60 }, () => `${card.cardNumber};20.11.2026;participation;5,00;;`));
       const bulk = race.app.inject({
         method: 'POST',
         url: '/api/v1/terminal/redemption-imports',
         headers: { authorization: `Bearer ${boss.token}`, 'content-type': 'text/csv', 'idempotency-key': randomUUID() },
         payload: csv,
       });
-      const singles = Array.from({ length: 40 }, () =>
-        race.call('POST', '/api/v1/terminal/redemptions', {
-          token: staff.token,
-          body: { code: card.qrToken, approvalId: approval.id, amountCents: 500 },
-          headers: { 'idempotency-key': randomUUID() },
-        }),
+      // The single bookings start once the file is booking (its lines of one child run one after another).
+      await expect
+        .poll(
+          async () => (await race.db.select().from(redemptions).where(eq(redemptions.approvalId, approval.id))).length,
+          { interval: 5, timeout: 20_000 },
+        )
+        .toBeGreaterThan(0);
+      const single = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          race.call('POST', '/api/v1/terminal/redemptions', {
+            token: staff.token,
+            body: { code: card.qrToken, approvalId: approval.id, amountCents: 500 },
+            headers: { 'idempotency-key': randomUUID() },
+          }),
+        ),
       );
-      const [file201, ...single] = await Promise.all([bulk, ...singles]);
+      const file201 = await bulk;
       expect(file201.statusCode, file201.body).toBe(201);
       const singleBooked = single.filter((r) => r.statusCode === 201).length;
-      expect(file201.json().bookedCount + singleBooked).toBe(20);
+      for (const r of single.filter((r) => r.statusCode !== 201)) expectProblem(r, 409, 'insufficient_budget');
+      expect(file201.json().bookedCount).toBeGreaterThan(0);
+      expect(file201.json().bookedCount + singleBooked).toBe(40);
+      expect(file201.json().declined.every((d: { code: string }) => d.code === 'insufficient_budget')).toBe(true);
       const [row] = await queryRows<{ remaining: number; booked: number; n: number }>(
         race.db,
         sql`select a.remaining_cents as remaining,
@@ -344,7 +363,7 @@ describe.runIf(onServer)('importRedemptions under concurrency (PostgreSQL)', () 
               (select count(*)::int from redemptions r where r.approval_id = a.id) as n
             from approvals a where a.id = ${approval.id}`,
       );
-      expect(row).toEqual({ remaining: 0, booked: 10_000, n: 20 });
+      expect(row).toEqual({ remaining: 0, booked: 20_000, n: 40 });
       await expectInvariantsHold(race.db);
     } finally {
       await race.close();

@@ -17,6 +17,7 @@ import { type Db, redemptionDeclines } from '@tk/db';
 import { type RedeemContext, readRedeemContext, type StoredAnswer } from '@tk/db/queries/terminal';
 import { type ImportApproval, type ImportCard, readImportContext } from '@tk/db/queries/terminal-imports';
 import { parse } from 'csv-parse/sync';
+import { audit } from '../../lib/audit.ts';
 import { PayloadTooLarge } from '../../lib/problems.ts';
 import { BookingConflict } from '../bookings/bookings.errors.ts';
 import {
@@ -473,10 +474,20 @@ export async function importRedemptions(
   if (declineRows.length > 0) await db.insert(redemptionDeclines).values(declineRows);
   // Stores the file's answer under its key; a concurrent upload with the same key that stored first wins
   // and its answer is returned (its lines and ours booked under the same per-line keys, so nothing twice).
-  return withIdempotency(db, { scope, key: idempotencyKey, requestHash: fileHash }, now, async () => ({
-    status: 201,
-    body: report,
-  }));
+  return withIdempotency(db, { scope, key: idempotencyKey, requestHash: fileHash }, now, async (tx) => {
+    await audit(tx, actor, {
+      action: 'terminal.redemption_import',
+      entityType: 'redemption_import',
+      entityId: report.id,
+      data: {
+        providerId: actor.providerId,
+        lines: parsed.lines.length + parsed.declined.length,
+        bookedCount,
+        declinedCount: declined.length,
+      },
+    });
+    return { status: 201, body: report };
+  });
 }
 
 /**

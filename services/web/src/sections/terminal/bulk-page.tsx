@@ -40,8 +40,13 @@ const columns: Column<Declined>[] = [
 
 /** The server's German detail where it says more than the generic text (too many unknown numbers, file errors). */
 function explain(err: unknown): string {
-  if (err instanceof ApiError && err.problem?.detail && ['rate_limited', 'payload_too_large'].includes(err.code)) {
+  if (err instanceof ApiError && err.code === 'rate_limited' && err.problem?.detail?.startsWith('Zu viele')) {
     return err.problem.detail;
+  }
+  if (err instanceof ApiError && err.code === 'payload_too_large') {
+    return err.problem?.detail?.startsWith('Die Datei')
+      ? err.problem.detail
+      : 'Die Datei ist zu groß (höchstens 1 MiB und 5.000 Zeilen); bitte aufteilen.';
   }
   return messageOf(err);
 }
