@@ -30,7 +30,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const upload = (csv: string, options: { key?: string; dryRun?: boolean; token?: string } = {}) =>
+const upload = (csv: string, options: { key?: string; dryRun?: boolean; token?: string; latin1?: boolean } = {}) =>
   t.app.inject({
     method: 'POST',
     url: `/api/v1/terminal/redemption-imports${options.dryRun ? '?dryRun=true' : ''}`,
@@ -39,7 +39,7 @@ const upload = (csv: string, options: { key?: string; dryRun?: boolean; token?: 
       'content-type': 'text/csv',
       ...(options.key ? { 'idempotency-key': options.key } : {}),
     },
-    payload: Buffer.from(csv, 'utf8'),
+    payload: Buffer.from(csv, options.latin1 ? 'latin1' : 'utf8'),
   });
 
 const file = (...lines: string[]) => `\uFEFF${HEADER}\r\n${lines.join('\r\n')}\r\n`;
@@ -186,6 +186,18 @@ describe('importRedemptions: a file with good and bad lines', () => {
     const other = await upload(file(`${card.cardNumber};20.11.2026;participation;2,00;;`), { key });
     expectProblem(other, 422, 'idempotency_key_reused');
     expect(await bookedOn([approval.id])).toHaveLength(1);
+  });
+});
+
+describe('importRedemptions: Excel-friendly input', () => {
+  it('Windows-1252 as Excel saves it, German headers, no BOM, ISO and German dates, thousands separator', async () => {
+    const { card, approval } = await makeChildWithCard(t.db, t.keys, { benefitType: 'trip', budgetCents: 200_000 });
+    const csv = `Kartennummer;Leistungsdatum;Leistungsart;Betrag;Minuten;Zweck\r\n${card.cardNumber};2026-11-19;Ausflug;1.234,50;;Fahrt zum Müritzsee\r\n`;
+    const res = await upload(csv, { key: randomUUID(), latin1: true });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ bookedCount: 1, declined: [] });
+    const [row] = await bookedOn([approval.id]);
+    expect(row).toMatchObject({ amountCents: 123_450, serviceDate: '2026-11-19', purpose: 'Fahrt zum Müritzsee' });
   });
 });
 

@@ -423,10 +423,13 @@ export async function importRedemptions(
         freeMealSlot: card && line.benefitType === 'lunch' ? freeSlot(card.beneficiaryId, line.serviceDate) : null,
         stored: null,
       };
-      const plan: BookingPlan = planBooking(lineContext, input, line.serviceDate, today, actor);
+      let plan: BookingPlan = planBooking(lineContext, input, line.serviceDate, today, actor);
       if (request && !dryRun) {
         const booked = await bookLine(db, plan, request, input, line, actor, now);
-        if (booked?.body.availableCents !== undefined) remaining.set(plan.approvalId, booked.body.availableCents);
+        if (booked) plan = booked.plan;
+        if (booked?.outcome.body.availableCents !== undefined) {
+          remaining.set(plan.approvalId, booked.outcome.body.availableCents);
+        }
       } else if (plan.benefitType !== 'lunch') {
         remaining.set(plan.approvalId, (remaining.get(plan.approvalId) ?? 0) - plan.amountCents);
       }
@@ -493,7 +496,8 @@ export async function importRedemptions(
 /**
  * Books one planned line as `redeem` does: `bookings.book` (one guarded statement); a lost race reads
  * the line's context afresh and decides anew (up to 5 times), a concurrent upload that booked the same
- * line key counts as booked. Returns null when the line was booked by that other upload.
+ * line key counts as booked. Returns null when the line was booked by that other upload, else the
+ * outcome and the plan it booked (after a re-read, e.g. another lunch slot).
  */
 async function bookLine(
   db: Db,
@@ -503,7 +507,7 @@ async function bookLine(
   line: FileLine,
   actor: TerminalActor,
   now: Date,
-): Promise<Outcome<BookingResult> | null> {
+): Promise<{ outcome: Outcome<BookingResult>; plan: BookingPlan } | null> {
   let plan = first;
   for (let attempt = 0; attempt < BOOKING_ATTEMPTS; attempt++) {
     if (attempt > 0) {
@@ -518,8 +522,8 @@ async function bookLine(
       if (replayStored(fresh.stored, request.requestHash)) return null;
       plan = planBooking(fresh, input, line.serviceDate, berlinDate(now), actor);
     }
-    const booked = await book(db, plan, request, actor, now);
-    if (booked) return booked;
+    const outcome = await book(db, plan, request, actor, now);
+    if (outcome) return { outcome, plan };
   }
   throw new BookingConflict();
 }
