@@ -381,4 +381,52 @@ describe.runIf(onServer)('importRedemptions under concurrency (PostgreSQL)', () 
       await race.close();
     }
   });
+
+  it('lunch lines of a canteen file racing lunch bookings at another canteen: one meal per child and day', async () => {
+    const race = await createTestContext({ config: { rateLimitPerMinute: 1_000_000, declinesPerCardPerDay: 1e6 } });
+    try {
+      const north = await makeProvider(race.db, { category: 'caterer', benefitTypes: ['lunch'], mealPriceCents: 400 });
+      const south = await makeProvider(race.db, { category: 'caterer', benefitTypes: ['lunch'], mealPriceCents: 380 });
+      const boss = await race.user('provider_admin', north.id);
+      const cook = await race.user('provider_staff', south.id);
+      const kids = await Promise.all(
+        Array.from({ length: 20 }, () => makeChildWithCard(race.db, race.keys, { benefitType: 'lunch' })),
+      );
+      const csv = file(...kids.map((k) => `${k.card.cardNumber};20.11.2026;Mittagessen;;;`));
+      const [bulk, ...singles] = await Promise.all([
+        race.app.inject({
+          method: 'POST',
+          url: '/api/v1/terminal/redemption-imports',
+          headers: {
+            authorization: `Bearer ${boss.token}`,
+            'content-type': 'text/csv',
+            'idempotency-key': randomUUID(),
+          },
+          payload: csv,
+        }),
+        ...kids.flatMap((k) =>
+          [0, 1].map(() =>
+            race.call('POST', '/api/v1/terminal/redemptions', {
+              token: cook.token,
+              body: { code: k.card.qrToken, approvalId: k.approval.id },
+              headers: { 'idempotency-key': randomUUID() },
+            }),
+          ),
+        ),
+      ]);
+      expect(bulk!.statusCode, bulk!.body).toBe(201);
+      for (const d of bulk!.json().declined) expect(d.code).toBe('already_redeemed_today');
+      const singleBooked = singles.filter((r) => r.statusCode === 201).length;
+      expect(bulk!.json().bookedCount + singleBooked).toBe(20);
+      const [row] = await queryRows<{ meals: number; children: number }>(
+        race.db,
+        sql`select count(*)::int as meals, count(distinct beneficiary_id)::int as children from redemptions
+            where benefit_type = 'lunch' and service_date = '2026-11-20'`,
+      );
+      expect(row).toEqual({ meals: 20, children: 20 });
+      await expectInvariantsHold(race.db);
+    } finally {
+      await race.close();
+    }
+  });
 });
