@@ -744,6 +744,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/terminal/redemption-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a CSV file of redemptions (dry run first); every line under the rules of redeem
+         * @description Body: text/csv, `;` separated, UTF-8 (with or without BOM), header `cardNumber;serviceDate;benefitType;amount;minutes;purpose` (amount in euros with decimal comma, serviceDate TT.MM.JJJJ or YYYY-MM-DD, minutes for tutoring). At most 5,000 lines and 1 MiB. Requires an Idempotency-Key (optional for a dry run): a replay answers the first result and books nothing again; each line books under `<key>#<line>`.
+         */
+        post: operations["importRedemptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/terminal/lookup": {
         parameters: {
             query?: never;
@@ -2042,6 +2062,19 @@ export interface components {
             /** @description Amount in euro cents */
             amountCents: number;
         };
+        RedemptionImportReportInput: {
+            id: string;
+            /** @description Lines booked (dry run: lines that would book) */
+            bookedCount: number;
+            declined: {
+                /** @description Line in the file (the header is line 1) */
+                line: number;
+                /** @description The problem code a single redeem would answer (e.g. insufficient_budget) */
+                code: string;
+                /** @description German, for the provider; never a date of the child */
+                detail: string;
+            }[];
+        };
         EntitlementInput: {
             approvalId: string;
             /** @enum {string} */
@@ -3002,6 +3035,19 @@ export interface components {
             kind: "void" | "correction";
             /** @description Amount in euro cents */
             amountCents: number;
+        };
+        RedemptionImportReport: {
+            id: string;
+            /** @description Lines booked (dry run: lines that would book) */
+            bookedCount: number;
+            declined: {
+                /** @description Line in the file (the header is line 1) */
+                line: number;
+                /** @description The problem code a single redeem would answer (e.g. insufficient_budget) */
+                code: string;
+                /** @description German, for the provider; never a date of the child */
+                detail: string;
+            }[];
         };
         Entitlement: {
             approvalId: string;
@@ -6888,6 +6934,104 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importRedemptions: {
+        parameters: {
+            query?: {
+                /** @description true: check every line and answer the report (200); nothing is booked */
+                dryRun?: "true" | "false";
+            };
+            header?: {
+                /** @description A fresh random value per write, the same one when retrying it (required for redeem) */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dry run (nothing booked), or the replay of an earlier upload */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionImportReport"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionImportReport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import { CardNotFound } from '../cards/cards.errors.ts';
 import { createDeclineThrottle } from './terminal.declines.ts';
 import { InvalidCode } from './terminal.errors.ts';
 import { redemptionsCsv } from './terminal.history.ts';
+import { terminalImportRoutes } from './terminal.imports.routes.ts';
 import {
   ListRedemptionsQuery,
   LookupBody,
@@ -55,6 +56,9 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
       throw problem;
     }
   }
+
+  // importRedemptions (bulk file), under the same throttles as single bookings.
+  await app.register(terminalImportRoutes, { deps, throttle, declines });
 
   app.post(
     '/terminal/lookup',

@@ -97,3 +97,32 @@ export async function reverseRedemption(id: string): Promise<void> {
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+export type RedemptionImportReport = components['schemas']['RedemptionImportReport'];
+
+/**
+ * Sends a booking file (importRedemptions): `dryRun` only checks it. The same `idempotencyKey` for the
+ * check and the booking of one chosen file, and again when the booking is retried: the server books
+ * every line at most once and answers a repeat with its first report.
+ */
+export async function uploadRedemptionFile(
+  file: File,
+  options: { dryRun: boolean; idempotencyKey: string },
+): Promise<RedemptionImportReport> {
+  let result: Awaited<ReturnType<typeof postFile>>;
+  try {
+    result = await postFile(file, options);
+  } catch {
+    throw new ApiError(0, undefined, 'network');
+  }
+  return unwrap(result);
+}
+
+function postFile(file: File, options: { dryRun: boolean; idempotencyKey: string }) {
+  return api.POST('/api/v1/terminal/redemption-imports', {
+    params: { query: { dryRun: options.dryRun ? 'true' : 'false' } },
+    body: file as never,
+    bodySerializer: (body: unknown) => body,
+    headers: { 'content-type': 'text/csv', 'idempotency-key': options.idempotencyKey },
+  });
+}

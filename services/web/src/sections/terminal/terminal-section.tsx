@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import type { Session } from '../../session';
 import { SubNav } from '../../ui/subnav';
+import { BulkPage } from './bulk-page';
 import { CanteenMode } from './canteen-mode';
 import { HistoryPage } from './history-page';
 import { OwnDataPage } from './own-data-page';
@@ -11,6 +12,7 @@ import { TerminalPage } from './terminal-page';
 const TABS = [
   { path: '/terminal', label: 'Buchen' },
   { path: '/terminal/kantine', label: 'Kantine' },
+  { path: '/terminal/sammelbuchung', label: 'Sammelbuchung' },
   { path: '/terminal/verlauf', label: 'Verlauf' },
   { path: '/terminal/abrechnungen', label: 'Abrechnungen' },
   { path: '/terminal/daten', label: 'Unsere Daten' },
@@ -32,13 +34,14 @@ function useProviderBenefitTypes(providerId: string | undefined): readonly strin
 
 /**
  * The web terminal for provider staff: booking, canteen mode (only for lunch providers), the booking
- * history, settlement statements and, for the provider admin, the provider's own data.
+ * history, settlement statements and, for the provider admin, bulk bookings from a file and the provider's own data.
  */
 export function TerminalSection({ path, session }: { path: string; session: Session }) {
   const types = useProviderBenefitTypes(session.user.providerId);
   const tabs = TABS.filter(
     (t) =>
-      (t.path !== '/terminal/daten' || session.user.role === 'provider_admin') &&
+      ((t.path !== '/terminal/daten' && t.path !== '/terminal/sammelbuchung') ||
+        session.user.role === 'provider_admin') &&
       (t.path !== '/terminal/kantine' || types === null || types.includes('lunch')),
   );
   const current = tabs.find((t) => t.path === path) ?? TABS[0];
@@ -48,6 +51,7 @@ export function TerminalSection({ path, session }: { path: string; session: Sess
       <SubNav label="Terminal" tabs={tabs} current={current} class="terminal" />
       {current.path === '/terminal' && <TerminalPage />}
       {current.path === '/terminal/kantine' && <CanteenMode />}
+      {current.path === '/terminal/sammelbuchung' && <BulkPage />}
       {current.path === '/terminal/verlauf' && <HistoryPage />}
       {current.path === '/terminal/abrechnungen' && <StatementsPage />}
       {current.path === '/terminal/daten' && <OwnDataPage session={session} />}
