@@ -1098,6 +1098,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/retention-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pseudonymise children whose retention period has passed and delete expired keys, declines and counters (dry run first) */
+        post: operations["runRetention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1131,6 +1148,24 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             }[];
+        };
+        RetentionRunInput: {
+            id: string;
+            dryRun: boolean;
+            /** @description The business day (Europe/Berlin) the periods were measured against */
+            asOf: string;
+            /** @description Children pseudonymised (dry run: that would be) */
+            pseudonymisedCount: number;
+            /** @description Their cards deactivated (dry run: that would be) */
+            deactivatedCards: number;
+            /** @description Expired rows deleted, each older than its own retention setting (dry run: that would be) */
+            deleted: {
+                idempotencyKeys: number;
+                declines: number;
+                throttleCounters: number;
+                familyAccessFailures: number;
+                revokedTokens: number;
+            };
         };
         SessionUserInput: {
             id: string;
@@ -1182,29 +1217,37 @@ export interface components {
         };
         BeneficiarySummaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
         };
         CreatedBeneficiaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
             warnings: {
                 /** @constant */
@@ -1329,16 +1372,20 @@ export interface components {
         };
         BeneficiaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             approvals: components["schemas"]["ApprovalInput"][];
             cards: components["schemas"]["CardInput"][];
             /** @description Corrections of the master data, oldest first */
@@ -1380,6 +1427,18 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Months after a child's last booking day until the retention run pseudonymises it */
+            retentionMonths: number;
+            /** @description Days an idempotency key is kept */
+            idempotencyKeyRetentionDays: number;
+            /** @description Days a declined terminal attempt is kept */
+            declineRetentionDays: number;
+            /** @description Hours a throttle counter (login, family access, declines) is kept after its window */
+            throttleCounterRetentionHours: number;
+            /** @description Districts (Stadtbezirke / Sozialräume) a child may be assigned to */
+            districts: string[];
+            /** @description Outreach list: weeks after an approval began without a booking */
+            outreachWeeks: number;
             updatedAt: string;
         };
         CatalogueInput: {
@@ -2001,6 +2060,24 @@ export interface components {
                 }[];
             }[];
         };
+        RetentionRun: {
+            id: string;
+            dryRun: boolean;
+            /** @description The business day (Europe/Berlin) the periods were measured against */
+            asOf: string;
+            /** @description Children pseudonymised (dry run: that would be) */
+            pseudonymisedCount: number;
+            /** @description Their cards deactivated (dry run: that would be) */
+            deactivatedCards: number;
+            /** @description Expired rows deleted, each older than its own retention setting (dry run: that would be) */
+            deleted: {
+                idempotencyKeys: number;
+                declines: number;
+                throttleCounters: number;
+                familyAccessFailures: number;
+                revokedTokens: number;
+            };
+        };
         SessionUser: {
             id: string;
             username: string;
@@ -2051,29 +2128,37 @@ export interface components {
         };
         BeneficiarySummary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
         };
         CreatedBeneficiary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
             warnings: {
                 /** @constant */
@@ -2198,16 +2283,20 @@ export interface components {
         };
         Beneficiary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             approvals: components["schemas"]["Approval"][];
             cards: components["schemas"]["Card"][];
             /** @description Corrections of the master data, oldest first */
@@ -2249,6 +2338,18 @@ export interface components {
             debtorName: string;
             debtorIban: string;
             debtorBic: string | null;
+            /** @description Months after a child's last booking day until the retention run pseudonymises it */
+            retentionMonths: number;
+            /** @description Days an idempotency key is kept */
+            idempotencyKeyRetentionDays: number;
+            /** @description Days a declined terminal attempt is kept */
+            declineRetentionDays: number;
+            /** @description Hours a throttle counter (login, family access, declines) is kept after its window */
+            throttleCounterRetentionHours: number;
+            /** @description Districts (Stadtbezirke / Sozialräume) a child may be assigned to */
+            districts: string[];
+            /** @description Outreach list: weeks after an approval began without a booking */
+            outreachWeeks: number;
             updatedAt: string;
         };
         Catalogue: {
@@ -3405,6 +3506,12 @@ export interface operations {
                     debtorName?: string;
                     debtorIban?: string;
                     debtorBic?: string | null;
+                    retentionMonths?: number;
+                    idempotencyKeyRetentionDays?: number;
+                    declineRetentionDays?: number;
+                    throttleCounterRetentionHours?: number;
+                    districts?: string[];
+                    outreachWeeks?: number;
                 };
             };
         };
@@ -8220,6 +8327,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvariantReport"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Count only: nothing is changed or deleted
+                     * @default false
+                     */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionRun"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */

@@ -34,12 +34,17 @@ export type BeneficiaryRevision = z.infer<typeof BeneficiaryRevisionSchema>;
 export const BeneficiarySummarySchema = z
   .object({
     id: z.string(),
-    givenName: z.string(),
-    familyName: z.string(),
-    birthDate: IsoDate,
-    caseReference: z.string(),
+    givenName: z.string().nullable().describe('null once pseudonymised (retention run)'),
+    familyName: z.string().nullable().describe('null once pseudonymised'),
+    birthDate: IsoDate.nullable().describe('null once pseudonymised'),
+    caseReference: z.string().nullable().describe('Aktenzeichen; null once pseudonymised'),
+    district: z.string().optional().describe('Stadtbezirk / Sozialraum from the city list'),
     activeCardId: z.string().optional(),
     createdAt: z.string(),
+    pseudonymisedAt: z
+      .string()
+      .optional()
+      .describe('When the retention run removed names, birth date and case reference'),
   })
   .meta({ id: 'BeneficiarySummary' });
 export type BeneficiarySummary = z.infer<typeof BeneficiarySummarySchema>;

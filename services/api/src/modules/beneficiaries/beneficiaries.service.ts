@@ -19,7 +19,7 @@ import {
   providers,
   redemptions,
 } from '@tk/db';
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
@@ -59,8 +59,10 @@ function toSummary(row: BeneficiaryRow, activeCardId?: string | null): Beneficia
     familyName: row.familyName,
     birthDate: row.birthDate,
     caseReference: row.caseReference,
+    ...(row.district ? { district: row.district } : {}),
     ...(activeCardId ? { activeCardId } : {}),
     createdAt: row.createdAt.toISOString(),
+    ...(row.pseudonymisedAt ? { pseudonymisedAt: row.pseudonymisedAt.toISOString() } : {}),
   };
 }
 
@@ -83,7 +85,7 @@ export async function createBeneficiary(
       .returning();
     if (!row) throw new CaseReferenceTaken(await holderOfCaseReference(tx, input.caseReference));
     await audit(tx, actor, { action: 'beneficiary.created', entityType: 'beneficiary', entityId: row.id });
-    return { ...toSummary(row), warnings: await possibleDuplicates(tx, row) };
+    return { ...toSummary(row), warnings: await possibleDuplicates(tx, { id: row.id, ...input }) };
   });
 }
 
@@ -99,11 +101,12 @@ export async function searchBeneficiaries(
     pageSize: number;
   },
 ): Promise<{ items: BeneficiarySummary[]; total: number; page: number; pageSize: number }> {
-  const where: SQL[] = [];
+  // Pseudonymised children (retention run) are never found, not even by a card number.
+  const where: SQL[] = [isNull(beneficiaries.pseudonymisedAt)];
   if (query.caseReference) where.push(eq(beneficiaries.caseReference, query.caseReference));
   const text = query.q ? searchCondition(query.q) : undefined;
   if (text) where.push(text);
-  const condition = where.length ? and(...where) : undefined;
+  const condition = and(...where);
   const [rows, total] = await Promise.all([
     db
       .select({ b: beneficiaries, activeCardId: cards.id })
@@ -268,7 +271,8 @@ export async function createApproval(
 ): Promise<Approval> {
   return db.transaction(async (tx) => {
     const [child] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-    if (!child) throw new BeneficiaryNotFound();
+    // A pseudonymised child (retention run) gets no new approvals: its case has ended.
+    if (!child || child.birthDate === null) throw new BeneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
     const overlap: OverlapQuery = { beneficiaryId, ...input };
@@ -357,6 +361,7 @@ export async function amendApproval(
       .select({ birthDate: beneficiaries.birthDate })
       .from(beneficiaries)
       .where(eq(beneficiaries.id, current.beneficiaryId));
+    if (!child || child.birthDate === null) throw new BeneficiaryNotFound();
     if (input.costBearer !== undefined) await checkCostBearer(tx, input.costBearer);
     const pick = <K extends keyof AmendApprovalInput & keyof ApprovalRow>(k: K) =>
       input[k] !== undefined ? input[k] : current[k];
@@ -372,7 +377,7 @@ export async function amendApproval(
         input.amountCents ??
         (['trip', 'school_supplies', 'transport'].includes(current.benefitType) ? current.budgetCents : null),
     };
-    const result = await evaluate(tx, terms, child!.birthDate);
+    const result = await evaluate(tx, terms, child.birthDate);
     const overlap: OverlapQuery = { ...current, ...terms, exceptApprovalId: approvalId };
     await assertNoOverlap(tx, overlap);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);

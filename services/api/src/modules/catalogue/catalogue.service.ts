@@ -16,6 +16,12 @@ function toSettings(row: CitySettingsRow): CitySettings {
     debtorName: row.debtorName,
     debtorIban: row.debtorIban,
     debtorBic: row.debtorBic,
+    retentionMonths: row.retentionMonths,
+    idempotencyKeyRetentionDays: row.idempotencyKeyRetentionDays,
+    declineRetentionDays: row.declineRetentionDays,
+    throttleCounterRetentionHours: row.throttleCounterRetentionHours,
+    districts: row.districts,
+    outreachWeeks: row.outreachWeeks,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

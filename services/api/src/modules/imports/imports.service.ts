@@ -393,7 +393,7 @@ async function writeChunk(
         .select({ id: beneficiaries.id, caseReference: beneficiaries.caseReference })
         .from(beneficiaries)
         .where(inArray(beneficiaries.caseReference, raced));
-      for (const r of rows) childIds.set(r.caseReference, r.id);
+      for (const r of rows) if (r.caseReference) childIds.set(r.caseReference, r.id);
     }
 
     const approvalRows = chunk.map((r) => ({

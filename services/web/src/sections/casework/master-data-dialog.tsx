@@ -30,10 +30,10 @@ export function MasterDataDialog(props: {
   const [unchanged, setUnchanged] = useState(false);
   const form = useForm<Values>({
     initial: () => ({
-      givenName: child.givenName,
-      familyName: child.familyName,
-      birthDate: child.birthDate,
-      caseReference: child.caseReference,
+      givenName: child.givenName ?? '',
+      familyName: child.familyName ?? '',
+      birthDate: child.birthDate ?? '',
+      caseReference: child.caseReference ?? '',
     }),
     resetOn: props.open,
     validate: (v) => Object.fromEntries(FIELDS.filter((f) => !v[f].trim()).map((f) => [f, 'Bitte ausfüllen.'])),
