@@ -1013,6 +1013,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/take-up-by-district": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Take-up per district and benefit type: children with a booking / with an approval; counts under 5 shown as "< 5" */
+        get: operations["getDistrictTakeUpReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/take-up": {
         parameters: {
             query?: never;
@@ -1039,6 +1056,23 @@ export interface paths {
         };
         /** Spend per provider and benefit type by service date */
         get: operations["getProviderSpendReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outreach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Children with an active approval and no booking N weeks (city setting outreachWeeks) after it began, for a reminder letter */
+        get: operations["listOutreach"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1513,6 +1547,36 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        OutreachListInput: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
+        };
         UserInput: {
             id: string;
             username: string;
@@ -1770,6 +1834,29 @@ export interface components {
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
+        };
+        DistrictTakeUpReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description null: children without a district */
+                district: string | null;
+                benefitType: string;
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithApproval: number | "< 5";
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithBooking: number | "< 5";
+                /** @description null when a count is suppressed */
+                takeUpPercent: number | null;
+            }[];
         };
         BankStatementResultInput: {
             id: string;
@@ -2424,6 +2511,36 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        OutreachList: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
+        };
         User: {
             id: string;
             username: string;
@@ -2682,6 +2799,29 @@ export interface components {
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
+        };
+        DistrictTakeUpReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description null: children without a district */
+                district: string | null;
+                benefitType: string;
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithApproval: number | "< 5";
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithBooking: number | "< 5";
+                /** @description null when a count is suppressed */
+                takeUpPercent: number | null;
+            }[];
         };
         BankStatementResult: {
             id: string;
@@ -4472,6 +4612,8 @@ export interface operations {
                     birthDate: string;
                     /** @description Aktenzeichen */
                     caseReference: string;
+                    /** @description Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it */
+                    district?: string | null;
                 };
             };
         };
@@ -4620,6 +4762,8 @@ export interface operations {
                     birthDate?: string;
                     /** @description Aktenzeichen */
                     caseReference?: string;
+                    /** @description Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it */
+                    district?: string | null;
                 };
             };
         };
@@ -8102,6 +8246,69 @@ export interface operations {
             };
         };
     };
+    getDistrictTakeUpReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictTakeUpReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTakeUpReport: {
         parameters: {
             query: {
@@ -8188,6 +8395,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderSpendReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOutreach: {
+        parameters: {
+            query?: {
+                /** @description Only children of this district */
+                district?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachList"];
                 };
             };
             /** @description Default Response */

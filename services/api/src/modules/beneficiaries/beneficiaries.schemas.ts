@@ -11,6 +11,10 @@ export const CreateBeneficiaryBody = z.object({
   familyName: Text(100),
   birthDate: IsoDate,
   caseReference: Text(64).describe('Aktenzeichen'),
+  district: Text(80)
+    .nullable()
+    .optional()
+    .describe("Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it"),
 });
 export type CreateBeneficiaryInput = z.infer<typeof CreateBeneficiaryBody>;
 

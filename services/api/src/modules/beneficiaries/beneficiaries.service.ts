@@ -37,6 +37,7 @@ import {
   CaseReferenceTaken,
   InvalidEffectiveDate,
   UnknownCostBearer,
+  UnknownDistrict,
 } from './beneficiaries.errors.ts';
 import { listBeneficiaryRevisions } from './beneficiaries.history.ts';
 import type {
@@ -78,6 +79,7 @@ export async function createBeneficiary(
 ): Promise<BeneficiarySummary & { warnings: BeneficiaryWarning[] }> {
   if (input.birthDate > today) throw new BirthDateInFuture();
   return db.transaction(async (tx) => {
+    await assertKnownDistrict(tx, input.district);
     const [row] = await tx
       .insert(beneficiaries)
       .values({ id: newId('beneficiary'), ...input, createdBy: actor.userId })
@@ -87,6 +89,13 @@ export async function createBeneficiary(
     await audit(tx, actor, { action: 'beneficiary.created', entityType: 'beneficiary', entityId: row.id });
     return { ...toSummary(row), warnings: await possibleDuplicates(tx, { id: row.id, ...input }) };
   });
+}
+
+/** 400 `unknown_district` unless `district` is unset or in the city's list. */
+export async function assertKnownDistrict(db: DbOrTx, district: string | null | undefined): Promise<void> {
+  if (!district) return;
+  const { districts } = await getSettings(db);
+  if (!districts.includes(district)) throw new UnknownDistrict();
 }
 
 /** Search by name (either order), case reference or card number, sortable, paginated (beneficiaries.search.ts). */

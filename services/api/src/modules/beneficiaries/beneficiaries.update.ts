@@ -14,9 +14,9 @@ import { changeBudget } from '../bookings/bookings.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
 import { BirthDateInFuture, BudgetBelowBooked, CaseReferenceTaken } from './beneficiaries.errors.ts';
 import type { Beneficiary, UpdateBeneficiaryInput } from './beneficiaries.schemas.ts';
-import { getBeneficiary, snapshotOf } from './beneficiaries.service.ts';
+import { assertKnownDistrict, getBeneficiary, snapshotOf } from './beneficiaries.service.ts';
 
-const MASTER_FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference'] as const;
+const MASTER_FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference', 'district'] as const;
 
 /**
  * Corrects a child's master data (updateBeneficiary). Under a row lock on the child: the values
@@ -38,6 +38,7 @@ export async function updateBeneficiary(
   await db.transaction(async (tx) => {
     const [current] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId)).for('update');
     if (!current || current.pseudonymisedAt) throw new BeneficiaryNotFound();
+    await assertKnownDistrict(tx, input.district);
     const changed = MASTER_FIELDS.filter((f) => input[f] !== undefined && input[f] !== current[f]);
     if (changed.length === 0) return;
     if (input.caseReference !== undefined && changed.includes('caseReference')) {
