@@ -218,6 +218,12 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             </dd>
             <dt>Aktenzeichen</dt>
             <dd>{child.caseReference}</dd>
+            {child.district && (
+              <>
+                <dt>Stadtbezirk</dt>
+                <dd>{child.district}</dd>
+              </>
+            )}
           </dl>
           {canWrite && (
             <Button variant="secondary" onClick={() => setEditing(true)}>
