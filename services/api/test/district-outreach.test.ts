@@ -62,6 +62,19 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('district on the child', () => {
+  it('the city list is set by admins only, without duplicates', async () => {
+    const dup = await t.call('PATCH', '/api/v1/catalogue/settings', {
+      token: admin.token,
+      body: { districts: ['Mitte', 'Mitte'] },
+    });
+    expect(dup.statusCode).toBe(400);
+    expectProblem(
+      await t.call('PATCH', '/api/v1/catalogue/settings', { token: caseworker.token, body: { outreachWeeks: 2 } }),
+      403,
+      'forbidden',
+    );
+  });
+
   it('is optional, must be one of the city list, can be changed and cleared', async () => {
     const base = { givenName: 'Ida', familyName: 'Bezirk', birthDate: '2016-03-03' };
     const none = await t.call('POST', '/api/v1/beneficiaries', {
