@@ -282,3 +282,19 @@ describe('runRetention', () => {
     await expectInvariantsHold(t.db);
   });
 });
+
+describe('runRetention, concurrently and for a child without approvals', () => {
+  it('two runs at once pseudonymise each due child exactly once; a child without approvals counts from its recording', async () => {
+    const noApprovals = await makeBeneficiary(t.db, { createdAt: new Date('2023-01-10T10:00:00Z') });
+    const freshNoApprovals = await makeBeneficiary(t.db);
+    const ended = await child('2021-01-01', '2021-12-31');
+    const [a, b] = await Promise.all([run(), run()]);
+    expect([a!.statusCode, b!.statusCode]).toEqual([201, 201]);
+    expect(a!.json().pseudonymisedCount + b!.json().pseudonymisedCount).toBe(2);
+    expect((await childRow(noApprovals.id)).pseudonymisedAt).not.toBeNull();
+    expect((await childRow(ended.b.id)).pseudonymisedAt).not.toBeNull();
+    expect((await childRow(freshNoApprovals.id)).pseudonymisedAt).toBeNull();
+    expect(await t.db.$count(auditLog, eq(auditLog.action, 'beneficiary.pseudonymised'))).toBe(4);
+    await expectInvariantsHold(t.db);
+  });
+});
