@@ -119,6 +119,31 @@ describe('district on the child', () => {
   });
 });
 
+describe('district in the CSV import', () => {
+  it('an optional Stadtbezirk column sets the district of new children; an unknown one is reported in German', async () => {
+    const csv = [
+      'Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Gueltig_ab;Gueltig_bis;Stadtbezirk',
+      'IMP-D-1;Tom;Importbezirk;01.01.2016;Teilhabe;SGB II;01.08.2026;31.07.2027;Nord',
+      'IMP-D-2;Tim;Importbezirk;01.01.2016;Teilhabe;SGB II;01.08.2026;31.07.2027;Süd',
+      'IMP-D-3;Tam;Importbezirk;01.01.2016;Teilhabe;SGB II;01.08.2026;31.07.2027;',
+    ].join('\n');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports?mode=import',
+      headers: { authorization: `Bearer ${caseworker.token}`, 'content-type': 'text/csv; charset=utf-8' },
+      payload: csv,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ validRows: 2, invalidRows: 1, createdBeneficiaries: 2 });
+    expect(res.json().report).toEqual([{ line: 3, field: 'Stadtbezirk', message: 'Unbekannter Stadtbezirk „Süd“.' }]);
+    const found = await t.call('GET', '/api/v1/beneficiaries?q=Importbezirk', { token: caseworker.token });
+    const byRef = Object.fromEntries(
+      found.json().items.map((i: { caseReference: string; district?: string }) => [i.caseReference, i.district]),
+    );
+    expect(byRef).toEqual({ 'IMP-D-1': 'Nord', 'IMP-D-3': undefined });
+  });
+});
+
 describe('take-up by district', () => {
   const url = '/api/v1/reports/take-up-by-district?from=2026-11-01&to=2026-11-30';
 

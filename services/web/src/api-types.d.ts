@@ -645,7 +645,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import of children and approvals from CSV (dry run or import)
-         * @description Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid). See ADR 0009.
+         * @description Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid, Stadtbezirk). See ADR 0009.
          */
         post: operations["createImport"];
         delete?: never;
