@@ -10,6 +10,8 @@ export const LOCK_KEYS = {
   schedulerStart: 7_146_812_002,
   /** The nightly settlement run, the CLI and the manual run (transaction lock). */
   settlementRun: 7_146_812_101,
+  /** The retention run (manual and nightly): one at a time (transaction lock). */
+  retentionRun: 7_146_812_102,
   /** Sealing the audit chain: one sealer at a time across instances (transaction lock). */
   auditSeal: 7_146_812_016,
 } as const;

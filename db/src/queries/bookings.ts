@@ -311,3 +311,19 @@ export async function claimForSettlement(
   );
   return [...redemptions, ...corrections].map(toClaim);
 }
+
+/**
+ * Retention: idempotency keys (with their stored answers) stored before `before` — counted on a dry
+ * run, else deleted. A replay of such an old key would book again, which is why the retention period is
+ * a setting measured in weeks, far beyond any client's retry.
+ */
+export async function deleteIdempotencyKeys(db: DbOrTx, params: { before: Date; dryRun: boolean }): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    params.dryRun
+      ? sql`select count(*)::int as n from idempotency_keys where created_at < ${params.before}`
+      : sql`with d as (delete from idempotency_keys where created_at < ${params.before} returning 1)
+            select count(*)::int as n from d`,
+  );
+  return row?.n ?? 0;
+}

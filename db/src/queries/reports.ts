@@ -83,3 +83,35 @@ export async function providerSpendRows(db: DbOrTx, params: { from: string; to: 
         order by p.name, p.id, r.benefit_type`,
   );
 }
+
+/** Per district (null: none set) and benefit type: children with an approval in the range, and those of them with a booking. */
+export interface DistrictTakeUpRow {
+  district: string | null;
+  benefit_type: string;
+  approved: number;
+  booked: number;
+}
+
+export async function districtTakeUpRows(db: DbOrTx, params: { from: string; to: string }) {
+  const { from, to } = params;
+  return queryRows<DistrictTakeUpRow>(
+    db,
+    sql`with approved as (
+          select distinct b.district, a.benefit_type, a.beneficiary_id
+          from approvals a
+          join beneficiaries b on b.id = a.beneficiary_id
+          join benefit_types bt on bt.code = a.benefit_type and bt.redeemable
+          where a.valid_from <= ${to}::date and a.valid_to >= ${from}::date
+            and (a.revoked_from is null or a.revoked_from > ${from}::date)
+        ), booked as (
+          select distinct r.beneficiary_id, r.benefit_type
+          from redemptions r
+          where r.status = 'booked' and r.service_date between ${from}::date and ${to}::date
+        )
+        select ap.district, ap.benefit_type, count(*)::int as approved, count(bk.beneficiary_id)::int as booked
+        from approved ap
+        left join booked bk on bk.beneficiary_id = ap.beneficiary_id and bk.benefit_type = ap.benefit_type
+        group by 1, 2
+        order by 1 nulls last, 2`,
+  );
+}

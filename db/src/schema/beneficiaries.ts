@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 
 /**
@@ -11,18 +11,26 @@ export const beneficiaries = pgTable(
   'beneficiaries',
   {
     id: id(),
-    givenName: text().notNull(),
-    familyName: text().notNull(),
-    birthDate: civilDate().notNull(),
-    caseReference: text().notNull(),
+    /** Null once pseudonymised (retention run), like the other three personal fields. */
+    givenName: text(),
+    familyName: text(),
+    birthDate: civilDate(),
+    caseReference: text(),
+    /** Stadtbezirk / Sozialraum from the city's list (`city_settings.districts`); optional. */
+    district: text(),
     createdAt: createdAt(),
     createdBy: text(),
     updatedAt: timestamptz(),
+    /** Set by the retention run: names, birth date and case reference removed, cards deactivated. */
     pseudonymisedAt: timestamptz(),
   },
   (t) => [
     uniqueIndex('beneficiaries_case_reference_key').on(t.caseReference),
     index('beneficiaries_family_name_idx').on(sql`lower(${t.familyName})`),
+    check(
+      'beneficiaries_personal_data_present',
+      sql`${t.pseudonymisedAt} is not null or (${t.givenName} is not null and ${t.familyName} is not null and ${t.birthDate} is not null and ${t.caseReference} is not null)`,
+    ),
   ],
 );
 

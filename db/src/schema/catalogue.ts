@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, customType, integer, pgTable, serial, text, unique } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, integer, jsonb, pgTable, serial, text, unique } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt } from './_columns.ts';
 
 /**
@@ -72,12 +72,25 @@ export const citySettings = pgTable(
     addressStreet: text(),
     addressPostalCode: text(),
     addressTown: text(),
+    /** Retention (docs/privacy.md): months after a child's last booking day until it is pseudonymised. */
+    retentionMonths: integer().notNull().default(24),
+    /** Days an idempotency key (and its stored answer) is kept. */
+    idempotencyKeyRetentionDays: integer().notNull().default(30),
+    /** Days a declined terminal attempt (`redemption_declines`) is kept. */
+    declineRetentionDays: integer().notNull().default(90),
+    /** Hours a login/family/decline throttle counter is kept after its window ended. */
+    throttleCounterRetentionHours: integer().notNull().default(24),
+    /** The city's districts (Stadtbezirke / Sozialräume) a child may be assigned to. */
+    districts: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Outreach list: weeks after an approval began without a booking. */
+    outreachWeeks: integer().notNull().default(6),
     updatedAt: createdAt(),
   },
   (t) => [
     check('city_settings_single_row', sql`${t.id} = 1`),
     check('city_settings_grace', sql`${t.gracePeriodMonths} >= 0`),
     check('city_settings_meals', sql`${t.lunchMealsPerDay} >= 1`),
+    check('city_settings_retention', sql`${t.retentionMonths} >= 1`),
   ],
 );
 

@@ -12,5 +12,6 @@ export * from './provider-registrations.ts';
 export * from './providers.ts';
 export * from './rate-limits.ts';
 export * from './redemptions.ts';
+export * from './retention.ts';
 export * from './settlement.ts';
 export * from './users.ts';

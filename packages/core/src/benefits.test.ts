@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isOfEligibleAge, participationBudgetCents, participationMonths, rateOn } from './benefits.ts';
+import { isOfEligibleAge, isRetentionDue, participationBudgetCents, participationMonths, rateOn } from './benefits.ts';
 import { addDays, addMonths, birthdayOf } from './civil-date.ts';
 
 const RATE_2019 = { validFrom: '2019-08-01', amountCents: 1500 };
@@ -92,5 +92,15 @@ describe('age rules', () => {
     expect(isOfEligibleAge('participation', '2008-02-29', '2026-03-01')).toBe(false);
     expect(isOfEligibleAge('lunch', '2001-11-20', '2026-11-19')).toBe(true);
     expect(isOfEligibleAge('lunch', '2001-11-20', '2026-11-20')).toBe(false);
+  });
+});
+
+describe('retention (isRetentionDue)', () => {
+  it('is due only once more than the retention months have passed since the last booking day', () => {
+    // validTo 2024-06-30 + 3 months grace = 2024-09-30; + 24 months = 2026-09-30.
+    expect(isRetentionDue('2024-06-30', 3, 24, '2026-09-30')).toBe(false);
+    expect(isRetentionDue('2024-06-30', 3, 24, '2026-10-01')).toBe(true);
+    expect(isRetentionDue('2024-06-30', 0, 24, '2026-07-01')).toBe(true);
+    expect(isRetentionDue('2024-06-30', 0, 24, '2026-06-30')).toBe(false);
   });
 });

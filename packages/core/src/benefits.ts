@@ -61,6 +61,21 @@ export function lastBookingDay(validTo: CivilDate, gracePeriodMonths: number): C
   return addMonths(validTo, gracePeriodMonths);
 }
 
+/**
+ * Retention (docs/privacy.md): a child may be pseudonymised once more than `retentionMonths` have
+ * passed since the last booking day of its last approval (end of period + grace period). `lastValidTo`
+ * is the latest `validTo` of its approvals (a revocation only shortens what may be booked), or for a
+ * child without approvals the day it was recorded.
+ */
+export function isRetentionDue(
+  lastValidTo: CivilDate,
+  gracePeriodMonths: number,
+  retentionMonths: number,
+  asOf: CivilDate,
+): boolean {
+  return addMonths(lastBookingDay(lastValidTo, gracePeriodMonths), retentionMonths) < asOf;
+}
+
 /** Age rule for a benefit on a service date. */
 export function isOfEligibleAge(benefitType: BenefitType, birthDate: CivilDate, serviceDate: CivilDate): boolean {
   return isUnder(birthDate, benefitType === 'participation' ? PARTICIPATION_MAX_AGE : EDUCATION_MAX_AGE, serviceDate);

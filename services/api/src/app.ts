@@ -20,6 +20,7 @@ import { familyRoutes } from './modules/family/family.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { lettersRoutes } from './modules/letters/letters.routes.ts';
+import { outreachRoutes } from './modules/outreach/outreach.routes.ts';
 import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
 import { providersRoutes } from './modules/providers/providers.routes.ts';
 import { publicRoutes } from './modules/public/public.routes.ts';
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(settlementRoutes, { prefix: '/api/v1' });
   await app.register(bankStatementsRoutes, { prefix: '/api/v1' });
   await app.register(reportsRoutes, { prefix: '/api/v1' });
+  await app.register(outreachRoutes, { prefix: '/api/v1' });
   await app.register(periodProofRoutes, { prefix: '/api/v1' });
   await app.register(wellKnownRoutes);
   await app.register(adminRoutes, { prefix: '/api/v1' });

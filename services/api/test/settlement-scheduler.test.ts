@@ -1,6 +1,7 @@
-import { settlementBatches, settlementRuns } from '@tk/db';
+import { idempotencyKeys, retentionRuns, settlementBatches, settlementRuns } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RetentionRunResult } from '../src/modules/admin/retention.service.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../src/modules/settlement/scheduler.ts';
 import type { SettlementRunResult } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
@@ -89,6 +90,36 @@ describe('nightly scheduler (pg-boss)', () => {
       expect(await t.db.$count(settlementBatches, eq(settlementBatches.providerId, provider.id))).toBe(1);
     } finally {
       runs = [];
+      await scheduler.stop();
+    }
+  }, 60_000);
+
+  it('the nightly job then runs the retention step (expired idempotency keys go, a run is recorded)', async () => {
+    await t.db.insert(idempotencyKeys).values({
+      scope: 'test',
+      key: 'nightly-old',
+      requestHash: 'h',
+      status: 201,
+      response: {},
+      createdAt: new Date(t.clock.now().getTime() - 31 * 86_400_000),
+    });
+    let done!: (r: RetentionRunResult) => void;
+    const retention = new Promise<RetentionRunResult>((r) => {
+      done = r;
+    });
+    const scheduler = await startScheduler(t.database, t.config, t.app.log, {
+      ...fast,
+      clock: t.clock,
+      onRetention: (r) => done(r),
+    });
+    try {
+      await scheduler.trigger('2026-11-12');
+      const result = await retention;
+      expect(result.dryRun).toBe(false);
+      expect(await t.db.$count(idempotencyKeys, eq(idempotencyKeys.key, 'nightly-old'))).toBe(0);
+      const [row] = await t.db.select().from(retentionRuns).where(eq(retentionRuns.id, result.id));
+      expect(row).toMatchObject({ triggeredBy: 'scheduler', dryRun: false });
+    } finally {
       await scheduler.stop();
     }
   }, 60_000);

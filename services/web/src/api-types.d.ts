@@ -718,7 +718,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import of children and approvals from CSV (dry run or import)
-         * @description Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid). See ADR 0009.
+         * @description Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid, Stadtbezirk). See ADR 0009.
          */
         post: operations["createImport"];
         delete?: never;
@@ -1106,6 +1106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/take-up-by-district": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Take-up per district and benefit type: children with a booking / with an approval; counts under 5 shown as "< 5" */
+        get: operations["getDistrictTakeUpReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/take-up": {
         parameters: {
             query?: never;
@@ -1132,6 +1149,23 @@ export interface paths {
         };
         /** Spend per provider and benefit type by service date */
         get: operations["getProviderSpendReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outreach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Children with an active approval and no booking N weeks (city setting outreachWeeks) after it began, for a reminder letter */
+        get: operations["listOutreach"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1191,6 +1225,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/retention-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pseudonymise children whose retention period has passed and delete expired keys, declines and counters (dry run first) */
+        post: operations["runRetention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1224,6 +1275,24 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             }[];
+        };
+        RetentionRunInput: {
+            id: string;
+            dryRun: boolean;
+            /** @description The business day (Europe/Berlin) the periods were measured against */
+            asOf: string;
+            /** @description Children pseudonymised (dry run: that would be) */
+            pseudonymisedCount: number;
+            /** @description Their cards deactivated (dry run: that would be) */
+            deactivatedCards: number;
+            /** @description Expired rows deleted, each older than its own retention setting (dry run: that would be) */
+            deleted: {
+                idempotencyKeys: number;
+                declines: number;
+                throttleCounters: number;
+                familyAccessFailures: number;
+                revokedTokens: number;
+            };
         };
         SessionUserInput: {
             id: string;
@@ -1275,29 +1344,37 @@ export interface components {
         };
         BeneficiarySummaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
         };
         CreatedBeneficiaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
             warnings: {
                 /** @constant */
@@ -1422,16 +1499,20 @@ export interface components {
         };
         BeneficiaryInput: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             approvals: components["schemas"]["ApprovalInput"][];
             cards: components["schemas"]["CardInput"][];
             /** @description Corrections of the master data, oldest first */
@@ -1485,6 +1566,18 @@ export interface components {
                 postalCode: string | null;
                 town: string | null;
             };
+            /** @description Months after a child's last booking day until the retention run pseudonymises it */
+            retentionMonths: number;
+            /** @description Days an idempotency key is kept */
+            idempotencyKeyRetentionDays: number;
+            /** @description Days a declined terminal attempt is kept */
+            declineRetentionDays: number;
+            /** @description Hours a throttle counter (login, family access, declines) is kept after its window */
+            throttleCounterRetentionHours: number;
+            /** @description Districts (Stadtbezirke / Sozialräume) a child may be assigned to */
+            districts: string[];
+            /** @description Outreach list: weeks after an approval began without a booking */
+            outreachWeeks: number;
             updatedAt: string;
         };
         CatalogueInput: {
@@ -1618,16 +1711,20 @@ export interface components {
             /** @description The child as recorded, with the corrections of its master data */
             beneficiary: {
                 id: string;
-                givenName: string;
-                familyName: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                birthDate: string;
-                caseReference: string;
+                /** @description null once pseudonymised (retention run) */
+                givenName: string | null;
+                /** @description null once pseudonymised */
+                familyName: string | null;
+                /** @description null once pseudonymised */
+                birthDate: string | null;
+                /** @description Aktenzeichen; null once pseudonymised */
+                caseReference: string | null;
+                /** @description Stadtbezirk / Sozialraum from the city list */
+                district?: string;
                 activeCardId?: string;
                 createdAt: string;
+                /** @description When the retention run removed names, birth date and case reference */
+                pseudonymisedAt?: string;
                 /** @description Corrections of the master data, oldest first */
                 revisions: components["schemas"]["BeneficiaryRevisionInput"][];
             };
@@ -1637,6 +1734,36 @@ export interface components {
             redemptions: components["schemas"]["ExportedRedemptionInput"][];
             /** @description Every recorded read of the child’s data, newest first */
             accessLog: components["schemas"]["AccessLogEntryInput"][];
+        };
+        OutreachListInput: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
         };
         UserInput: {
             id: string;
@@ -1895,6 +2022,29 @@ export interface components {
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
+        };
+        DistrictTakeUpReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description null: children without a district */
+                district: string | null;
+                benefitType: string;
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithApproval: number | "< 5";
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithBooking: number | "< 5";
+                /** @description null when a count is suppressed */
+                takeUpPercent: number | null;
+            }[];
         };
         BankStatementResultInput: {
             id: string;
@@ -2198,6 +2348,24 @@ export interface components {
                 }[];
             }[];
         };
+        RetentionRun: {
+            id: string;
+            dryRun: boolean;
+            /** @description The business day (Europe/Berlin) the periods were measured against */
+            asOf: string;
+            /** @description Children pseudonymised (dry run: that would be) */
+            pseudonymisedCount: number;
+            /** @description Their cards deactivated (dry run: that would be) */
+            deactivatedCards: number;
+            /** @description Expired rows deleted, each older than its own retention setting (dry run: that would be) */
+            deleted: {
+                idempotencyKeys: number;
+                declines: number;
+                throttleCounters: number;
+                familyAccessFailures: number;
+                revokedTokens: number;
+            };
+        };
         SessionUser: {
             id: string;
             username: string;
@@ -2248,29 +2416,37 @@ export interface components {
         };
         BeneficiarySummary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
         };
         CreatedBeneficiary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             /** @description A child with the same given name, family name and birth date exists (a warning, not a refusal) */
             warnings: {
                 /** @constant */
@@ -2395,16 +2571,20 @@ export interface components {
         };
         Beneficiary: {
             id: string;
-            givenName: string;
-            familyName: string;
-            /**
-             * Format: date
-             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-             */
-            birthDate: string;
-            caseReference: string;
+            /** @description null once pseudonymised (retention run) */
+            givenName: string | null;
+            /** @description null once pseudonymised */
+            familyName: string | null;
+            /** @description null once pseudonymised */
+            birthDate: string | null;
+            /** @description Aktenzeichen; null once pseudonymised */
+            caseReference: string | null;
+            /** @description Stadtbezirk / Sozialraum from the city list */
+            district?: string;
             activeCardId?: string;
             createdAt: string;
+            /** @description When the retention run removed names, birth date and case reference */
+            pseudonymisedAt?: string;
             approvals: components["schemas"]["Approval"][];
             cards: components["schemas"]["Card"][];
             /** @description Corrections of the master data, oldest first */
@@ -2458,6 +2638,18 @@ export interface components {
                 postalCode: string | null;
                 town: string | null;
             };
+            /** @description Months after a child's last booking day until the retention run pseudonymises it */
+            retentionMonths: number;
+            /** @description Days an idempotency key is kept */
+            idempotencyKeyRetentionDays: number;
+            /** @description Days a declined terminal attempt is kept */
+            declineRetentionDays: number;
+            /** @description Hours a throttle counter (login, family access, declines) is kept after its window */
+            throttleCounterRetentionHours: number;
+            /** @description Districts (Stadtbezirke / Sozialräume) a child may be assigned to */
+            districts: string[];
+            /** @description Outreach list: weeks after an approval began without a booking */
+            outreachWeeks: number;
             updatedAt: string;
         };
         Catalogue: {
@@ -2591,16 +2783,20 @@ export interface components {
             /** @description The child as recorded, with the corrections of its master data */
             beneficiary: {
                 id: string;
-                givenName: string;
-                familyName: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                birthDate: string;
-                caseReference: string;
+                /** @description null once pseudonymised (retention run) */
+                givenName: string | null;
+                /** @description null once pseudonymised */
+                familyName: string | null;
+                /** @description null once pseudonymised */
+                birthDate: string | null;
+                /** @description Aktenzeichen; null once pseudonymised */
+                caseReference: string | null;
+                /** @description Stadtbezirk / Sozialraum from the city list */
+                district?: string;
                 activeCardId?: string;
                 createdAt: string;
+                /** @description When the retention run removed names, birth date and case reference */
+                pseudonymisedAt?: string;
                 /** @description Corrections of the master data, oldest first */
                 revisions: components["schemas"]["BeneficiaryRevision"][];
             };
@@ -2610,6 +2806,36 @@ export interface components {
             redemptions: components["schemas"]["ExportedRedemption"][];
             /** @description Every recorded read of the child’s data, newest first */
             accessLog: components["schemas"]["AccessLogEntry"][];
+        };
+        OutreachList: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
         };
         User: {
             id: string;
@@ -2869,6 +3095,29 @@ export interface components {
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
+        };
+        DistrictTakeUpReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description null: children without a district */
+                district: string | null;
+                benefitType: string;
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithApproval: number | "< 5";
+                /** @description Number of children; "< 5" when fewer than 5 */
+                childrenWithBooking: number | "< 5";
+                /** @description null when a count is suppressed */
+                takeUpPercent: number | null;
+            }[];
         };
         BankStatementResult: {
             id: string;
@@ -3716,6 +3965,12 @@ export interface operations {
                         postalCode?: string | null;
                         town?: string | null;
                     };
+                    retentionMonths?: number;
+                    idempotencyKeyRetentionDays?: number;
+                    declineRetentionDays?: number;
+                    throttleCounterRetentionHours?: number;
+                    districts?: string[];
+                    outreachWeeks?: number;
                 };
             };
         };
@@ -4847,6 +5102,8 @@ export interface operations {
                     birthDate: string;
                     /** @description Aktenzeichen */
                     caseReference: string;
+                    /** @description Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it */
+                    district?: string | null;
                 };
             };
         };
@@ -4995,6 +5252,8 @@ export interface operations {
                     birthDate?: string;
                     /** @description Aktenzeichen */
                     caseReference?: string;
+                    /** @description Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it */
+                    district?: string | null;
                 };
             };
         };
@@ -8809,6 +9068,69 @@ export interface operations {
             };
         };
     };
+    getDistrictTakeUpReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictTakeUpReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTakeUpReport: {
         parameters: {
             query: {
@@ -8895,6 +9217,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderSpendReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOutreach: {
+        parameters: {
+            query?: {
+                /** @description Only children of this district */
+                district?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachList"];
                 };
             };
             /** @description Default Response */
@@ -9034,6 +9415,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvariantReport"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Count only: nothing is changed or deleted
+                     * @default false
+                     */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionRun"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */

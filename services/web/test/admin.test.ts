@@ -219,4 +219,38 @@ describe.runIf(runBrowserTests)('Verwaltung', () => {
     await screenshot(page, 'admin-provider-staff');
     await page.context().close();
   });
+  test('Löschfristen: an admin makes a dry run (counts, nothing changed), then starts the run after confirming', async () => {
+    const page = await newPage(browser, server.url);
+    await openVerwaltung(page, 'admin');
+    await page.getByRole('link', { name: 'Löschfristen' }).click();
+    await page.getByRole('heading', { name: 'Löschfristen', exact: true }).waitFor();
+    const panel = page.getByTestId('retention-panel');
+    const start = panel.getByRole('button', { name: 'Löschlauf starten' });
+    expect(await start.isDisabled()).toBe(true);
+    expect(
+      await page.getByRole('form', { name: 'Fristen' }).getByLabel('Löschfrist für Kinder in Monaten').inputValue(),
+    ).toBe('24');
+
+    await panel.getByRole('button', { name: 'Probelauf (nur zählen)' }).click();
+    const preview = page.getByTestId('retention-preview');
+    await preview.waitFor();
+    expect(await preview.textContent()).toContain('Es wurde nichts geändert.');
+    expect(await preview.getByRole('rowheader').allTextContents()).toEqual([
+      'Kinder, die pseudonymisiert werden',
+      'Karten, die deaktiviert werden',
+      'Wiederholungsschlüssel',
+      'Abgelehnte Buchungsversuche',
+      'Zähler für Fehlversuche',
+      'Abgelaufene Abmeldungen',
+    ]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'admin-retention-dry-run');
+
+    await start.click();
+    const dialog = page.getByRole('dialog', { name: 'Löschlauf starten?' });
+    await dialog.getByRole('button', { name: 'Jetzt pseudonymisieren und löschen' }).click();
+    await expect.poll(() => panel.getByRole('status').first().textContent()).toContain('Löschlauf abgeschlossen');
+    expect(await preview.count()).toBe(0);
+    await page.context().close();
+  });
 });

@@ -1,5 +1,8 @@
+import { addDays, berlinDate } from '@tk/core';
+import { citySettings } from '@tk/db';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { makeApproval, makeCard } from '../../api/test/factories.ts';
 import {
   launchBrowser,
   login,
@@ -232,6 +235,55 @@ describe.runIf(runBrowserTests)('Fallbearbeitung', () => {
     await page.getByRole('heading', { level: 1, name: 'Verwaltung' }).waitFor();
     expect(await page.getByRole('link', { name: 'Fallbearbeitung' }).count()).toBe(0);
     expect(await page.getByText('Nowak').count()).toBe(0);
+    await page.context().close();
+  });
+  test('district and outreach: a child gets a district, the take-up report suppresses small numbers, the outreach list sends a reminder letter', async () => {
+    await server.database.db.update(citySettings).set({ districts: ['Mitte', 'Nord'], outreachWeeks: 2 });
+    const page = await newPage(browser, server.url);
+    await login(page, 'sachbearbeitung');
+    await page.getByRole('link', { name: 'Kind anlegen' }).click();
+    await page.getByLabel('Vorname').fill('Ada');
+    await page.getByLabel('Nachname').fill('Bezirkskind');
+    await page.getByLabel('Geburtsdatum').fill('2015-02-02');
+    await page.getByLabel('Aktenzeichen').fill('JC-TEST-DISTRICT');
+    await page.getByLabel('Stadtbezirk (freiwillig)').selectOption('Nord');
+    await page.getByRole('button', { name: 'Kind speichern' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ada Bezirkskind' }).waitFor();
+    expect(await page.getByTestId('child-facts').textContent()).toContain('StadtbezirkNord');
+
+    // An approval that began a month ago and a card, not booked once.
+    const childId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    const today = berlinDate(new Date());
+    await makeApproval(server.database.db, {
+      beneficiaryId: childId,
+      validFrom: addDays(today, -30),
+      validTo: addDays(today, 300),
+    });
+    const card = await makeCard(server.database.db, server.keys, childId);
+
+    await page.getByRole('link', { name: 'Inanspruchnahme' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inanspruchnahme' }).waitFor();
+    const report = page.getByRole('table', { name: 'Inanspruchnahme nach Stadtbezirk und Leistung' });
+    await report.waitFor();
+    const nord = report.locator('tbody tr').filter({ hasText: 'Nord' }).first();
+    expect(await nord.textContent()).toContain('< 5');
+    const list = page.getByRole('table', { name: 'Kinder ohne Buchung' });
+    const row = list.locator('tbody tr').filter({ hasText: 'Bezirkskind, Ada' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Nord');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'casework-outreach');
+
+    const letter = page.waitForResponse((r) => r.url().endsWith(`/cards/${card.id}/letter`));
+    const popup = page.context().waitForEvent('page');
+    await row.getByRole('button', { name: 'Erinnerungsbrief für Ada Bezirkskind' }).click();
+    const response = await letter;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toBe('application/pdf');
+    expect((await popup).url()).toMatch(/^blob:/);
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('Erinnerungsbrief für Ada Bezirkskind erstellt');
     await page.context().close();
   });
 });

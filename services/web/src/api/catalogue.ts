@@ -30,3 +30,15 @@ export function useCostBearerName(): (code: string | null | undefined) => string
   const { data } = useLoad(() => loadCatalogue(), []);
   return (code) => (code ? (data?.costBearers.find((c) => c.code === code)?.nameDe ?? code) : '–');
 }
+
+/** The city's districts (Stadtbezirke / Sozialräume) from the catalogue; empty until it arrived or when none are set. */
+export function useDistricts(): string[] {
+  const { data } = useLoad(() => loadCatalogue(), []);
+  return data?.settings.districts ?? [];
+}
+
+/** The options of a district select: "no district" first, then the city's list (and a value no longer in it). */
+export function districtOptions(districts: string[], current?: string | null): { value: string; label: string }[] {
+  const list = current && !districts.includes(current) ? [...districts, current] : districts;
+  return [{ value: '', label: 'kein Stadtbezirk' }, ...list.map((d) => ({ value: d, label: d }))];
+}

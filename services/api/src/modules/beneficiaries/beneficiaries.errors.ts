@@ -114,3 +114,14 @@ export class ApprovalOverlaps extends defineProblem({
     });
   }
 }
+
+/** 400: a district that is not in the city's list (`districts` of the city settings). */
+export class UnknownDistrict extends defineProblem({
+  code: 'unknown_district',
+  status: 400,
+  title: 'Unknown district',
+}) {
+  constructor() {
+    super({ detail: "The district is not in the city's list of districts." });
+  }
+}

@@ -11,6 +11,10 @@ export const CreateBeneficiaryBody = z.object({
   familyName: Text(100),
   birthDate: IsoDate,
   caseReference: Text(64).describe('Aktenzeichen'),
+  district: Text(80)
+    .nullable()
+    .optional()
+    .describe("Stadtbezirk / Sozialraum, one of the city's districts (city settings); null clears it"),
 });
 export type CreateBeneficiaryInput = z.infer<typeof CreateBeneficiaryBody>;
 
@@ -34,12 +38,17 @@ export type BeneficiaryRevision = z.infer<typeof BeneficiaryRevisionSchema>;
 export const BeneficiarySummarySchema = z
   .object({
     id: z.string(),
-    givenName: z.string(),
-    familyName: z.string(),
-    birthDate: IsoDate,
-    caseReference: z.string(),
+    givenName: z.string().nullable().describe('null once pseudonymised (retention run)'),
+    familyName: z.string().nullable().describe('null once pseudonymised'),
+    birthDate: IsoDate.nullable().describe('null once pseudonymised'),
+    caseReference: z.string().nullable().describe('Aktenzeichen; null once pseudonymised'),
+    district: z.string().optional().describe('Stadtbezirk / Sozialraum from the city list'),
     activeCardId: z.string().optional(),
     createdAt: z.string(),
+    pseudonymisedAt: z
+      .string()
+      .optional()
+      .describe('When the retention run removed names, birth date and case reference'),
   })
   .meta({ id: 'BeneficiarySummary' });
 export type BeneficiarySummary = z.infer<typeof BeneficiarySummarySchema>;

@@ -19,7 +19,7 @@ import {
   providers,
   redemptions,
 } from '@tk/db';
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { BeneficiaryNotFound } from '../../lib/problems.ts';
 import { changeBudget, openBudgets } from '../bookings/bookings.service.ts';
@@ -37,6 +37,7 @@ import {
   CaseReferenceTaken,
   InvalidEffectiveDate,
   UnknownCostBearer,
+  UnknownDistrict,
 } from './beneficiaries.errors.ts';
 import { listBeneficiaryRevisions } from './beneficiaries.history.ts';
 import type {
@@ -59,8 +60,10 @@ function toSummary(row: BeneficiaryRow, activeCardId?: string | null): Beneficia
     familyName: row.familyName,
     birthDate: row.birthDate,
     caseReference: row.caseReference,
+    ...(row.district ? { district: row.district } : {}),
     ...(activeCardId ? { activeCardId } : {}),
     createdAt: row.createdAt.toISOString(),
+    ...(row.pseudonymisedAt ? { pseudonymisedAt: row.pseudonymisedAt.toISOString() } : {}),
   };
 }
 
@@ -76,6 +79,7 @@ export async function createBeneficiary(
 ): Promise<BeneficiarySummary & { warnings: BeneficiaryWarning[] }> {
   if (input.birthDate > today) throw new BirthDateInFuture();
   return db.transaction(async (tx) => {
+    await assertKnownDistrict(tx, input.district);
     const [row] = await tx
       .insert(beneficiaries)
       .values({ id: newId('beneficiary'), ...input, createdBy: actor.userId })
@@ -83,8 +87,15 @@ export async function createBeneficiary(
       .returning();
     if (!row) throw new CaseReferenceTaken(await holderOfCaseReference(tx, input.caseReference));
     await audit(tx, actor, { action: 'beneficiary.created', entityType: 'beneficiary', entityId: row.id });
-    return { ...toSummary(row), warnings: await possibleDuplicates(tx, row) };
+    return { ...toSummary(row), warnings: await possibleDuplicates(tx, { id: row.id, ...input }) };
   });
+}
+
+/** 400 `unknown_district` unless `district` is unset or in the city's list. */
+export async function assertKnownDistrict(db: DbOrTx, district: string | null | undefined): Promise<void> {
+  if (!district) return;
+  const { districts } = await getSettings(db);
+  if (!districts.includes(district)) throw new UnknownDistrict();
 }
 
 /** Search by name (either order), case reference or card number, sortable, paginated (beneficiaries.search.ts). */
@@ -99,11 +110,12 @@ export async function searchBeneficiaries(
     pageSize: number;
   },
 ): Promise<{ items: BeneficiarySummary[]; total: number; page: number; pageSize: number }> {
-  const where: SQL[] = [];
+  // Pseudonymised children (retention run) are never found, not even by a card number.
+  const where: SQL[] = [isNull(beneficiaries.pseudonymisedAt)];
   if (query.caseReference) where.push(eq(beneficiaries.caseReference, query.caseReference));
   const text = query.q ? searchCondition(query.q) : undefined;
   if (text) where.push(text);
-  const condition = where.length ? and(...where) : undefined;
+  const condition = and(...where);
   const [rows, total] = await Promise.all([
     db
       .select({ b: beneficiaries, activeCardId: cards.id })
@@ -268,7 +280,8 @@ export async function createApproval(
 ): Promise<Approval> {
   return db.transaction(async (tx) => {
     const [child] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
-    if (!child) throw new BeneficiaryNotFound();
+    // A pseudonymised child (retention run) gets no new approvals: its case has ended.
+    if (!child || child.birthDate === null) throw new BeneficiaryNotFound();
     await checkCostBearer(tx, input.costBearer);
     const result = await evaluate(tx, input, child.birthDate);
     const overlap: OverlapQuery = { beneficiaryId, ...input };
@@ -357,6 +370,7 @@ export async function amendApproval(
       .select({ birthDate: beneficiaries.birthDate })
       .from(beneficiaries)
       .where(eq(beneficiaries.id, current.beneficiaryId));
+    if (!child || child.birthDate === null) throw new BeneficiaryNotFound();
     if (input.costBearer !== undefined) await checkCostBearer(tx, input.costBearer);
     const pick = <K extends keyof AmendApprovalInput & keyof ApprovalRow>(k: K) =>
       input[k] !== undefined ? input[k] : current[k];
@@ -372,7 +386,7 @@ export async function amendApproval(
         input.amountCents ??
         (['trip', 'school_supplies', 'transport'].includes(current.benefitType) ? current.budgetCents : null),
     };
-    const result = await evaluate(tx, terms, child!.birthDate);
+    const result = await evaluate(tx, terms, child.birthDate);
     const overlap: OverlapQuery = { ...current, ...terms, exceptApprovalId: approvalId };
     await assertNoOverlap(tx, overlap);
     const delta = (result.budgetCents ?? 0) - (current.budgetCents ?? 0);

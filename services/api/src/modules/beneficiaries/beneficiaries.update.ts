@@ -14,9 +14,9 @@ import { changeBudget } from '../bookings/bookings.service.ts';
 import { ratesOf } from '../catalogue/catalogue.service.ts';
 import { BirthDateInFuture, BudgetBelowBooked, CaseReferenceTaken } from './beneficiaries.errors.ts';
 import type { Beneficiary, UpdateBeneficiaryInput } from './beneficiaries.schemas.ts';
-import { getBeneficiary, snapshotOf } from './beneficiaries.service.ts';
+import { assertKnownDistrict, getBeneficiary, snapshotOf } from './beneficiaries.service.ts';
 
-const MASTER_FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference'] as const;
+const MASTER_FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference', 'district'] as const;
 
 /**
  * Corrects a child's master data (updateBeneficiary). Under a row lock on the child: the values
@@ -37,7 +37,8 @@ export async function updateBeneficiary(
   if (input.birthDate && input.birthDate > today) throw new BirthDateInFuture();
   await db.transaction(async (tx) => {
     const [current] = await tx.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId)).for('update');
-    if (!current) throw new BeneficiaryNotFound();
+    if (!current || current.pseudonymisedAt) throw new BeneficiaryNotFound();
+    await assertKnownDistrict(tx, input.district);
     const changed = MASTER_FIELDS.filter((f) => input[f] !== undefined && input[f] !== current[f]);
     if (changed.length === 0) return;
     if (input.caseReference !== undefined && changed.includes('caseReference')) {
@@ -50,13 +51,12 @@ export async function updateBeneficiary(
     const before = Object.fromEntries(changed.map((f) => [f, current[f]]));
     const after = Object.fromEntries(changed.map((f) => [f, input[f]]));
     // The unique index decides a race on the case reference; a savepoint keeps the answer a 409.
-    const [row] = await tx
+    await tx
       .transaction((sp) =>
         sp
           .update(beneficiaries)
           .set({ ...after, updatedAt: new Date() })
-          .where(eq(beneficiaries.id, beneficiaryId))
-          .returning(),
+          .where(eq(beneficiaries.id, beneficiaryId)),
       )
       .catch((err: unknown) => {
         throw isUniqueViolation(err, 'beneficiaries_case_reference_key') ? new CaseReferenceTaken() : err;
@@ -74,7 +74,7 @@ export async function updateBeneficiary(
       entityId: beneficiaryId,
       data: { fields: changed },
     });
-    if (changed.includes('birthDate')) await recomputeBirthDateBudgets(tx, beneficiaryId, row!.birthDate, actor);
+    if (changed.includes('birthDate')) await recomputeBirthDateBudgets(tx, beneficiaryId, input.birthDate!, actor);
   });
   return getBeneficiary(db, beneficiaryId, today);
 }

@@ -223,3 +223,11 @@ export type { SettlementClaim } from '@tk/db/queries/bookings';
 export function claimForSettlement(tx: Tx, params: { runId: string; cutoffDate: string }) {
   return ledger.claimForSettlement(tx, params);
 }
+
+/**
+ * Retention of the ledger's idempotency keys (the retention run, docs/privacy.md): deletes the keys stored
+ * before `before` (or only counts them on a dry run). Bookings themselves are never deleted.
+ */
+export function deleteExpiredIdempotencyKeys(db: DbOrTx, params: { before: Date; dryRun: boolean }): Promise<number> {
+  return ledger.deleteIdempotencyKeys(db, params);
+}

@@ -116,11 +116,12 @@ export async function issueCard(
   const familyCode = await newFamilyCode();
   return db.transaction(async (tx) => {
     const [child] = await tx
-      .select({ id: beneficiaries.id })
+      .select({ id: beneficiaries.id, pseudonymisedAt: beneficiaries.pseudonymisedAt })
       .from(beneficiaries)
       .where(eq(beneficiaries.id, beneficiaryId))
       .for('update');
-    if (!child) throw new BeneficiaryNotFound();
+    // A pseudonymised child (retention run) gets no card any more.
+    if (!child || child.pseudonymisedAt) throw new BeneficiaryNotFound();
     const row = await insertCard(tx, ring, beneficiaryId, actor);
     await audit(tx, actor, {
       action: 'card.issued',
@@ -179,6 +180,12 @@ export async function replaceCard(
     const [current] = await tx.select().from(cards).where(eq(cards.id, cardId)).for('update');
     if (!current) throw cardNotFound();
     if (current.status === 'replaced') throw new CardAlreadyReplaced();
+    const [child] = await tx
+      .select({ pseudonymisedAt: beneficiaries.pseudonymisedAt })
+      .from(beneficiaries)
+      .where(eq(beneficiaries.id, current.beneficiaryId));
+    // The cards of a pseudonymised child (retention run) stay deactivated.
+    if (child?.pseudonymisedAt) throw new BeneficiaryNotFound();
     // The old card leaves `active` first, so the partial unique index admits the new one.
     await tx
       .update(cards)
@@ -224,7 +231,7 @@ export async function cardsForPrint(
     const row = byId.get(id);
     if (!row) throw cardNotFound();
     if (row.card.status !== 'active') throw new CardNotActive(row.card.status);
-    return row;
+    return { card: row.card, givenName: row.givenName ?? '', familyName: row.familyName ?? '' };
   });
 }
 

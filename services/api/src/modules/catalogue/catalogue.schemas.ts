@@ -51,6 +51,18 @@ export const CitySettingsSchema = z
         town: z.string().nullable(),
       })
       .describe('The issuing office, printed on the Gutschrift and the card letter'),
+    retentionMonths: z
+      .number()
+      .int()
+      .describe("Months after a child's last booking day until the retention run pseudonymises it"),
+    idempotencyKeyRetentionDays: z.number().int().describe('Days an idempotency key is kept'),
+    declineRetentionDays: z.number().int().describe('Days a declined terminal attempt is kept'),
+    throttleCounterRetentionHours: z
+      .number()
+      .int()
+      .describe('Hours a throttle counter (login, family access, declines) is kept after its window'),
+    districts: z.array(z.string()).describe('Districts (Stadtbezirke / Sozialräume) a child may be assigned to'),
+    outreachWeeks: z.number().int().describe('Outreach list: weeks after an approval began without a booking'),
     updatedAt: z.string(),
   })
   .meta({ id: 'CitySettings' });
@@ -98,6 +110,15 @@ export const UpdateCitySettingsBody = z
       })
       .partial()
       .describe('Replaces the whole address; a field left out is cleared'),
+    retentionMonths: z.number().int().min(1).max(240),
+    idempotencyKeyRetentionDays: z.number().int().min(1).max(3650),
+    declineRetentionDays: z.number().int().min(1).max(3650),
+    throttleCounterRetentionHours: z.number().int().min(1).max(8760),
+    districts: z
+      .array(Text(80))
+      .max(200)
+      .refine((d) => new Set(d).size === d.length, 'districts must be distinct'),
+    outreachWeeks: z.number().int().min(1).max(52),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');

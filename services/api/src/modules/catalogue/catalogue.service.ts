@@ -24,6 +24,12 @@ function toSettings(row: CitySettingsRow): CitySettings {
       postalCode: row.addressPostalCode,
       town: row.addressTown,
     },
+    retentionMonths: row.retentionMonths,
+    idempotencyKeyRetentionDays: row.idempotencyKeyRetentionDays,
+    declineRetentionDays: row.declineRetentionDays,
+    throttleCounterRetentionHours: row.throttleCounterRetentionHours,
+    districts: row.districts,
+    outreachWeeks: row.outreachWeeks,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

@@ -22,6 +22,7 @@ export const COLUMNS = {
   provider: 'Anbieter',
   subject: 'Fach',
   reference: 'Bescheid',
+  district: 'Stadtbezirk',
 } as const;
 export type ColumnKey = keyof typeof COLUMNS;
 
@@ -50,6 +51,8 @@ export function foldName(value: string): string {
 const HEADER_ALIASES: Record<string, ColumnKey> = {
   ...Object.fromEntries(Object.entries(COLUMNS).map(([k, v]) => [foldName(v), k as ColumnKey])),
   az: 'caseReference',
+  sozialraum: 'district',
+  bezirk: 'district',
   geburtstag: 'birthDate',
   leistung: 'benefitType',
   gueltigvon: 'validFrom',

@@ -31,7 +31,7 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Bulk import of children and approvals from CSV (dry run or import)',
         description:
-          'Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid). See ADR 0009.',
+          'Body: the CSV file (text/csv, `;` separated, UTF-8 with or without BOM). Columns: Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter (optional Fach, Bescheid, Stadtbezirk). See ADR 0009.',
         security,
         consumes: ['text/csv'],
         querystring: ImportQuery,

@@ -15,7 +15,7 @@ import { type Actor, auditMany } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { openBudgets } from '../bookings/bookings.service.ts';
 import { issueCardsInBulk } from '../cards/cards.service.ts';
-import { ratesOf } from '../catalogue/catalogue.service.ts';
+import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import {
   benefitTypeOf,
   COLUMNS,
@@ -66,6 +66,8 @@ interface ValidRow {
   hourlyRateCents: number | null;
   subject: string | null;
   reference: string | null;
+  /** Stadtbezirk of a new child (optional; one of the city's districts). */
+  district: string | null;
   budgetCents: number | null;
   importKey: string;
 }
@@ -113,14 +115,16 @@ interface Lookups {
   providerById: Map<string, { id: string; benefitTypes: string[] }>;
   providerIdsByName: Map<string, string[]>;
   participationRates: Awaited<ReturnType<typeof ratesOf>>;
+  districts: Set<string>;
   existingChildren: Map<string, { id: string; givenName: string; familyName: string; birthDate: string }>;
 }
 
 async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
-  const [bearers, providerRows, participationRates] = await Promise.all([
+  const [bearers, providerRows, participationRates, settings] = await Promise.all([
     db.select().from(costBearers),
     db.select({ id: providers.id, name: providers.name, benefitTypes: providers.benefitTypes }).from(providers),
     ratesOf(db, 'participation'),
+    getSettings(db),
   ]);
   const costBearerByKey = new Map<string, string>();
   for (const b of bearers) {
@@ -157,7 +161,14 @@ async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
       });
     }
   }
-  return { costBearerByKey, providerById, providerIdsByName, participationRates, existingChildren };
+  return {
+    costBearerByKey,
+    providerById,
+    providerIdsByName,
+    participationRates,
+    existingChildren,
+    districts: new Set(settings.districts),
+  };
 }
 
 const quote = (v: string) => `„${v.length > 60 ? `${v.slice(0, 60)}…` : v}“`;
@@ -266,6 +277,8 @@ function validate(
     }
     const subject = values.subject?.slice(0, 100) ?? null;
     const reference = values.reference?.slice(0, 100) ?? null;
+    const district = values.district?.trim() || null;
+    if (district && !lookups.districts.has(district)) err('district', `Unbekannter Stadtbezirk ${quote(district)}.`);
 
     // The child's master data must agree across lines and with an existing child.
     if (caseReference && givenName && familyName && birthDate) {
@@ -335,6 +348,7 @@ function validate(
       hourlyRateCents,
       subject,
       reference,
+      district,
       budgetCents,
       importKey,
     });
@@ -374,13 +388,14 @@ async function writeChunk(
     const created = await insertMany<{ id: string; case_reference: string }>(
       tx,
       'beneficiaries',
-      'id text, given_name text, family_name text, birth_date date, case_reference text, created_by text',
+      'id text, given_name text, family_name text, birth_date date, case_reference text, district text, created_by text',
       [...newChildren.values()].map((r) => ({
         id: newId('beneficiary'),
         given_name: r.givenName,
         family_name: r.familyName,
         birth_date: r.birthDate,
         case_reference: r.caseReference,
+        district: r.district,
         created_by: actor.userId,
       })),
       'on conflict do nothing returning id, case_reference',
@@ -393,7 +408,7 @@ async function writeChunk(
         .select({ id: beneficiaries.id, caseReference: beneficiaries.caseReference })
         .from(beneficiaries)
         .where(inArray(beneficiaries.caseReference, raced));
-      for (const r of rows) childIds.set(r.caseReference, r.id);
+      for (const r of rows) if (r.caseReference) childIds.set(r.caseReference, r.id);
     }
 
     const approvalRows = chunk.map((r) => ({

@@ -130,6 +130,8 @@ export function renderDataExportPdf(
     color: COLOR.muted,
   });
 
+  // After the retention run (pseudonymisation) the personal fields are gone; the export says so.
+  const REMOVED = 'gelöscht (pseudonymisiert)';
   heading('1. Gespeicherte Angaben zum Kind');
   table(
     [
@@ -137,10 +139,10 @@ export function renderDataExportPdf(
       { title: 'Wert', width: 2.2 },
     ],
     [
-      ['Vorname', child.givenName],
-      ['Familienname', child.familyName],
-      ['Geburtsdatum', day(child.birthDate)],
-      ['Aktenzeichen', child.caseReference],
+      ['Vorname', child.givenName ?? REMOVED],
+      ['Familienname', child.familyName ?? REMOVED],
+      ['Geburtsdatum', child.birthDate ? day(child.birthDate) : REMOVED],
+      ['Aktenzeichen', child.caseReference ?? REMOVED],
       ['Erfasst am', berlin(child.createdAt)],
     ],
     '',

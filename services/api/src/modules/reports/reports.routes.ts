@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems } from '../../lib/http-schemas.ts';
-import { DateRangeQuery, ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
+import {
+  DateRangeQuery,
+  DistrictTakeUpReport,
+  ProviderSpendReport,
+  ReimbursementReport,
+  TakeUpReport,
+} from './reports.schemas.ts';
 import * as reports from './reports.service.ts';
 
 const REPORT_ROLES = ['accounting', 'admin'] as const;
@@ -32,6 +38,29 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { from, to, format } = request.query;
       const report = await reports.reimbursementReport(db, from, to);
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.reimbursementCsv(report));
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/take-up-by-district',
+    {
+      schema: {
+        operationId: 'getDistrictTakeUpReport',
+        tags,
+        summary:
+          'Take-up per district and benefit type: children with a booking / with an approval; counts under 5 shown as "< 5"',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(DistrictTakeUpReport), ...problems(400, 401, 403, 429) },
+      },
+      // Casework plans the outreach; never providers.
+      config: { roles: ['caseworker', ...REPORT_ROLES] },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.districtTakeUpReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.districtTakeUpCsv(report));
       return report;
     },
   );

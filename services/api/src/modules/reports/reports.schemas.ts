@@ -48,3 +48,21 @@ export const ProviderSpendReport = z
   .object({ from: IsoDate, to: IsoDate, items: z.array(ProviderSpendRow), totalCents: Cents })
   .meta({ id: 'ProviderSpendReport' });
 export type ProviderSpendReport = z.infer<typeof ProviderSpendReport>;
+
+/** A count of children, or "< 5" when it is below 5 (small-number suppression: no family can be singled out). */
+export const SuppressedCount = z
+  .union([z.number().int().min(5), z.literal('< 5')])
+  .describe('Number of children; "< 5" when fewer than 5');
+export type SuppressedCount = z.infer<typeof SuppressedCount>;
+
+export const DistrictTakeUpRow = z.object({
+  district: z.string().nullable().describe('null: children without a district'),
+  benefitType: z.string(),
+  childrenWithApproval: SuppressedCount,
+  childrenWithBooking: SuppressedCount,
+  takeUpPercent: z.number().nullable().describe('null when a count is suppressed'),
+});
+export const DistrictTakeUpReport = z
+  .object({ from: IsoDate, to: IsoDate, items: z.array(DistrictTakeUpRow) })
+  .meta({ id: 'DistrictTakeUpReport' });
+export type DistrictTakeUpReport = z.infer<typeof DistrictTakeUpReport>;

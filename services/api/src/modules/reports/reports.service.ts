@@ -1,8 +1,14 @@
-import { addMonths, type CivilDate, formatDecimalComma } from '@tk/core';
+import { addMonths, benefitTypeName, type CivilDate, formatDecimalComma } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
-import { providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
+import { districtTakeUpRows, providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
-import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
+import type {
+  DistrictTakeUpReport,
+  ProviderSpendReport,
+  ReimbursementReport,
+  SuppressedCount,
+  TakeUpReport,
+} from './reports.schemas.ts';
 
 /**
  * Reports without personal data: only counts and sums, never a child, card or case reference.
@@ -102,3 +108,46 @@ export const providerSpendCsv = (r: ProviderSpendReport) =>
       formatDecimalComma(i.amountCents, { grouping: false }),
     ]),
   );
+
+/** Counts below this are shown as "< 5" (district report). */
+export const SMALL_NUMBER_LIMIT = 5;
+const suppress = (n: number): SuppressedCount => (n < SMALL_NUMBER_LIMIT ? '< 5' : n);
+
+/**
+ * Take-up by district and benefit type over a date range: children with an approval running in the range,
+ * and those of them with a booking of that type in it. Every count under 5 is shown as "< 5", and then no
+ * percentage either, so no family can be singled out. There are no totals (a total minus the shown cells
+ * would give a suppressed one back).
+ */
+export async function districtTakeUpReport(db: DbOrTx, from: CivilDate, to: CivilDate): Promise<DistrictTakeUpReport> {
+  const rows = await districtTakeUpRows(db, { from, to });
+  return {
+    from,
+    to,
+    items: rows.map((r) => {
+      const approved = Number(r.approved);
+      const booked = Number(r.booked);
+      const shown = approved >= SMALL_NUMBER_LIMIT && booked >= SMALL_NUMBER_LIMIT;
+      return {
+        district: r.district,
+        benefitType: r.benefit_type,
+        childrenWithApproval: suppress(approved),
+        childrenWithBooking: suppress(booked),
+        takeUpPercent: shown ? Math.round((1000 * booked) / approved) / 10 : null,
+      };
+    }),
+  };
+}
+
+export function districtTakeUpCsv(report: DistrictTakeUpReport): string {
+  return reportCsv(
+    ['Stadtbezirk', 'Leistung', 'Kinder mit Bewilligung', 'Kinder mit Buchung', 'Inanspruchnahme %'],
+    report.items.map((i) => [
+      i.district ?? 'ohne Bezirk',
+      benefitTypeName(i.benefitType),
+      i.childrenWithApproval,
+      i.childrenWithBooking,
+      i.takeUpPercent === null ? '' : i.takeUpPercent.toFixed(1).replace('.', ','),
+    ]),
+  );
+}

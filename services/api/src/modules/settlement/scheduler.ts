@@ -3,6 +3,8 @@ import { type Database, LOCK_KEYS } from '@tk/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Db, fromPglite, PgBoss } from 'pg-boss';
 import type { Config } from '../../config.ts';
+import { systemActor } from '../../lib/audit.ts';
+import { type RetentionRunResult, runRetention } from '../admin/retention.service.ts';
 import { runSettlement, type SettlementRunResult } from './settlement.run.ts';
 
 export const SETTLEMENT_QUEUE = 'settlement-nightly';
@@ -22,6 +24,8 @@ export interface SchedulerOptions {
   cronWorkerIntervalSeconds?: number;
   /** Called after each run the worker completed (metrics, tests). */
   onRun?: (result: SettlementRunResult) => void;
+  /** Called after the nightly retention step. */
+  onRetention?: (result: RetentionRunResult) => void;
 }
 
 /**
@@ -104,6 +108,19 @@ export async function startScheduler(
           'nightly settlement finished',
         );
         options.onRun?.(result);
+        // Second step of the night: the retention run (docs/privacy.md). Idempotent like the settlement:
+        // a duplicate or retried job pseudonymises nobody twice and finds nothing more to delete.
+        const retention = await runRetention(
+          database.db,
+          { dryRun: false, triggeredBy: SCHEDULER_TRIGGER },
+          systemActor(`job:${job.id}`),
+          clock,
+        );
+        log.info(
+          { runId: retention.id, pseudonymisedCount: retention.pseudonymisedCount, deleted: retention.deleted },
+          'nightly retention finished',
+        );
+        options.onRetention?.(retention);
       }
     },
   );

@@ -5,6 +5,7 @@ import { BASE } from './admin-api';
 import { ProviderDetailPage } from './provider-detail-page';
 import { ProviderFormPage } from './provider-form';
 import { ProvidersPage } from './providers-page';
+import { RetentionPage } from './retention-page';
 import { SettingsPage } from './settings-page';
 import { UsersPage } from './users-page';
 
@@ -12,6 +13,7 @@ const TABS = [
   { path: BASE, label: 'Anbieter' },
   { path: `${BASE}/benutzer`, label: 'Benutzer' },
   { path: `${BASE}/einstellungen`, label: 'Einstellungen und Sätze' },
+  { path: `${BASE}/loeschfristen`, label: 'Löschfristen' },
 ] as const;
 
 /**
@@ -43,6 +45,8 @@ export function AdminPage({ session, path }: { session: Session; path: string })
         <UsersPage session={session} />
       ) : current.path === `${BASE}/einstellungen` ? (
         <SettingsPage />
+      ) : current.path === `${BASE}/loeschfristen` ? (
+        <RetentionPage />
       ) : (
         <ProvidersPage />
       )}

@@ -15,7 +15,7 @@ import {
   Table,
 } from '../../ui';
 import { FormSummary } from '../../ui/form-summary';
-import { SelectField } from '../../ui/select-field';
+import { SelectField, TextAreaField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import type { CitySettings } from './admin-api';
@@ -36,6 +36,7 @@ export function SettingsPage() {
         <RatesCard catalogue={catalogue} onAdded={reload} />
       </div>
       <LogoCard />
+      <DistrictsForm key={`d-${catalogue.settings.updatedAt}`} settings={catalogue.settings} onSaved={reload} />
       <section class="card" aria-labelledby="bases-title">
         <h3 id="bases-title">Rechtskreise und Kostenträger</h3>
         <div class="form-grid">
@@ -368,3 +369,56 @@ function graceMonthsOf(text: string): number | null {
   const months = /^\d{1,2}$/.test(text.trim()) ? Number(text) : Number.NaN;
   return months >= 0 && months <= 24 ? months : null;
 }
+
+/** The city's districts (one per line) and the outreach weeks. */
+function DistrictsForm({ settings, onSaved }: { settings: CitySettings; onSaved: () => void }) {
+  const form = useForm({
+    initial: { districts: settings.districts.join('\n'), outreachWeeks: String(settings.outreachWeeks) },
+    validate(v) {
+      const errors: FieldErrors = {};
+      const weeks = /^\d{1,2}$/.test(v.outreachWeeks.trim()) ? Number(v.outreachWeeks) : Number.NaN;
+      if (!(weeks >= 1 && weeks <= 52)) errors.outreachWeeks = 'Bitte 1 bis 52 Wochen eingeben.';
+      const list = linesOf(v.districts);
+      if (new Set(list).size !== list.length) errors.districts = 'Jeder Stadtbezirk darf nur einmal vorkommen.';
+      if (list.some((d) => d.length > 80)) errors.districts = 'Ein Stadtbezirk hat höchstens 80 Zeichen.';
+      return errors;
+    },
+    async submit(v) {
+      unwrap(
+        await api.PATCH('/api/v1/catalogue/settings', {
+          body: { districts: linesOf(v.districts), outreachWeeks: Number(v.outreachWeeks) },
+        }),
+      );
+      onSaved();
+      return 'Stadtbezirke gespeichert.';
+    },
+  });
+  return (
+    <form ref={form.ref} class="card" onSubmit={form.submit} noValidate aria-labelledby="districts-title">
+      <h3 id="districts-title">Stadtbezirke und Ansprache</h3>
+      {form.notice && <Alert tone="success">{form.notice}</Alert>}
+      <FormSummary text={form.summary} />
+      <TextAreaField
+        label="Stadtbezirke / Sozialräume"
+        {...form.control('districts')}
+        rows={5}
+        hint="Einer je Zeile. Die Fallbearbeitung kann einem Kind einen davon zuordnen (freiwillig)."
+      />
+      <Field
+        label="Ansprache nach Wochen ohne Buchung"
+        {...form.field('outreachWeeks')}
+        inputMode="numeric"
+        hint="Kinder ohne Buchung so viele Wochen nach Beginn der Bewilligung stehen in der Liste „Noch nicht genutzt“."
+      />
+      <Button type="submit" busy={form.busy}>
+        Stadtbezirke speichern
+      </Button>
+    </form>
+  );
+}
+
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);

@@ -142,7 +142,7 @@ export function AmendDialog(props: {
           hours: wholeNumber(values.hours),
           hourlyRateCents: parseEuroToCents(values.hourlyRate),
         },
-        child.birthDate,
+        child.birthDate ?? '',
       )
     : undefined;
 

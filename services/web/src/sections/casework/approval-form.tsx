@@ -106,7 +106,7 @@ export function ApprovalForm(props: { child: Beneficiary; onSaved: (a: Approval)
         hours: hourCount,
         hourlyRateCents: rateCents,
       },
-      props.child.birthDate,
+      props.child.birthDate ?? '',
     ).text;
   }
 

@@ -5,12 +5,14 @@ import { BASE } from './casework-api';
 import { ChildPage } from './child-page';
 import { ImportPage } from './import-page';
 import { NewChildPage } from './new-child-page';
+import { OutreachPage } from './outreach-page';
 import { SearchPage } from './search-page';
 
 const TABS = [
   { path: BASE, label: 'Kinder suchen', writes: false },
   { path: `${BASE}/neu`, label: 'Kind anlegen', writes: true },
   { path: `${BASE}/import`, label: 'Import (CSV)', writes: true },
+  { path: `${BASE}/inanspruchnahme`, label: 'Inanspruchnahme', writes: true },
 ] as const;
 
 /**
@@ -32,6 +34,8 @@ export function CaseworkPage({ session, path }: { session: Session; path: string
         <NewChildPage />
       ) : current?.path === `${BASE}/import` ? (
         <ImportPage />
+      ) : current?.path === `${BASE}/inanspruchnahme` ? (
+        <OutreachPage />
       ) : (
         <SearchPage canWrite={canWrite} />
       )}

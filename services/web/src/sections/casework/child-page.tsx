@@ -54,6 +54,25 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
     );
   }
   if (!child) return <p class="muted">Wird geladen …</p>;
+  if (child.pseudonymisedAt || !child.birthDate) {
+    // After the retention run (Löschfrist): no names, no birth date, no case reference; nothing to edit.
+    return (
+      <section aria-labelledby="page-title">
+        <h1 id="page-title">Pseudonymisiertes Kind</h1>
+        <Alert tone="info" title="Löschfrist abgelaufen">
+          Namen, Geburtsdatum und Aktenzeichen wurden am{' '}
+          {child.pseudonymisedAt
+            ? new Date(child.pseudonymisedAt).toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin' })
+            : '–'}{' '}
+          entfernt. Buchungen, Abrechnungen und Zahlungen bleiben unter der pseudonymen Kennung erhalten.
+        </Alert>
+        <a href={BASE} onClick={linkClick}>
+          Zurück zur Suche
+        </a>
+      </section>
+    );
+  }
+  const birthDate = child.birthDate;
 
   const today = berlinDate(new Date());
   const columns: Column<Approval>[] = [
@@ -196,10 +215,16 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
           <dl class="facts" data-testid="child-facts">
             <dt>Geburtsdatum</dt>
             <dd>
-              {formatDate(child.birthDate)} ({ageOn(child.birthDate, today)} Jahre)
+              {formatDate(birthDate)} ({ageOn(birthDate, today)} Jahre)
             </dd>
             <dt>Aktenzeichen</dt>
             <dd>{child.caseReference}</dd>
+            {child.district && (
+              <>
+                <dt>Stadtbezirk</dt>
+                <dd>{child.district}</dd>
+              </>
+            )}
           </dl>
           {canWrite && (
             <Button variant="secondary" onClick={() => setEditing(true)}>

@@ -7,7 +7,7 @@ import { getImport, type ImportJob, postImport } from './casework-api';
 type ReportLine = ImportJob['report'][number];
 
 const HEADER =
-  'Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter;Fach;Bescheid';
+  'Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter;Fach;Bescheid;Stadtbezirk';
 const TEMPLATE_URL = `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${HEADER}\r\n`)}`;
 const POLL_MS = 500;
 

@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
+import { districtOptions, useDistricts } from '../../api/catalogue';
 import { api, type RequestBody, unwrap } from '../../api/client';
 import { Field } from '../../ui';
 import { FormDialog } from '../../ui/form-dialog';
+import { SelectField } from '../../ui/select-field';
 import { useForm } from '../../ui/use-form';
 import type { Beneficiary } from './casework-api';
 
 const FIELDS = ['givenName', 'familyName', 'birthDate', 'caseReference'] as const;
-type Values = Record<(typeof FIELDS)[number], string>;
+type Values = Record<(typeof FIELDS)[number] | 'district', string>;
 const NOTHING_CHANGED = 'Es wurde nichts geändert.';
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -14,6 +16,7 @@ export const FIELD_LABELS: Record<string, string> = {
   familyName: 'Nachname',
   birthDate: 'Geburtsdatum',
   caseReference: 'Aktenzeichen',
+  district: 'Stadtbezirk',
 };
 
 /**
@@ -28,12 +31,14 @@ export function MasterDataDialog(props: {
 }) {
   const { child } = props;
   const [unchanged, setUnchanged] = useState(false);
+  const districts = useDistricts();
   const form = useForm<Values>({
     initial: () => ({
-      givenName: child.givenName,
-      familyName: child.familyName,
-      birthDate: child.birthDate,
-      caseReference: child.caseReference,
+      givenName: child.givenName ?? '',
+      familyName: child.familyName ?? '',
+      birthDate: child.birthDate ?? '',
+      caseReference: child.caseReference ?? '',
+      district: child.district ?? '',
     }),
     resetOn: props.open,
     validate: (v) => Object.fromEntries(FIELDS.filter((f) => !v[f].trim()).map((f) => [f, 'Bitte ausfüllen.'])),
@@ -41,6 +46,7 @@ export function MasterDataDialog(props: {
       const changes: RequestBody<'updateBeneficiary'> = Object.fromEntries(
         FIELDS.filter((f) => v[f].trim() !== child[f]).map((f) => [f, v[f].trim()]),
       );
+      if (v.district !== (child.district ?? '')) changes.district = v.district || null;
       setUnchanged(Object.keys(changes).length === 0);
       if (Object.keys(changes).length === 0) return;
       props.onSaved(
@@ -69,6 +75,13 @@ export function MasterDataDialog(props: {
         <Field label={FIELD_LABELS.familyName!} {...form.field('familyName')} autocomplete="off" />
         <Field label={FIELD_LABELS.birthDate!} {...form.field('birthDate')} type="date" />
         <Field label={FIELD_LABELS.caseReference!} {...form.field('caseReference')} autocomplete="off" />
+        {(districts.length > 0 || child.district) && (
+          <SelectField
+            label={FIELD_LABELS.district!}
+            {...form.control('district')}
+            options={districtOptions(districts, child.district)}
+          />
+        )}
       </div>
     </FormDialog>
   );

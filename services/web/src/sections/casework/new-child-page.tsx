@@ -1,20 +1,23 @@
 import { useState } from 'preact/hooks';
+import { districtOptions, useDistricts } from '../../api/catalogue';
 import { api, type RequestBody, unwrap } from '../../api/client';
 import { ApiError } from '../../api/problems';
 import { linkClick, navigate } from '../../router';
 import { Button, Field } from '../../ui';
 import { FormSummary } from '../../ui/form-summary';
+import { SelectField } from '../../ui/select-field';
 import { useForm } from '../../ui/use-form';
 import { childPath, duplicateNoticeKey } from './casework-api';
 
-type ChildInput = RequestBody<'createBeneficiary'>;
+type ChildInput = Omit<RequestBody<'createBeneficiary'>, 'district'> & { district: string };
 
 /** Record a child: names, birth date, case reference (Aktenzeichen). Goes to the child page on success. */
 export function NewChildPage() {
   /** The child that already has the entered case reference (409 `case_reference_taken`): the summary links to it. */
   const [holder, setHolder] = useState<string>();
+  const districts = useDistricts();
   const form = useForm<ChildInput>({
-    initial: { givenName: '', familyName: '', birthDate: '', caseReference: '' },
+    initial: { givenName: '', familyName: '', birthDate: '', caseReference: '', district: '' },
     invalidSummary: 'Bitte die markierten Felder ausfüllen.',
     validate: (v) => ({
       givenName: v.givenName.trim() ? undefined : 'Bitte den Vornamen eingeben.',
@@ -28,6 +31,7 @@ export function NewChildPage() {
         familyName: v.familyName.trim(),
         birthDate: v.birthDate,
         caseReference: v.caseReference.trim(),
+        ...(v.district ? { district: v.district } : {}),
       };
       setHolder(undefined);
       try {
@@ -75,6 +79,14 @@ export function NewChildPage() {
             autocomplete="off"
             hint="Wie im Bescheid, z. B. JC-2026-0815"
           />
+          {districts.length > 0 && (
+            <SelectField
+              label="Stadtbezirk (freiwillig)"
+              {...form.control('district')}
+              options={districtOptions(districts)}
+              hint="Nur für die Auswertung der Inanspruchnahme nach Bezirken; Anbieter sehen ihn nie."
+            />
+          )}
         </div>
         <div class="form-actions">
           <Button type="submit" busy={form.busy}>

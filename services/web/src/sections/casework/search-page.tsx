@@ -83,7 +83,7 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
         </a>
       ),
     },
-    { header: 'Geburtsdatum', sortKey: 'birthDate', cell: (b) => formatDate(b.birthDate) },
+    { header: 'Geburtsdatum', sortKey: 'birthDate', cell: (b) => (b.birthDate ? formatDate(b.birthDate) : '–') },
     { header: 'Aktenzeichen', sortKey: 'caseReference', cell: (b) => b.caseReference },
     {
       header: 'Karte',
