@@ -81,6 +81,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     routerOptions: { maxParamLength: 200 },
     clientErrorHandler: clientErrorProblem,
+    // One access line per request (the hook below) instead of Fastify's two ("incoming request" and
+    // "request completed"): half the log writes on the booking path (issue 15).
+    disableRequestLogging: true,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -99,6 +102,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   await app.register(problemPlugin);
