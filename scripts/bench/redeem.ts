@@ -57,9 +57,10 @@ const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 2000);
 const CONNECTIONS = 32;
 /** The production pool size (openDatabase's default); the floor gets the same. */
 const POOL_SIZE = 20;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Short rounds, many of them: on a shared machine the background load swings within seconds. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const USERS = 8;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 /** High enough never to trip at 32 connections, so the limiter counts every request without refusing one. */
 const RATE_LIMIT_PER_MINUTE = 1_000_000;
 
@@ -77,7 +78,10 @@ interface Side {
 interface Round {
   real: Side;
   floor: Side;
-  realFirst: boolean;
+  /** The order the sides ran in this round. */
+  order: string[];
+  /** BENCH_BEFORE_JS: the same measurement of an earlier build, in the same round. */
+  before?: Side;
 }
 
 const pad = (i: number) => String(i).padStart(6, '0');
@@ -219,28 +223,40 @@ function waitForLine(child: ChildProcess, read: () => string, match: (line: stri
 }
 
 /** The real server, as `pnpm start` runs it in production; its log (info, JSON lines) goes to `logFile`. */
-async function startReal(url: string, jwks: Record<'access' | 'card' | 'proof', unknown[]>, logFile: string) {
+async function startReal(
+  url: string,
+  jwks: Record<'access' | 'card' | 'proof', unknown[]>,
+  logFile: string,
+  serverJs = SERVER_JS,
+  portOffset = 0,
+) {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const port = Number(process.env.BENCH_PORT ?? 0);
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) + portOffset : 0;
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...profile, '--enable-source-maps', SERVER_JS], {
-    cwd: path.join(REPO, 'services/api'),
-    env: {
-      PATH: process.env.PATH,
-      ...(process.env.WEB_CONCURRENCY ? { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY } : {}),
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: url,
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
-      ACCESS_TOKEN_KEYS: JSON.stringify(jwks.access),
-      CARD_TOKEN_KEYS: JSON.stringify(jwks.card),
-      PROOF_SIGNING_KEYS: JSON.stringify(jwks.proof),
-      PUBLIC_URL: 'http://127.0.0.1',
+  // BENCH_NODE_FLAGS: extra node flags for the real server (experiments; not part of `pnpm start`).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...(portOffset === 0 ? profile : []), ...flags, '--enable-source-maps', serverJs],
+    {
+      cwd: path.join(REPO, 'services/api'),
+      env: {
+        PATH: process.env.PATH,
+        ...(process.env.WEB_CONCURRENCY ? { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY } : {}),
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: url,
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
+        ACCESS_TOKEN_KEYS: JSON.stringify(jwks.access),
+        CARD_TOKEN_KEYS: JSON.stringify(jwks.card),
+        PROOF_SIGNING_KEYS: JSON.stringify(jwks.proof),
+        PUBLIC_URL: 'http://127.0.0.1',
+      },
+      stdio: ['ignore', out, 'inherit'],
     },
-    stdio: ['ignore', out, 'inherit'],
-  });
+  );
   closeSync(out);
   const bound = await waitForLine(
     child,
@@ -359,6 +375,12 @@ export async function run(args: string[]): Promise<void> {
     children.push(real.child);
     const floor = await startFloor(url);
     children.push(floor.child);
+    // BENCH_BEFORE_JS=<dist/server.js of an earlier build, copied inside services/api>: measured in every round too.
+    const beforeJs = process.env.BENCH_BEFORE_JS;
+    const before = beforeJs
+      ? await startReal(url, keys.jwks, path.join(work, 'before.log'), path.resolve(REPO, beforeJs), 2)
+      : undefined;
+    if (before) children.push(before.child);
     const pick = () => Math.floor(Math.random() * CHILDREN);
 
     const bookingRequest = {
@@ -451,19 +473,26 @@ export async function run(args: string[]): Promise<void> {
 
     const rounds: Round[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
-      const realFirst = r % 2 === 1;
-      let realSide: Side;
-      let floorSide: Side;
-      if (realFirst) {
-        realSide = await measureReal();
-        floorSide = await measureFloor();
-      } else {
-        floorSide = await measureFloor();
-        realSide = await measureReal();
+      // Each round rotates the order, so no side always runs in the same slot of a round.
+      const sides: ('real' | 'floor' | 'before')[] = before ? ['real', 'floor', 'before'] : ['real', 'floor'];
+      const order = sides.map((_, i) => sides[(i + r - 1) % sides.length]!);
+      const measured: Partial<Record<'real' | 'floor' | 'before', Side>> = {};
+      for (const side of order) {
+        if (side === 'real') measured.real = await measureReal();
+        else if (side === 'floor') measured.floor = await measureFloor();
+        else measured.before = await measure(before!.base, bookingRequest, before!.child.pid!, 'teilhabekarte');
       }
-      rounds.push({ real: realSide, floor: floorSide, realFirst });
+      const realSide = measured.real!;
+      const floorSide = measured.floor!;
+      const beforeSide = measured.before;
+      rounds.push({ real: realSide, floor: floorSide, order, ...(beforeSide ? { before: beforeSide } : {}) });
+      if (beforeSide) {
+        console.log(
+          `  before: ${beforeSide.rate.toFixed(0)}/s p99 ${beforeSide.p99} ms, server ${((beforeSide.serverCores * 1000) / beforeSide.rate).toFixed(2)} ms/booking vs now ${((realSide.serverCores * 1000) / realSide.rate).toFixed(2)}`,
+        );
+      }
       console.log(
-        `round ${r} (${realFirst ? 'real first' : 'floor first'}): real ${realSide.rate.toFixed(0)}/s p50 ${realSide.p50} p99 ${realSide.p99} ms (${realSide.errors} errors) | ` +
+        `round ${r} (${order.join(', ')}): real ${realSide.rate.toFixed(0)}/s p50 ${realSide.p50} p99 ${realSide.p99} ms (${realSide.errors} errors) | ` +
           `floor ${floorSide.rate.toFixed(0)}/s p50 ${floorSide.p50} p99 ${floorSide.p99} ms (${floorSide.errors} errors) | ratio ${(realSide.rate / floorSide.rate).toFixed(2)} | ` +
           `CPU real ${realSide.serverCores.toFixed(2)}+db ${realSide.dbCores.toFixed(2)}, floor ${floorSide.serverCores.toFixed(2)}+db ${floorSide.dbCores.toFixed(2)} | load ${realSide.load.toFixed(1)}`,
       );
@@ -493,6 +522,7 @@ export async function run(args: string[]): Promise<void> {
 
     await stop(floor.child);
     await stop(real.child);
+    if (before) await stop(before.child);
     const ledger = await ledgerCheck(url);
     const log = logStats(logFile);
     console.log(
@@ -525,6 +555,7 @@ export async function run(args: string[]): Promise<void> {
         p99: median(rounds.map((r) => r.floor.p99)),
       },
       ratio: median(rounds.map((r) => r.real.rate / r.floor.rate)),
+      totalRatio: rounds.reduce((n, r) => n + r.real.rate, 0) / rounds.reduce((n, r) => n + r.floor.rate, 0),
       realServerMs: median(rounds.map((r) => (r.real.serverCores * 1000) / Math.max(r.real.rate, 1))),
       realDbMs: median(rounds.map((r) => (r.real.dbCores * 1000) / Math.max(r.real.rate, 1))),
       floorServerMs: median(rounds.map((r) => (r.floor.serverCores * 1000) / Math.max(r.floor.rate, 1))),
@@ -537,7 +568,7 @@ export async function run(args: string[]): Promise<void> {
     const roundRows = rounds
       .map(
         (r, i) =>
-          `| ${i + 1} | ${r.realFirst ? 'real' : 'floor'} | ${r.real.rate.toFixed(0)} | ${r.real.p50} / ${r.real.p99} ms | ${r.floor.rate.toFixed(0)} | ${r.floor.p50} / ${r.floor.p99} ms | ${(r.real.rate / r.floor.rate).toFixed(2)}× | ${cpuCell(r.real)} | ${cpuCell(r.floor)} | ${r.real.load.toFixed(1)} / ${r.floor.load.toFixed(1)} |`,
+          `| ${i + 1} | ${r.order.join(', ')} | ${r.real.rate.toFixed(0)} | ${r.real.p50} / ${r.real.p99} ms | ${r.floor.rate.toFixed(0)} | ${r.floor.p50} / ${r.floor.p99} ms | ${(r.real.rate / r.floor.rate).toFixed(2)}× | ${cpuCell(r.real)} | ${cpuCell(r.floor)} | ${r.real.load.toFixed(1)} / ${r.floor.load.toFixed(1)} |`,
       )
       .join('\n');
     const workers = process.env.WEB_CONCURRENCY ? Number(process.env.WEB_CONCURRENCY) : 1;
@@ -552,7 +583,7 @@ Machine: ${machineLine()}; PostgreSQL server on the same machine and the same 2 
 synchronous_commit on, ${pgVersion}), reached over TCP (127.0.0.1). The machine is shared with other work:
 1-min load average ${rounds[0]!.real.load.toFixed(1)} at the start, ${loadDuringLookup.toFixed(1)} before the lookup part.
 
-Command: \`pnpm bench redeem\`${workers > 1 ? ` with \`WEB_CONCURRENCY=${workers}\`` : ''} (${ROUNDS} rounds of ${SECONDS} s per side, order swapped each round).
+Command: \`pnpm bench redeem\`${workers > 1 ? ` with \`WEB_CONCURRENCY=${workers}\`` : ''} (${ROUNDS} rounds of ${SECONDS} s per side, the order rotated each round).
 Setup: scratch database, ${CHILDREN} children with participation approvals whose budgets never run out,
 ${USERS} terminal users, QR codes as scanned, every request a new Idempotency-Key.
 **Real** = the server as \`pnpm start\` runs it: compiled by \`pnpm --filter @tk/api build\`, \`node --enable-source-maps dist/server.js\`,
@@ -568,7 +599,7 @@ Both driven by autocannon (keep-alive, ${CONNECTIONS} connections) against the s
 |---|---|---|---|
 | real server (production) | ${m.real.rate.toFixed(0)} | ${m.real.p50} ms | ${m.real.p99} ms |
 | floor (bare Fastify + pg) | ${m.floor.rate.toFixed(0)} | ${m.floor.p50} ms | ${m.floor.p99} ms |
-| ratio real / floor | **${m.ratio.toFixed(2)}×** | | |
+| ratio real / floor | **${m.ratio.toFixed(2)}×** (median of the rounds' ratios; all bookings of all rounds: ${m.totalRatio.toFixed(2)}×) | | |
 
 Lookup at 200 req/s (8 connections, ${SECONDS} s) while bookings run at half the real rate (${halfRate}/s asked,
 ${backgroundRate.toFixed(0)}/s served, p99 ${background.latency.p99} ms): lookup p50 ${lookup.latency.p50} ms, **p99 ${lookup.latency.p99} ms**
@@ -576,7 +607,7 @@ ${backgroundRate.toFixed(0)}/s served, p99 ${background.latency.p99} ms): lookup
 
 Rounds (CPU in cores during each side: server process${workers > 1 ? ' + workers' : ''} / its PostgreSQL backends / autocannon / whole machine busy; 1-min load average before each side):
 
-| round | first | real/s | real p50 / p99 | floor/s | floor p50 / p99 | ratio | CPU real | CPU floor | load real / floor |
+| round | order | real/s | real p50 / p99 | floor/s | floor p50 / p99 | ratio | CPU real | CPU floor | load real / floor |
 |---|---|---|---|---|---|---|---|---|---|
 ${roundRows}
 
@@ -589,7 +620,11 @@ CPU per booking (medians): real server ${m.realServerMs.toFixed(2)} ms + its bac
 floor ${m.floorServerMs.toFixed(2)} ms + its backends ${m.floorDbMs.toFixed(2)} ms; autocannon ≈ ${m.generatorMs.toFixed(2)} ms.
 All of it shares ${os.cpus().length} cores, so the rate is about ${os.cpus().length} cores / (server + backends + client) per booking.
 
-Targets: ≥ 0.6× the floor (${verdict(m.ratio >= 0.6)}), p99 ≤ 50 ms (${verdict(m.real.p99 <= 50)}), 0 errors (${verdict(errors === 0)}),
+${
+  rounds[0]!.before
+    ? `Before/after in the same rounds (\`BENCH_BEFORE_JS\`: an earlier build as a third side in the rotation; its backends share the application name, so the backend figures of both real sides include each other's audit sealing): before ${median(rounds.map((r) => r.before!.rate)).toFixed(0)} bookings/s, p99 ${median(rounds.map((r) => r.before!.p99))} ms, server ${median(rounds.map((r) => (r.before!.serverCores * 1000) / Math.max(r.before!.rate, 1))).toFixed(2)} ms CPU per booking + backends ${median(rounds.map((r) => (r.before!.dbCores * 1000) / Math.max(r.before!.rate, 1))).toFixed(2)} ms; ratio before / floor ${median(rounds.map((r) => r.before!.rate / r.floor.rate)).toFixed(2)}×.\n\n`
+    : ''
+}Targets: ≥ 0.6× the floor (${verdict(m.ratio >= 0.6)}), p99 ≤ 50 ms (${verdict(m.real.p99 <= 50)}), 0 errors (${verdict(errors === 0)}),
 ledger reconciled (${verdict(reconciled)}), lookup p99 ≤ 20 ms at half load (${verdict(lookup.latency.p99 <= 20)}).
 ${profileSummary ? `\nCPU profile of the real server in this run (\`BENCH_CPU_PROF\`; the profiler itself costs some throughput):\n\n${profileSummary}\n` : ''}`,
     );
