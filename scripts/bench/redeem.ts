@@ -332,8 +332,9 @@ function logStats(logFile: string) {
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
     lines++;
-    const entry = JSON.parse(line) as { level?: number; msg?: string };
-    if ((entry.level ?? 0) >= 40) warnings.push(entry.msg ?? '');
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { code?: string; sqlState?: string } };
+    const code = entry.err?.sqlState ?? entry.err?.code;
+    if ((entry.level ?? 0) >= 40) warnings.push(`${entry.msg ?? ''}${code ? ` (${code})` : ''}`);
   }
   return { lines, warnings: warnings.length, messages: [...new Set(warnings)].slice(0, 5) };
 }
@@ -430,8 +431,15 @@ export async function run(args: string[]): Promise<void> {
     };
 
     console.log('warm-up (5 s each) …');
-    await autocannon({ url: real.base, connections: CONNECTIONS, duration: 5, requests: [bookingRequest] });
-    await autocannon({ url: floor.base, connections: CONNECTIONS, duration: 5, requests: [floorRequest] });
+    const warmups = [
+      await autocannon({ url: real.base, connections: CONNECTIONS, duration: 5, requests: [bookingRequest] }),
+      await autocannon({ url: floor.base, connections: CONNECTIONS, duration: 5, requests: [floorRequest] }),
+      ...(before
+        ? [await autocannon({ url: before.base, connections: CONNECTIONS, duration: 5, requests: [bookingRequest] })]
+        : []),
+    ];
+    const warmupErrors = warmups.reduce((n, w) => n + w.non2xx + w.errors + w.timeouts, 0);
+    console.log(`  warm-up errors (not counted in the rounds): ${warmupErrors}`);
 
     const measure = async (
       base: string,
@@ -611,7 +619,7 @@ Rounds (CPU in cores during each side: server process${workers > 1 ? ' + workers
 |---|---|---|---|---|---|---|---|---|---|
 ${roundRows}
 
-Errors: ${errors} (non-2xx, socket errors and timeouts, of both sides and the lookup part). Server log: ${log.lines} lines,
+Errors: ${errors} (non-2xx, socket errors and timeouts, of both sides and the lookup part; ${warmupErrors} in the unmeasured warm-up). Server log: ${log.lines} lines,
 ${log.warnings} at warn or above${log.messages.length ? ` (${log.messages.map((m) => `"${m}"`).join(', ')})` : ''}. Ledger after the run: ${ledger.bookings} bookings by the real server, ${ledger.audits}
 \`redemption.booked\` audit rows, ${ledger.keys} idempotency keys, ${ledger.floorBookings} floor bookings, ${ledger.bad} approvals where
 budget ≠ remaining + booked: ${reconciled ? 'reconciled' : '**not reconciled**'}.

@@ -98,3 +98,40 @@ describe('request logging at info', () => {
     expect(text.includes(staff.token)).toBe(false);
   });
 });
+
+describe('security headers (helmet middleware built once)', () => {
+  const expected = {
+    'content-security-policy':
+      "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data: blob:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests;media-src 'self' blob:",
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'SAMEORIGIN',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+    'permissions-policy': 'camera=(self), microphone=(), geolocation=()',
+  };
+
+  it('every answer carries them: a booking, a refusal before the handler, an unknown path, a health check', async () => {
+    const club = await makeProvider(t.db, { benefitTypes: ['participation'] });
+    const staff = await t.user('provider_staff', club.id);
+    const { card, approval } = await makeChildWithCard(t.db, t.keys);
+    const answers = [
+      await t.call('POST', '/api/v1/terminal/redemptions', {
+        token: staff.token,
+        body: { code: card.qrToken, approvalId: approval.id, amountCents: 100 },
+        headers: { 'idempotency-key': randomUUID() },
+      }),
+      await t.call('POST', '/api/v1/terminal/redemptions', { body: { code: card.qrToken } }),
+      await t.call('GET', '/api/v1/no-such-path'),
+      await t.call('GET', '/healthz'),
+    ];
+    expect(answers.map((r) => r.statusCode)).toEqual([201, 401, 404, 200]);
+    for (const res of answers) expect(res.headers).toMatchObject(expected);
+  });
+});
