@@ -346,7 +346,8 @@ const median = (values: number[]) => {
 
 export async function run(args: string[]): Promise<void> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tk_bench_${randomBytes(4).toString('hex')}`;
+  // BENCH_DB_PREFIX: the scratch database's name prefix (default tk_bench), e.g. one's own on a shared server.
+  const name = `${process.env.BENCH_DB_PREFIX ?? 'tk_bench'}_${randomBytes(4).toString('hex')}`;
   const url = scratchUrl(serverUrl, name);
   const keep = args.includes('--keep');
   const work = mkdtempSync(path.join(tmpdir(), 'tk-bench-redeem-'));
