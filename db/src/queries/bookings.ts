@@ -50,7 +50,7 @@ export async function insertBooking(
   return row ? { remainingCents: row.remaining_cents } : undefined;
 }
 
-/** The statement of `insertBooking` (the redeem benchmark renders it for pgbench). */
+/** The statement of `insertBooking` (exported so tools can render or explain it). */
 export function bookingStatement(b: BookingInsert): SQL {
   const bookedAt = b.bookedAt.toISOString();
   const stillValid = sql`(a.revoked_from is null or a.revoked_from > ${b.serviceDate}::date)

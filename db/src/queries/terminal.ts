@@ -222,7 +222,7 @@ export interface RedeemContextParams {
   key: string;
 }
 
-/** The statement of `readRedeemContext` (the redeem benchmark renders it for pgbench). */
+/** The statement of `readRedeemContext` (exported so tools can render or explain it). */
 export function redeemContextStatement(params: RedeemContextParams): SQL {
   const { ref, approvalId, serviceDate, providerId, scope, key } = params;
   return sql`select s.grace_period_months, s.lunch_meals_per_day, s.meal_price_cap_cents,

@@ -8,7 +8,6 @@ import {
   newId,
   Problem,
   type RedeemableBenefitType,
-  requestHash,
   tutoringAmountCents,
 } from '@tk/core';
 import { type Db, type DbOrTx, redemptionDeclines } from '@tk/db';
@@ -23,6 +22,7 @@ import {
 } from '@tk/db/queries/terminal';
 import type { Actor } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
+import { requestHashSync } from '../../lib/request-hash.ts';
 import { BookingConflict, RedemptionNotFound } from '../bookings/bookings.errors.ts';
 import {
   type BookingPlan,
@@ -301,7 +301,7 @@ export async function redeem(
     const request = {
       scope: providerScope(actor.providerId),
       key: idempotencyKey,
-      requestHash: await requestHash('redeem', input),
+      requestHash: requestHashSync('redeem', input),
     };
     const now = deps.clock.now();
     const today = berlinDate(now);
