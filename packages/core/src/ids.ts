@@ -18,6 +18,7 @@ export const ID_PREFIX = {
   mealPriceProposal: 'mpp',
   redemptionImport: 'rim',
   bankStatement: 'bst',
+  lapseRun: 'lps',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,9 +1,10 @@
-import { newId, requestHash } from '@tk/core';
+import { berlinDate, type Clock, lapseCutoff, newId, requestHash } from '@tk/core';
 import { type Db, type DbOrTx, isCheckViolation, isUniqueViolation, type Tx } from '@tk/db';
 import type { BookingPlan } from '@tk/db/queries/bookings';
 import * as ledger from '@tk/db/queries/bookings';
 import type { StoredAnswer } from '@tk/db/queries/terminal';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { getSettings } from '../catalogue/catalogue.service.ts';
 import { AlreadyReversed, IdempotencyKeyReused, RedemptionNotFound } from './bookings.errors.ts';
 
 /**
@@ -146,6 +147,7 @@ export interface ReversalResult {
  * in the provider's next batch; the settled batch is never edited). The amount returns to the
  * approval's budget in the same transaction, and the reversal is audited. With an Idempotency-Key a
  * retry replays the answer. A provider sees only its own redemptions (another's is 404).
+ * When the approval has already lapsed, the returned amount lapses again at once (a further lapse entry).
  * Throws 404 `redemption_not_found`, 409 `already_reversed`, 422 `idempotency_key_reused`.
  */
 export async function reverse(
@@ -173,6 +175,15 @@ export async function reverse(
     const kind = redemption.settled ? 'correction' : 'void';
     const reversalId = newId('reversal');
     await ledger.insertReversal(tx, { id: reversalId, redemption, kind, reason, at, by: actor.userId ?? 'system' });
+    // On an approval that has lapsed, the amount that came back lapses too (ADR 0027): its balance stays 0.
+    const lapsedCents = await ledger.lapseReversal(tx, {
+      reversalId,
+      approvalId: redemption.approvalId,
+      amountCents: redemption.amountCents,
+      at,
+      by: actor.userId,
+      requestId: actor.requestId,
+    });
     await audit(tx, actor, {
       action: by.kind === 'provider' ? 'redemption.reversed' : 'redemption.reversed_by_city',
       entityType: 'redemption',
@@ -184,6 +195,7 @@ export async function reverse(
         approvalId: redemption.approvalId,
         providerId: redemption.providerId,
         hasReason: reason !== null,
+        ...(lapsedCents > 0 ? { lapsedCents } : {}),
       },
     });
     const body: ReversalResult = {
@@ -222,4 +234,63 @@ export type { SettlementClaim } from '@tk/db/queries/bookings';
  */
 export function claimForSettlement(tx: Tx, params: { runId: string; cutoffDate: string }) {
   return ledger.claimForSettlement(tx, params);
+}
+
+// ---------------------------------------------------------------------------------------------
+// lapse
+
+export interface LapseRunResult {
+  id: string;
+  approvalCount: number;
+  lapsedCents: number;
+}
+
+/** How many approvals one chunk of a lapse run locks and lapses in one transaction. */
+export const LAPSE_CHUNK = 2000;
+
+/**
+ * The lapse run (runLapse, ADR 0027): every approval whose last booking day (end of period + grace
+ * period, `lastBookingDay`) lies before `asOf` and that still has budget gets ONE lapse entry for its
+ * balance, which goes to 0. Set-based in chunks of `chunkSize` approvals, each chunk one statement in
+ * its own transaction: a crash leaves finished chunks (consistent, each approval fully lapsed or not at
+ * all) and the next run completes the rest. The unique index on the remainder entry makes a rerun or a
+ * concurrent run lapse nothing twice. `afterChunk` is a test hook (crash simulation).
+ */
+export async function runLapse(
+  db: Db,
+  input: { asOf?: string | undefined; triggeredBy: string; chunkSize?: number; afterChunk?: (n: number) => void },
+  actor: Actor,
+  clock: Clock,
+): Promise<LapseRunResult> {
+  const asOf = input.asOf ?? berlinDate(clock.now());
+  const lastValidTo = lapseCutoff(asOf, (await getSettings(db)).gracePeriodMonths);
+  const id = newId('lapseRun');
+  await ledger.insertLapseRun(db, { id, asOf, triggeredBy: input.triggeredBy, at: clock.now() });
+  const limit = input.chunkSize ?? LAPSE_CHUNK;
+  for (let chunk = 1; ; chunk++) {
+    const done = await db.transaction((tx) =>
+      ledger.lapseDueChunk(tx, {
+        runId: id,
+        lastValidTo,
+        at: clock.now(),
+        by: actor.userId,
+        requestId: actor.requestId,
+        limit,
+      }),
+    );
+    if (done.approvalCount === 0) break;
+    input.afterChunk?.(chunk);
+  }
+  await db.transaction(async (tx) => {
+    await ledger.finishLapseRun(tx, { id, at: clock.now() });
+    const totals = await ledger.readLapseRun(tx, id);
+    await audit(tx, actor, {
+      action: 'lapse_run.completed',
+      entityType: 'lapse_run',
+      entityId: id,
+      data: { asOf, lastValidTo, approvalCount: totals?.approvalCount ?? 0, lapsedCents: totals?.lapsedCents ?? 0 },
+    });
+  });
+  const totals = await ledger.readLapseRun(db, id);
+  return { id, approvalCount: totals?.approvalCount ?? 0, lapsedCents: totals?.lapsedCents ?? 0 };
 }

@@ -3,6 +3,8 @@ import { type Database, LOCK_KEYS } from '@tk/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Db, fromPglite, PgBoss } from 'pg-boss';
 import type { Config } from '../../config.ts';
+import { systemActor } from '../../lib/audit.ts';
+import { type LapseRunResult, runLapse } from '../bookings/bookings.service.ts';
 import { runSettlement, type SettlementRunResult } from './settlement.run.ts';
 
 export const SETTLEMENT_QUEUE = 'settlement-nightly';
@@ -22,6 +24,8 @@ export interface SchedulerOptions {
   cronWorkerIntervalSeconds?: number;
   /** Called after each run the worker completed (metrics, tests). */
   onRun?: (result: SettlementRunResult) => void;
+  /** Called after the lapse run that follows each settlement run. */
+  onLapse?: (result: LapseRunResult) => void;
 }
 
 /**
@@ -47,7 +51,8 @@ function executor(database: Database): Db {
  * Starts the nightly settlement schedule: pg-boss stores the cron (config.settlementCron, default
  * `0 2 * * *`, Europe/Berlin) and its jobs in the application database, so several API instances
  * share one schedule and exactly one worker takes each job (SKIP LOCKED). The job runs
- * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice.
+ * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice,
+ * and after it `runLapse` as of the same day (budgets past their last booking day lapse; idempotent).
  */
 
 /** Runs `setup` while holding a session advisory lock on its own connection (PostgreSQL; PGlite is one process). */
@@ -104,6 +109,23 @@ export async function startScheduler(
           'nightly settlement finished',
         );
         options.onRun?.(result);
+        // Then the lapse run (ADR 0027) for the same day: idempotent, so a duplicate job lapses nothing twice.
+        const lapse = await runLapse(
+          database.db,
+          { asOf: cutoffDate, triggeredBy: SCHEDULER_TRIGGER },
+          systemActor(),
+          clock,
+        );
+        log.info(
+          {
+            lapseRunId: lapse.id,
+            asOf: cutoffDate,
+            approvalCount: lapse.approvalCount,
+            lapsedCents: lapse.lapsedCents,
+          },
+          'nightly lapse finished',
+        );
+        options.onLapse?.(lapse);
       }
     },
   );
