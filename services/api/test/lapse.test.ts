@@ -258,4 +258,38 @@ describe('runLapse', () => {
     await t.db.update(approvals).set({ remainingCents: 0 }).where(eq(approvals.id, child.approval.id));
     await expectVerifyOk();
   });
+
+  it('the report shows lapsed budgets per month, benefit type and legal basis (JSON and CSV), from the ledger', async () => {
+    await makeChildWithCard(t.db, t.keys, {
+      benefitType: 'trip',
+      legalBasis: 'BKGG_KIZ',
+      costBearer: null,
+      budgetCents: 7300,
+      validFrom: '2025-03-01',
+      validTo: '2025-03-31',
+    });
+    await lapseRun('2026-11-20');
+    const res = await t.call('GET', '/api/v1/reports/lapsed?from=2026-11-01&to=2026-11-30', { token: acc.token });
+    expect(res.statusCode, res.body).toBe(200);
+    const report = res.json();
+    expect(report.items).toContainEqual({
+      month: '2026-11',
+      benefitType: 'trip',
+      legalBasis: 'BKGG_KIZ',
+      costBearer: null,
+      approvals: 1,
+      lapsedCents: 7300,
+    });
+    const [all] = await t.db
+      .select({ n: sql<string>`sum(${approvalLapses.amountCents})::bigint` })
+      .from(approvalLapses);
+    expect(report.totalCents).toBe(Number(all!.n));
+    const csv = await t.call('GET', '/api/v1/reports/lapsed?from=2026-11-01&to=2026-11-30&format=csv', {
+      token: acc.token,
+    });
+    expect(csv.body).toContain('Monat;Leistungsart;Rechtskreis;Kostenträger;Bewilligungen;Verfallen');
+    expect(csv.body).toContain('2026-11;trip;BKGG_KIZ;;1;73,00');
+    const october = await t.call('GET', '/api/v1/reports/lapsed?from=2026-10-01&to=2026-10-31', { token: acc.token });
+    expect(october.json()).toMatchObject({ items: [], totalCents: 0 });
+  });
 });

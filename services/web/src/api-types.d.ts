@@ -397,6 +397,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/lapse-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lapse the remaining budget of every approval whose last booking day has passed (Verfall) */
+        post: operations["runLapse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/beneficiaries/{id}/cards": {
         parameters: {
             query?: never;
@@ -1047,6 +1064,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lapsed budgets (Verfall) per month × benefit type × legal basis × cost bearer */
+        get: operations["getLapsedReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/period-proof": {
         parameters: {
             query?: never;
@@ -1248,6 +1282,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -1310,6 +1346,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -1343,6 +1381,13 @@ export interface components {
             cards: components["schemas"]["CardInput"][];
             /** @description Corrections of the master data, oldest first */
             revisions: components["schemas"]["BeneficiaryRevisionInput"][];
+        };
+        LapseRunInput: {
+            id: string;
+            /** @description Approvals this run lapsed (a rerun: 0) */
+            approvalCount: number;
+            /** @description Sum of the lapse entries this run wrote */
+            lapsedCents: number;
         };
         BenefitTypeInput: {
             code: string;
@@ -1708,6 +1753,31 @@ export interface components {
                 bookings: number;
                 /** @description Amount in euro cents */
                 amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
+        };
+        LapsedReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM: the month in which the budget lapsed (Berlin) */
+                month: string;
+                benefitType: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Approvals with a lapse entry in the month */
+                approvals: number;
+                /** @description Amount in euro cents */
+                lapsedCents: number;
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
@@ -2117,6 +2187,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -2179,6 +2251,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -2212,6 +2286,13 @@ export interface components {
             cards: components["schemas"]["Card"][];
             /** @description Corrections of the master data, oldest first */
             revisions: components["schemas"]["BeneficiaryRevision"][];
+        };
+        LapseRun: {
+            id: string;
+            /** @description Approvals this run lapsed (a rerun: 0) */
+            approvalCount: number;
+            /** @description Sum of the lapse entries this run wrote */
+            lapsedCents: number;
         };
         BenefitType: {
             code: string;
@@ -2578,6 +2659,31 @@ export interface components {
                 bookings: number;
                 /** @description Amount in euro cents */
                 amountCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
+        };
+        LapsedReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM: the month in which the budget lapsed (Berlin) */
+                month: string;
+                benefitType: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Approvals with a lapse entry in the month */
+                approvals: number;
+                /** @description Amount in euro cents */
+                lapsedCents: number;
             }[];
             /** @description Amount in euro cents */
             totalCents: number;
@@ -4941,6 +5047,72 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runLapse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Lapse what had its last booking day before this date (default: today)
+                     */
+                    asOf?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapseRun"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8081,6 +8253,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderSpendReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLapsedReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapsedReport"] | string;
                 };
             };
             /** @description Default Response */

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems } from '../../lib/http-schemas.ts';
-import { DateRangeQuery, ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
+import {
+  DateRangeQuery,
+  LapsedReport,
+  ProviderSpendReport,
+  ReimbursementReport,
+  TakeUpReport,
+} from './reports.schemas.ts';
 import * as reports from './reports.service.ts';
 
 const REPORT_ROLES = ['accounting', 'admin'] as const;
@@ -74,6 +80,27 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { from, to, format } = request.query;
       const report = await reports.providerSpendReport(db, from, to);
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.providerSpendCsv(report));
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/lapsed',
+    {
+      schema: {
+        operationId: 'getLapsedReport',
+        tags,
+        summary: 'Lapsed budgets (Verfall) per month × benefit type × legal basis × cost bearer',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(LapsedReport), ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: REPORT_ROLES },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.lapsedReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.lapsedCsv(report));
       return report;
     },
   );

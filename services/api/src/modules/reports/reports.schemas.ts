@@ -48,3 +48,16 @@ export const ProviderSpendReport = z
   .object({ from: IsoDate, to: IsoDate, items: z.array(ProviderSpendRow), totalCents: Cents })
   .meta({ id: 'ProviderSpendReport' });
 export type ProviderSpendReport = z.infer<typeof ProviderSpendReport>;
+
+export const LapsedRow = z.object({
+  month: z.string().describe('YYYY-MM: the month in which the budget lapsed (Berlin)'),
+  benefitType: z.string(),
+  legalBasis: z.string(),
+  costBearer: z.string().nullable(),
+  approvals: z.number().int().describe('Approvals with a lapse entry in the month'),
+  lapsedCents: Cents,
+});
+export const LapsedReport = z
+  .object({ from: IsoDate, to: IsoDate, items: z.array(LapsedRow), totalCents: Cents })
+  .meta({ id: 'LapsedReport' });
+export type LapsedReport = z.infer<typeof LapsedReport>;

@@ -1,8 +1,8 @@
 import { addMonths, type CivilDate, formatDecimalComma } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
-import { providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
+import { lapsedRows, providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
-import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
+import type { LapsedReport, ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
 /**
  * Reports without personal data: only counts and sums, never a child, card or case reference.
@@ -62,6 +62,23 @@ export async function providerSpendReport(db: DbOrTx, from: CivilDate, to: Civil
   return { from, to, items, totalCents: items.reduce((s, i) => s + i.amountCents, 0) };
 }
 
+/**
+ * Lapsed budgets (Verfall, ADR 0027) per month of the lapse × benefit type × legal basis × cost bearer,
+ * from the ledger's lapse entries (remainders and lapsed reversals). Lapsed money is not spending.
+ */
+export async function lapsedReport(db: DbOrTx, from: CivilDate, to: CivilDate): Promise<LapsedReport> {
+  const rows = await lapsedRows(db, { from, to });
+  const items = rows.map((r) => ({
+    month: r.month,
+    benefitType: r.benefit_type,
+    legalBasis: r.legal_basis,
+    costBearer: r.cost_bearer,
+    approvals: Number(r.approvals),
+    lapsedCents: Number(r.amount_cents),
+  }));
+  return { from, to, items, totalCents: items.reduce((s, i) => s + i.lapsedCents, 0) };
+}
+
 /** A report as CSV the way German Excel opens it: `;`, UTF-8 BOM, decimal comma. */
 export function reportCsv(columns: string[], records: CsvCell[][]): string {
   return toCsv(columns, records);
@@ -100,5 +117,18 @@ export const providerSpendCsv = (r: ProviderSpendReport) =>
       i.benefitType,
       i.bookings,
       formatDecimalComma(i.amountCents, { grouping: false }),
+    ]),
+  );
+
+export const lapsedCsv = (r: LapsedReport) =>
+  reportCsv(
+    ['Monat', 'Leistungsart', 'Rechtskreis', 'Kostenträger', 'Bewilligungen', 'Verfallen'],
+    r.items.map((i) => [
+      i.month,
+      i.benefitType,
+      i.legalBasis,
+      i.costBearer ?? '',
+      i.approvals,
+      formatDecimalComma(i.lapsedCents, { grouping: false }),
     ]),
   );
