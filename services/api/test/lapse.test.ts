@@ -5,7 +5,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/lib/audit.ts';
 import { formatReport, sealAndVerify } from '../src/modules/admin/verify.service.ts';
-import { runLapse } from '../src/modules/bookings/bookings.service.ts';
+import { reverse, runLapse } from '../src/modules/bookings/bookings.service.ts';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
 import { createTestContext, expectInvariantsHold, expectProblem, onServer, type TestContext } from './support.ts';
@@ -243,6 +243,49 @@ describe('runLapse', () => {
       expect(runs.reduce((s, r) => s + r.lapsedCents, 0)).toBe(40 * 5000);
       const lapsed = await t.db.select().from(approvalLapses).where(inArray(approvalLapses.approvalId, ids));
       expect(lapsed).toHaveLength(40);
+      await expectVerifyOk();
+      await expectProofIdentity();
+    },
+  );
+
+  it.runIf(onServer)(
+    'reversals racing a lapse run (server): every returned amount lapses, with the remainder or as a further entry',
+    async () => {
+      const children = [];
+      for (let i = 0; i < 20; i++) {
+        children.push(await makeChildWithCard(t.db, t.keys, { validFrom: '2024-01-01', validTo: '2024-06-30' }));
+      }
+      const booked = [];
+      for (const child of children) {
+        booked.push(
+          await makeRedemption(t.db, {
+            providerId: provider.id,
+            approvalId: child.approval.id,
+            beneficiaryId: child.beneficiary.id,
+            cardId: child.card.id,
+            amountCents: 2000,
+            serviceDate: '2024-03-01',
+          }),
+        );
+        await t.db
+          .update(approvals)
+          .set({ remainingCents: 3000 })
+          .where(eq(approvals.id, child.approval.id));
+      }
+      await Promise.all([
+        runLapse(t.db, { asOf: '2026-11-20', triggeredBy: 'test', chunkSize: 4 }, systemActor(), t.clock),
+        ...booked.map((r) =>
+          reverse(t.db, { redemptionId: r.id, by: { kind: 'city', reason: 'race' } }, systemActor(), t.clock.now()),
+        ),
+      ]);
+      const ids = children.map((c) => c.approval.id);
+      const rows = await t.db.select().from(approvals).where(inArray(approvals.id, ids));
+      expect(rows.every((a) => a.remainingCents === 0)).toBe(true);
+      const [sum] = await t.db
+        .select({ n: sql<string>`sum(${approvalLapses.amountCents})::bigint` })
+        .from(approvalLapses)
+        .where(inArray(approvalLapses.approvalId, ids));
+      expect(Number(sum!.n)).toBe(20 * 5000);
       await expectVerifyOk();
       await expectProofIdentity();
     },
