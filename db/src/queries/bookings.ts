@@ -5,7 +5,7 @@ import { runPrepared } from '../prepared.ts';
 import type { StoredAnswer } from './terminal.ts';
 
 /**
- * The ledger's writes: redemptions, reversals, idempotency keys and the cached balance
+ * The ledger's writes: redemptions, reversals, lapse entries, idempotency keys and the cached balance
  * `approvals.remaining_cents`. Only services/api/src/modules/bookings calls these (ADR 0016).
  */
 

@@ -8,8 +8,8 @@ import { getSettings } from '../catalogue/catalogue.service.ts';
 import { AlreadyReversed, IdempotencyKeyReused, RedemptionNotFound } from './bookings.errors.ts';
 
 /**
- * The bookings module is the ledger's only writer (ADR 0016): redemptions, reversals, idempotency
- * keys and the cached balance `approvals.remaining_cents`. The terminal, settlement, the approvals
+ * The bookings module is the ledger's only writer (ADR 0016): redemptions, reversals, lapse entries
+ * (ADR 0027), idempotency keys and the cached balance `approvals.remaining_cents`. The terminal, settlement, the approvals
  * of casework and the imports decide *what* to book; this module books it, and nothing else does.
  */
 
