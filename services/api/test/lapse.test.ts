@@ -267,10 +267,7 @@ describe('runLapse', () => {
             serviceDate: '2024-03-01',
           }),
         );
-        await t.db
-          .update(approvals)
-          .set({ remainingCents: 3000 })
-          .where(eq(approvals.id, child.approval.id));
+        await t.db.update(approvals).set({ remainingCents: 3000 }).where(eq(approvals.id, child.approval.id));
       }
       await Promise.all([
         runLapse(t.db, { asOf: '2026-11-20', triggeredBy: 'test', chunkSize: 4 }, systemActor(), t.clock),
