@@ -331,5 +331,14 @@ describe('runLapse', () => {
     expect(csv.body).toContain('2026-11;trip;BKGG_KIZ;;1;73,00');
     const october = await t.call('GET', '/api/v1/reports/lapsed?from=2026-10-01&to=2026-10-31', { token: acc.token });
     expect(october.json()).toMatchObject({ items: [], totalCents: 0 });
+    // The period proof counts the lapse in the period it happened in, per legal basis, from the same entries.
+    const proof = async (from: string, to: string) =>
+      (await t.call('GET', `/api/v1/reports/period-proof?from=${from}&to=${to}`, { token: acc.token })).json().payload;
+    expect((await proof('2026-10-01', '2026-10-31')).lapsedCents).toBe(0);
+    const november = await proof('2026-11-01', '2026-11-30');
+    expect(periodProofErrors(november)).toEqual([]);
+    expect(november.lapsedCents).toBe(report.totalCents);
+    const kiz = november.byLegalBasis.find((r: { legalBasis: string }) => r.legalBasis === 'BKGG_KIZ');
+    expect(kiz.lapsedCents).toBe(7300);
   });
 });
