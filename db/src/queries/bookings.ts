@@ -201,7 +201,8 @@ export async function openBudgets(tx: DbOrTx, approvalIds: string[]): Promise<vo
 
 /**
  * Sets a new budget and moves the balance by the same delta, guarded so the balance never drops
- * below zero (that is: the budget never below what is booked). Returns false when the guard refused.
+ * below zero (that is: the budget never below what is booked), and never on a lapsed approval. Returns false
+ * when the guard refused.
  */
 export async function changeBudget(
   tx: DbOrTx,
@@ -214,7 +215,19 @@ export async function changeBudget(
             else remaining_cents + (${params.budgetCents}::int - budget_cents) end
         where id = ${params.approvalId}
           and (remaining_cents is null or remaining_cents + (${params.budgetCents}::int - budget_cents) >= 0)
+          -- a lapsed budget is closed (ADR 0027): it keeps its budget
+          and (budget_cents is not distinct from ${params.budgetCents}::int
+               or not exists (select 1 from approval_lapses l where l.approval_id = approvals.id and l.kind = 'remainder'))
         returning id`,
+  );
+  return rows.length > 0;
+}
+
+/** Whether the approval's remaining budget has lapsed (it has its remainder entry). */
+export async function hasLapsed(db: DbOrTx, approvalId: string): Promise<boolean> {
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`select id from approval_lapses where approval_id = ${approvalId} and kind = 'remainder'`,
   );
   return rows.length > 0;
 }

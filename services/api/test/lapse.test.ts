@@ -288,6 +288,28 @@ describe('runLapse', () => {
     },
   );
 
+  it('a lapsed budget is closed: raising it is refused (approval_not_active), the balance stays 0', async () => {
+    const child = await makeChildWithCard(t.db, t.keys, {
+      benefitType: 'trip',
+      budgetCents: 4000,
+      costBearer: 'JOBCENTER',
+      validFrom: '2025-05-01',
+      validTo: '2025-05-31',
+    });
+    await lapseRun('2026-11-20');
+    const res = await t.call('PATCH', `/api/v1/approvals/${child.approval.id}`, {
+      token: caseworker.token,
+      body: { amountCents: 9000 },
+    });
+    expectProblem(res, 409, 'approval_not_active');
+    expect(await approvalOf(child.approval.id)).toMatchObject({
+      budgetCents: 4000,
+      remainingCents: 0,
+      lapsedCents: 4000,
+    });
+    await expectVerifyOk();
+  });
+
   it('verify finds a lapse that is not in the balance', async () => {
     const child = await makeChildWithCard(t.db, t.keys, { validFrom: '2025-01-01', validTo: '2025-06-30' });
     await lapseRun('2026-11-20');

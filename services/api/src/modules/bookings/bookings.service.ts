@@ -5,6 +5,7 @@ import * as ledger from '@tk/db/queries/bookings';
 import type { StoredAnswer } from '@tk/db/queries/terminal';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { getSettings } from '../catalogue/catalogue.service.ts';
+import { ApprovalNotActive } from '../terminal/terminal.errors.ts';
 import { AlreadyReversed, IdempotencyKeyReused, RedemptionNotFound } from './bookings.errors.ts';
 
 /**
@@ -220,9 +221,16 @@ export function openBudgets(tx: DbOrTx, approvalIds: string[]): Promise<void> {
 /**
  * Sets an approval's new budget and moves its balance by the same delta (in the caller's
  * transaction). False when that would take the balance below zero, i.e. the budget below what is booked.
+ * Throws 409 `approval_not_active` when the approval has lapsed (ADR 0027): a lapsed budget is closed.
  */
-export function changeBudget(tx: DbOrTx, approvalId: string, budgetCents: number | null): Promise<boolean> {
-  return ledger.changeBudget(tx, { approvalId, budgetCents });
+export async function changeBudget(tx: DbOrTx, approvalId: string, budgetCents: number | null): Promise<boolean> {
+  if (await ledger.changeBudget(tx, { approvalId, budgetCents })) return true;
+  if (await ledger.hasLapsed(tx, approvalId)) {
+    throw new ApprovalNotActive(
+      'The remaining budget of this approval has lapsed; its budget can no longer be changed.',
+    );
+  }
+  return false;
 }
 
 export type { SettlementClaim } from '@tk/db/queries/bookings';
