@@ -5,7 +5,7 @@ import { runPrepared } from '../prepared.ts';
 import type { StoredAnswer } from './terminal.ts';
 
 /**
- * The ledger's writes: redemptions, reversals, idempotency keys and the cached balance
+ * The ledger's writes: redemptions, reversals, lapse entries, idempotency keys and the cached balance
  * `approvals.remaining_cents`. Only services/api/src/modules/bookings calls these (ADR 0016).
  */
 
@@ -201,7 +201,8 @@ export async function openBudgets(tx: DbOrTx, approvalIds: string[]): Promise<vo
 
 /**
  * Sets a new budget and moves the balance by the same delta, guarded so the balance never drops
- * below zero (that is: the budget never below what is booked). Returns false when the guard refused.
+ * below zero (that is: the budget never below what is booked), and never on a lapsed approval. Returns false
+ * when the guard refused.
  */
 export async function changeBudget(
   tx: DbOrTx,
@@ -214,7 +215,19 @@ export async function changeBudget(
             else remaining_cents + (${params.budgetCents}::int - budget_cents) end
         where id = ${params.approvalId}
           and (remaining_cents is null or remaining_cents + (${params.budgetCents}::int - budget_cents) >= 0)
+          -- a lapsed budget is closed (ADR 0030): it keeps its budget
+          and (budget_cents is not distinct from ${params.budgetCents}::int
+               or not exists (select 1 from approval_lapses l where l.approval_id = approvals.id and l.kind = 'remainder'))
         returning id`,
+  );
+  return rows.length > 0;
+}
+
+/** Whether the approval's remaining budget has lapsed (it has its remainder entry). */
+export async function hasLapsed(db: DbOrTx, approvalId: string): Promise<boolean> {
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`select id from approval_lapses where approval_id = ${approvalId} and kind = 'remainder'`,
   );
   return rows.length > 0;
 }
@@ -326,4 +339,124 @@ export async function deleteIdempotencyKeys(db: DbOrTx, params: { before: Date; 
             select count(*)::int as n from d`,
   );
   return row?.n ?? 0;
+}
+
+// --- lapses ---------------------------------------------------------------------------------
+
+/** A lapse run's start: its row, committed before the first chunk (a crashed run stays unfinished). */
+export async function insertLapseRun(
+  db: DbOrTx,
+  params: { id: string; asOf: string; triggeredBy: string; at: Date },
+): Promise<void> {
+  await db.execute(
+    sql`insert into lapse_runs (id, as_of, started_at, triggered_by)
+        values (${params.id}, ${params.asOf}::date, ${params.at.toISOString()}::timestamptz, ${params.triggeredBy})`,
+  );
+}
+
+export async function finishLapseRun(db: DbOrTx, params: { id: string; at: Date }): Promise<void> {
+  await db.execute(
+    sql`update lapse_runs set finished_at = ${params.at.toISOString()}::timestamptz where id = ${params.id}`,
+  );
+}
+
+export interface LapseChunk {
+  approvalCount: number;
+  lapsedCents: number;
+}
+
+/**
+ * Lapses up to `limit` due approvals in ONE statement: every approval with a budget left whose period
+ * ended on or before `lastValidTo` (the core rule `lapseCutoff`) and that has no remainder lapse gets
+ * one lapse entry for its balance, its balance goes to 0, each gets an audit row and the run's totals
+ * grow. The rows are locked (a booking or reversal in flight commits first, then its balance is
+ * re-read); the unique index `approval_lapses_one_remainder` makes a concurrent run lapse nothing twice.
+ */
+export async function lapseDueChunk(
+  tx: DbOrTx,
+  params: { runId: string; lastValidTo: string; at: Date; by: string | null; requestId: string | null; limit: number },
+): Promise<LapseChunk> {
+  const at = params.at.toISOString();
+  const [row] = await queryRows<{ n: number; cents: string | number }>(
+    tx,
+    sql`with due as (
+          select a.id, a.remaining_cents from approvals a
+          where a.remaining_cents > 0 and a.valid_to <= ${params.lastValidTo}::date
+            and not exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder')
+          order by a.id
+          limit ${params.limit}
+          for update of a
+        ), ins as (
+          insert into approval_lapses (approval_id, kind, run_id, amount_cents, lapsed_at, lapsed_by)
+          select id, 'remainder', ${params.runId}, remaining_cents, ${at}::timestamptz, ${params.by}
+          from due where remaining_cents > 0
+          on conflict do nothing
+          returning approval_id, amount_cents
+        ), upd as (
+          update approvals a set remaining_cents = a.remaining_cents - ins.amount_cents
+          from ins where a.id = ins.approval_id
+          returning a.id
+        ), au as (
+          insert into audit_log (at, actor_id, action, entity_type, entity_id, request_id, data)
+          select ${at}::timestamptz, ${params.by}, 'approval.lapsed', 'approval', ins.approval_id, ${params.requestId},
+                 jsonb_build_object('runId', ${params.runId}::text, 'amountCents', ins.amount_cents)
+          from ins
+        ), run as (
+          update lapse_runs set approval_count = approval_count + (select count(*) from ins),
+                 lapsed_cents = lapsed_cents + (select coalesce(sum(amount_cents), 0) from ins)
+          where id = ${params.runId}
+        )
+        select (select count(*) from upd)::int as n, coalesce(sum(amount_cents), 0)::bigint as cents from ins`,
+  );
+  return { approvalCount: row?.n ?? 0, lapsedCents: Number(row?.cents ?? 0) };
+}
+
+export async function readLapseRun(db: DbOrTx, runId: string): Promise<LapseChunk | null> {
+  const [row] = await queryRows<{ approval_count: number; lapsed_cents: string | number }>(
+    db,
+    sql`select approval_count, lapsed_cents from lapse_runs where id = ${runId}`,
+  );
+  return row ? { approvalCount: row.approval_count, lapsedCents: Number(row.lapsed_cents) } : null;
+}
+
+/**
+ * After a reversal (same transaction, after `insertReversal`): when the approval has already lapsed,
+ * the amount that came back lapses too, as a further entry keyed by the reversal, and the balance
+ * returns to 0. Returns the cents lapsed (0 when the approval has not lapsed).
+ */
+export async function lapseReversal(
+  tx: DbOrTx,
+  params: {
+    reversalId: string;
+    approvalId: string;
+    amountCents: number;
+    at: Date;
+    by: string | null;
+    requestId: string | null;
+  },
+): Promise<number> {
+  const at = params.at.toISOString();
+  const [row] = await queryRows<{ cents: string | number }>(
+    tx,
+    sql`with lapsed as (
+          select a.id from approvals a
+          where a.id = ${params.approvalId} and a.remaining_cents >= ${params.amountCents}::int
+            and exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder')
+        ), ins as (
+          insert into approval_lapses (approval_id, kind, reversal_id, amount_cents, lapsed_at, lapsed_by)
+          select id, 'reversal', ${params.reversalId}, ${params.amountCents}::int, ${at}::timestamptz, ${params.by}
+          from lapsed
+          returning approval_id, amount_cents
+        ), upd as (
+          update approvals a set remaining_cents = a.remaining_cents - ins.amount_cents
+          from ins where a.id = ins.approval_id
+        ), au as (
+          insert into audit_log (at, actor_id, action, entity_type, entity_id, request_id, data)
+          select ${at}::timestamptz, ${params.by}, 'approval.lapsed', 'approval', ins.approval_id, ${params.requestId},
+                 jsonb_build_object('reversalId', ${params.reversalId}::text, 'amountCents', ins.amount_cents)
+          from ins
+        )
+        select coalesce(sum(amount_cents), 0)::bigint as cents from ins`,
+  );
+  return Number(row?.cents ?? 0);
 }

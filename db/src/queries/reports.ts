@@ -115,3 +115,28 @@ export async function districtTakeUpRows(db: DbOrTx, params: { from: string; to:
         order by 1 nulls last, 2`,
   );
 }
+
+/** Lapsed budget per month of the lapse (Berlin) × benefit type × legal basis × cost bearer. */
+export interface LapsedRow {
+  month: string;
+  benefit_type: string;
+  legal_basis: string;
+  cost_bearer: string | null;
+  approvals: number;
+  amount_cents: number | string;
+}
+
+/** The lapse entries (`approval_lapses`) whose lapse day (Berlin) lies between `from` and `to`. */
+export async function lapsedRows(db: DbOrTx, params: { from: string; to: string }) {
+  const { from, to } = params;
+  return queryRows<LapsedRow>(
+    db,
+    sql`select to_char(l.lapsed_at at time zone 'Europe/Berlin', 'YYYY-MM') as month, a.benefit_type, a.legal_basis,
+               a.cost_bearer, count(distinct a.id)::int as approvals, sum(l.amount_cents)::bigint as amount_cents
+        from approval_lapses l join approvals a on a.id = l.approval_id
+        where l.lapsed_at >= (${from}::date::timestamp at time zone 'Europe/Berlin')
+          and l.lapsed_at < ((${to}::date + 1)::timestamp at time zone 'Europe/Berlin')
+        group by 1, 2, 3, 4
+        order by 1, 2, 3, 4 nulls first`,
+  );
+}

@@ -127,7 +127,8 @@ export async function readLookupContext(
         where a.beneficiary_id = c.beneficiary_id and bt.redeemable
           and a.benefit_type = any(p.benefit_types)
           and (a.provider_id is null or a.provider_id = p.id)
-          and a.valid_from <= ${today}::date) as approvals
+          and a.valid_from <= ${today}::date
+          and not exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder')) as approvals
     from city_settings s
     left join providers p on p.id = ${providerId}
     left join cards c on ${cardCondition(ref)}
@@ -157,6 +158,8 @@ export interface BookingApproval {
   remainingCents: number | null;
   hourlyRateCents: number | null;
   revokedFrom: string | null;
+  /** Its remaining budget has lapsed (runLapse): nothing can be booked on it any more. */
+  lapsed: boolean;
 }
 
 /** A stored answer of an idempotent write: replayed when the same request comes again. */
@@ -201,6 +204,7 @@ interface RedeemContextRow {
   hourly_rate_cents: number | null;
   revoked_from: string | null;
   redeemable: boolean | null;
+  lapsed: boolean | null;
   meal_price_cents: number | null;
   free_meal_slot: number | null;
   request_hash: string | null;
@@ -230,6 +234,7 @@ export function redeemContextStatement(params: RedeemContextParams): SQL {
       c.id as card_id, c.status as card_status, c.beneficiary_id, b.given_name, b.family_name, b.birth_date,
       a.id as approval_id, a.beneficiary_id as approval_beneficiary_id, a.benefit_type, a.valid_from, a.valid_to,
       a.provider_id as approval_provider_id, a.remaining_cents, a.hourly_rate_cents, a.revoked_from, bt.redeemable,
+      exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder') as lapsed,
       case when a.benefit_type = 'lunch' then (select mp.price_cents from provider_meal_prices mp
         where mp.provider_id = p.id and mp.valid_from <= ${serviceDate}::date
         order by mp.valid_from desc limit 1) end as meal_price_cents,
@@ -272,6 +277,7 @@ export async function readRedeemContext(db: DbOrTx, params: RedeemContextParams)
             remainingCents: row.remaining_cents,
             hourlyRateCents: row.hourly_rate_cents,
             revokedFrom: row.revoked_from,
+            lapsed: row.lapsed ?? false,
           },
     mealPriceCents: row.meal_price_cents,
     freeMealSlot: row.free_meal_slot,

@@ -14,17 +14,34 @@ export interface InvariantQuery {
 export const INVARIANTS: InvariantQuery[] = [
   {
     name: 'budget_balance',
-    description: 'for every approval with a budget: budget = remaining + booked − reversed',
+    description: 'for every approval with a budget: budget = remaining + booked − reversed + lapsed',
     query: sql`
       select a.id, a.budget_cents as "budgetCents", a.remaining_cents as "remainingCents",
-             coalesce(r.booked, 0)::bigint as "bookedCents", coalesce(v.reversed, 0)::bigint as "reversedCents"
+             coalesce(r.booked, 0)::bigint as "bookedCents", coalesce(v.reversed, 0)::bigint as "reversedCents",
+             coalesce(l.lapsed, 0)::bigint as "lapsedCents"
       from approvals a
       left join (select approval_id, sum(amount_cents) as booked from redemptions group by approval_id) r on r.approval_id = a.id
       left join (select rd.approval_id, sum(rv.amount_cents) as reversed
                  from redemption_reversals rv join redemptions rd on rd.id = rv.redemption_id group by rd.approval_id) v
              on v.approval_id = a.id
+      left join (select approval_id, sum(amount_cents) as lapsed from approval_lapses group by approval_id) l
+             on l.approval_id = a.id
       where a.budget_cents is not null
-        and a.budget_cents <> coalesce(a.remaining_cents, 0) + coalesce(r.booked, 0) - coalesce(v.reversed, 0)`,
+        and a.budget_cents <> coalesce(a.remaining_cents, 0) + coalesce(r.booked, 0) - coalesce(v.reversed, 0)
+                              + coalesce(l.lapsed, 0)`,
+  },
+  {
+    name: 'lapse_consistency',
+    description:
+      'a lapsed approval keeps no balance; a lapse entry of a reversal belongs to a reversal on that approval, after its lapse',
+    query: sql`
+      select a.id, a.remaining_cents as "remainingCents", l.id as "lapseId", l.kind
+      from approval_lapses l join approvals a on a.id = l.approval_id
+      where (l.kind = 'remainder' and a.remaining_cents <> 0)
+         or (l.kind = 'reversal' and (a.budget_cents is null or not exists (
+               select 1 from redemption_reversals v join redemptions d on d.id = v.redemption_id
+               where v.id = l.reversal_id and d.approval_id = l.approval_id and v.amount_cents = l.amount_cents)
+             or not exists (select 1 from approval_lapses m where m.approval_id = l.approval_id and m.kind = 'remainder')))`,
   },
   {
     name: 'no_negative_balance',
@@ -155,7 +172,8 @@ export async function ledgerCounts(tx: DbOrTx): Promise<Record<string, number>> 
   const [counts] = await queryRows<Record<string, number>>(
     tx,
     sql`select (select count(*) from approvals)::int as approvals, (select count(*) from redemptions)::int as redemptions,
-               (select count(*) from redemption_reversals)::int as reversals, (select count(*) from settlement_batches)::int as batches,
+               (select count(*) from redemption_reversals)::int as reversals,
+               (select count(*) from approval_lapses)::int as lapses, (select count(*) from settlement_batches)::int as batches,
                (select count(*) from payment_files)::int as "paymentFiles", (select count(*) from audit_log)::int as "auditEntries"`,
   );
   return counts ?? {};

@@ -8,7 +8,7 @@ import { providers } from './providers.ts';
 /**
  * Approvals (Bewilligungen). `budgetCents` is what was granted (null for lunch: yes/no);
  * `remainingCents` is the cached balance, changed only in the same transaction as the redemption or
- * reversal that moves it and guarded by a CHECK (>= 0): budget = remaining + booked − reversed.
+ * reversal or lapse that moves it and guarded by a CHECK (>= 0): budget = remaining + booked − reversed + lapsed.
  */
 export const approvals = pgTable(
   'approvals',

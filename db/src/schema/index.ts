@@ -7,6 +7,7 @@ export * from './catalogue.ts';
 export * from './family.ts';
 export * from './idempotency-keys.ts';
 export * from './import-jobs.ts';
+export * from './lapses.ts';
 export * from './personal-data-reads.ts';
 export * from './provider-registrations.ts';
 export * from './providers.ts';

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isOfEligibleAge, isRetentionDue, participationBudgetCents, participationMonths, rateOn } from './benefits.ts';
+import {
+  isOfEligibleAge,
+  isRetentionDue,
+  lapseCutoff,
+  lastBookingDay,
+  participationBudgetCents,
+  participationMonths,
+  rateOn,
+} from './benefits.ts';
 import { addDays, addMonths, birthdayOf } from './civil-date.ts';
 
 const RATE_2019 = { validFrom: '2019-08-01', amountCents: 1500 };
@@ -102,5 +110,21 @@ describe('retention (isRetentionDue)', () => {
     expect(isRetentionDue('2024-06-30', 3, 24, '2026-10-01')).toBe(true);
     expect(isRetentionDue('2024-06-30', 0, 24, '2026-07-01')).toBe(true);
     expect(isRetentionDue('2024-06-30', 0, 24, '2026-06-30')).toBe(false);
+  });
+});
+
+describe('lapseCutoff', () => {
+  it('is the latest period end whose last booking day lies before asOf, for every day and grace period', () => {
+    for (const grace of [0, 1, 3, 6]) {
+      for (let asOf = '2026-01-01'; asOf <= '2027-12-31'; asOf = addDays(asOf, 1)) {
+        const cutoff = lapseCutoff(asOf, grace);
+        expect(lastBookingDay(cutoff, grace) < asOf).toBe(true);
+        expect(lastBookingDay(addDays(cutoff, 1), grace) < asOf).toBe(false);
+      }
+    }
+  });
+  it('end of November with three months grace: booked until 28.02., lapses from 01.03.', () => {
+    expect(lapseCutoff('2027-03-01', 3)).toBe('2026-11-30');
+    expect(lapseCutoff('2027-02-28', 3)).toBe('2026-11-27');
   });
 });

@@ -1,4 +1,4 @@
-import { addMonths, birthdayOf, type CivilDate, isUnder } from './civil-date.ts';
+import { addDays, addMonths, birthdayOf, type CivilDate, isUnder } from './civil-date.ts';
 
 /** Benefit types of the BuT package (api-v1.md). */
 export const BENEFIT_TYPES = ['lunch', 'participation', 'tutoring', 'trip', 'school_supplies', 'transport'] as const;
@@ -74,6 +74,18 @@ export function isRetentionDue(
   asOf: CivilDate,
 ): boolean {
   return addMonths(lastBookingDay(lastValidTo, gracePeriodMonths), retentionMonths) < asOf;
+}
+
+/**
+ * The latest period end (`validTo`) whose last booking day lies before `asOf`: an approval with
+ * `validTo <= lapseCutoff(asOf, grace)` has passed its last booking day and lapses (runLapse).
+ * Derived from `lastBookingDay` itself (monotonic in `validTo`), so both rules can never disagree.
+ */
+export function lapseCutoff(asOf: CivilDate, gracePeriodMonths: number): CivilDate {
+  let candidate = addMonths(asOf, -gracePeriodMonths);
+  while (lastBookingDay(candidate, gracePeriodMonths) >= asOf) candidate = addDays(candidate, -1);
+  while (lastBookingDay(addDays(candidate, 1), gracePeriodMonths) < asOf) candidate = addDays(candidate, 1);
+  return candidate;
 }
 
 /** Age rule for a benefit on a service date. */

@@ -19,6 +19,7 @@ export const ID_PREFIX = {
   redemptionImport: 'rim',
   bankStatement: 'bst',
   retentionRun: 'ret',
+  lapseRun: 'lps',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,11 +1,13 @@
 import { fixedClock, periodProofErrors } from '@tk/core';
-import { approvals, redemptions, settlementBatches } from '@tk/db';
+import { approvalLapses, approvals, redemptions, settlementBatches } from '@tk/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/lib/audit.ts';
 import { formatReport, sealAndVerify } from '../src/modules/admin/verify.service.ts';
+import { reverse, runLapse } from '../src/modules/bookings/bookings.service.ts';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
 import { camtForPain } from './camt-fixtures.ts';
-import { makeChildWithCard, makeProvider, makeRedemption, makeReversal } from './factories.ts';
+import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
 import { createTestContext, type TestContext } from './support.ts';
 
 /** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
@@ -32,7 +34,7 @@ afterAll(() => t.close());
 const LEGAL_BASES = ['SGB_II', 'BKGG_KIZ', 'ASYLBLG'] as const;
 
 describe('money loop property', () => {
-  it('random approvals, bookings, reversals, settlements, payments and returns: the proof adds up and verify passes after every step', async () => {
+  it('random approvals, bookings, reversals, settlements, payments, returns and lapses: the proof adds up and verify passes after every step', async () => {
     const seed = Number(process.env.PROPERTY_SEED ?? 20261201);
     const random = prng(seed);
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
@@ -40,6 +42,7 @@ describe('money loop property', () => {
     const children: Awaited<ReturnType<typeof makeChildWithCard>>[] = [];
     const paidFiles: { pain: string; numbers: string[] }[] = [];
     let minute = 0;
+    let lapsedRuns = 0;
     let message = 0;
     const done = new Set<string>();
     const upload = (xml: string) =>
@@ -50,15 +53,24 @@ describe('money loop property', () => {
         payload: xml,
       });
 
-    for (let step = 0; step < 40; step++) {
+    for (let step = 0; step < 80; step++) {
       const action =
         children.length === 0
           ? 'approve'
-          : pick(['approve', 'book', 'book', 'book', 'reverse', 'settle', 'pay', 'return']);
+          : pick(['approve', 'book', 'book', 'book', 'reverse', 'settle', 'pay', 'return', 'lapse']);
       if (action === 'approve') {
         const budgetCents = 1000 + Math.floor(random() * 20) * 500;
+        // Some periods ended long enough ago to lapse today (last booking day 31.10.2026), some ended
+        // in the grace period (lapse only as of a later day), some still run.
+        const validTo = pick(['2026-07-31', '2026-10-31', '2026-12-31']);
         children.push(
-          await makeChildWithCard(t.db, t.keys, { budgetCents, legalBasis: pick(LEGAL_BASES), costBearer: null }),
+          await makeChildWithCard(t.db, t.keys, {
+            budgetCents,
+            legalBasis: pick(LEGAL_BASES),
+            costBearer: null,
+            validFrom: '2026-01-01',
+            validTo,
+          }),
         );
       } else if (action === 'book') {
         const child = pick(children);
@@ -89,15 +101,13 @@ describe('money loop property', () => {
           .orderBy(sql`random()`)
           .limit(1);
         if (booked) {
-          await t.db.transaction(async (tx) => {
-            await makeReversal(tx, booked, {
-              reversedAt: new Date(Date.parse('2026-11-15T08:00:00Z') + ++minute * 60_000),
-            });
-            await tx
-              .update(approvals)
-              .set({ remainingCents: sql`${approvals.remainingCents} + ${booked.amountCents}` })
-              .where(eq(approvals.id, booked.approvalId));
-          });
+          // The city's reversal through the ledger writer: on a lapsed approval the amount lapses again.
+          await reverse(
+            t.db,
+            { redemptionId: booked.id, by: { kind: 'city', reason: 'property' } },
+            systemActor(),
+            new Date(Date.parse('2026-11-15T08:00:00Z') + ++minute * 60_000),
+          );
         }
       } else if (action === 'settle') {
         await runSettlement(
@@ -128,6 +138,11 @@ describe('money loop property', () => {
           expect(res.json().matchedCount).toBe(payable.length);
           paidFiles.push({ pain, numbers: payable.map((b) => b.number) });
         }
+      } else if (action === 'lapse') {
+        const asOf = pick(['2026-11-20', '2026-11-20', '2027-02-01']);
+        const run = await runLapse(t.db, { asOf, triggeredBy: 'property', chunkSize: 3 }, systemActor(), t.clock);
+        if (run.lapsedCents === 0) done.add('lapse (nothing due)');
+        else lapsedRuns++;
       } else if (action === 'return' && paidFiles.length > 0) {
         const file = pick(paidFiles);
         const number = pick(file.numbers);
@@ -157,10 +172,18 @@ describe('money loop property', () => {
         .where(sql`${approvals.budgetCents} is not null`);
       expect(payload.closingRemainingCents, `seed ${seed}, step ${step} (${action})`).toBe(Number(held!.n));
     }
+    // Lapses happened, and (the hard case) a reversal on an approval that had already lapsed.
+    expect(lapsedRuns).toBeGreaterThan(0);
+    const [reLapsed] = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(approvalLapses)
+      .where(eq(approvalLapses.kind, 'reversal'));
+    expect(reLapsed!.n, `seed ${seed}: no reversal on a lapsed approval`).toBeGreaterThan(0);
     // The sequence really went round the loop (a seed that did not is no evidence).
     expect([...done].filter((d) => !d.includes('(')).sort()).toEqual([
       'approve',
       'book',
+      'lapse',
       'pay',
       'return',
       'reverse',

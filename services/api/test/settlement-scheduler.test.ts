@@ -1,7 +1,8 @@
-import { idempotencyKeys, retentionRuns, settlementBatches, settlementRuns } from '@tk/db';
+import { approvalLapses, approvals, idempotencyKeys, retentionRuns, settlementBatches, settlementRuns } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RetentionRunResult } from '../src/modules/admin/retention.service.ts';
+import type { LapseRunResult } from '../src/modules/bookings/bookings.service.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../src/modules/settlement/scheduler.ts';
 import type { SettlementRunResult } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
@@ -159,4 +160,33 @@ describe.runIf(onServer)('several API instances on one PostgreSQL database', () 
       await Promise.all(schedulers.map((s) => s.stop()));
     }
   }, 90_000);
+});
+
+describe('nightly lapse', () => {
+  it('after the settlement run the nightly job lapses the budgets past their last booking day (as of the same day)', async () => {
+    const ended = await makeChildWithCard(t.db, t.keys, { validFrom: '2026-01-01', validTo: '2026-07-31' });
+    const lapses: LapseRunResult[] = [];
+    let wake = () => {};
+    const scheduler = await startScheduler(t.database, t.config, t.app.log, {
+      ...fast,
+      clock: t.clock,
+      onLapse: (r) => {
+        lapses.push(r);
+        wake();
+      },
+    });
+    try {
+      const done = new Promise<void>((resolve) => {
+        wake = () => resolve();
+      });
+      await scheduler.trigger('2026-11-12');
+      await done;
+      const [row] = await t.db.select().from(approvals).where(eq(approvals.id, ended.approval.id));
+      expect(row!.remainingCents).toBe(0);
+      const [entry] = await t.db.select().from(approvalLapses).where(eq(approvalLapses.approvalId, ended.approval.id));
+      expect(entry).toMatchObject({ kind: 'remainder', amountCents: 5000, runId: lapses[0]!.id });
+    } finally {
+      await scheduler.stop();
+    }
+  }, 60_000);
 });

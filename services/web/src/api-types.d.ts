@@ -419,6 +419,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/lapse-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lapse the remaining budget of every approval whose last booking day has passed (Verfall) */
+        post: operations["runLapse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/beneficiaries/{id}/cards": {
         parameters: {
             query?: never;
@@ -1157,6 +1174,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lapsed budgets (Verfall) per month × benefit type × legal basis × cost bearer */
+        get: operations["getLapsedReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/outreach": {
         parameters: {
             query?: never;
@@ -1418,6 +1452,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -1480,6 +1516,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -1517,6 +1555,13 @@ export interface components {
             cards: components["schemas"]["CardInput"][];
             /** @description Corrections of the master data, oldest first */
             revisions: components["schemas"]["BeneficiaryRevisionInput"][];
+        };
+        LapseRunInput: {
+            id: string;
+            /** @description Approvals this run lapsed (a rerun: 0) */
+            approvalCount: number;
+            /** @description Sum of the lapse entries this run wrote */
+            lapsedCents: number;
         };
         BenefitTypeInput: {
             code: string;
@@ -1660,6 +1705,36 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        OutreachListInput: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
+        };
         AccessLogEntryInput: {
             /** @description When (ISO 8601) */
             at: string;
@@ -1734,36 +1809,6 @@ export interface components {
             redemptions: components["schemas"]["ExportedRedemptionInput"][];
             /** @description Every recorded read of the child’s data, newest first */
             accessLog: components["schemas"]["AccessLogEntryInput"][];
-        };
-        OutreachListInput: {
-            /** @description The city setting outreachWeeks */
-            weeks: number;
-            /**
-             * Format: date
-             * @description Approvals that began on or before this day
-             */
-            begunBy: string;
-            items: {
-                beneficiaryId: string;
-                givenName: string;
-                familyName: string;
-                district: string | null;
-                approvalId: string;
-                benefitType: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                validFrom: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                validTo: string;
-                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
-                activeCardId: string | null;
-            }[];
-            truncated: boolean;
         };
         UserInput: {
             id: string;
@@ -2045,6 +2090,31 @@ export interface components {
                 /** @description null when a count is suppressed */
                 takeUpPercent: number | null;
             }[];
+        };
+        LapsedReportInput: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM: the month in which the budget lapsed (Berlin) */
+                month: string;
+                benefitType: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Approvals with a lapse entry in the month */
+                approvals: number;
+                /** @description Amount in euro cents */
+                lapsedCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
         };
         BankStatementResultInput: {
             id: string;
@@ -2490,6 +2560,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -2552,6 +2624,8 @@ export interface components {
             releasedCents?: number;
             /** @description Sum of booked (not reversed) redemptions */
             bookedCents: number;
+            /** @description Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run) */
+            lapsedCents: number;
             mealsBooked?: number;
             hours?: number;
             /** @description Amount in euro cents */
@@ -2589,6 +2663,13 @@ export interface components {
             cards: components["schemas"]["Card"][];
             /** @description Corrections of the master data, oldest first */
             revisions: components["schemas"]["BeneficiaryRevision"][];
+        };
+        LapseRun: {
+            id: string;
+            /** @description Approvals this run lapsed (a rerun: 0) */
+            approvalCount: number;
+            /** @description Sum of the lapse entries this run wrote */
+            lapsedCents: number;
         };
         BenefitType: {
             code: string;
@@ -2732,6 +2813,36 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        OutreachList: {
+            /** @description The city setting outreachWeeks */
+            weeks: number;
+            /**
+             * Format: date
+             * @description Approvals that began on or before this day
+             */
+            begunBy: string;
+            items: {
+                beneficiaryId: string;
+                givenName: string;
+                familyName: string;
+                district: string | null;
+                approvalId: string;
+                benefitType: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+                 */
+                validTo: string;
+                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
+                activeCardId: string | null;
+            }[];
+            truncated: boolean;
+        };
         AccessLogEntry: {
             /** @description When (ISO 8601) */
             at: string;
@@ -2806,36 +2917,6 @@ export interface components {
             redemptions: components["schemas"]["ExportedRedemption"][];
             /** @description Every recorded read of the child’s data, newest first */
             accessLog: components["schemas"]["AccessLogEntry"][];
-        };
-        OutreachList: {
-            /** @description The city setting outreachWeeks */
-            weeks: number;
-            /**
-             * Format: date
-             * @description Approvals that began on or before this day
-             */
-            begunBy: string;
-            items: {
-                beneficiaryId: string;
-                givenName: string;
-                familyName: string;
-                district: string | null;
-                approvalId: string;
-                benefitType: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                validFrom: string;
-                /**
-                 * Format: date
-                 * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
-                 */
-                validTo: string;
-                /** @description The card for the reminder letter (POST /cards/{id}/letter); null: none */
-                activeCardId: string | null;
-            }[];
-            truncated: boolean;
         };
         User: {
             id: string;
@@ -3118,6 +3199,31 @@ export interface components {
                 /** @description null when a count is suppressed */
                 takeUpPercent: number | null;
             }[];
+        };
+        LapsedReport: {
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31
+             */
+            to: string;
+            items: {
+                /** @description YYYY-MM: the month in which the budget lapsed (Berlin) */
+                month: string;
+                benefitType: string;
+                legalBasis: string;
+                costBearer: string | null;
+                /** @description Approvals with a lapse entry in the month */
+                approvals: number;
+                /** @description Amount in euro cents */
+                lapsedCents: number;
+            }[];
+            /** @description Amount in euro cents */
+            totalCents: number;
         };
         BankStatementResult: {
             id: string;
@@ -5682,6 +5788,72 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runLapse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Lapse what had its last booking day before this date (default: today)
+                     */
+                    asOf?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapseRun"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9217,6 +9389,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderSpendReport"] | string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLapsedReport: {
+        parameters: {
+            query: {
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                from: string;
+                /** @description Date YYYY-MM-DD (Europe/Berlin), 1900-01-01 … 2100-12-31 */
+                to: string;
+                /** @description json (default) or csv (German Excel) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapsedReport"] | string;
                 };
             };
             /** @description Default Response */

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { addDays, berlinDate } from '@tk/core';
+import { systemActor } from '@tk/api/lib/audit.ts';
+import { runLapse } from '@tk/api/modules/bookings/bookings.service.ts';
+import { addDays, berlinDate, newId } from '@tk/core';
+import { approvals, auditLog, beneficiaries } from '@tk/db';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -172,8 +175,24 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     await page.context().close();
   });
 
-  test('the reports show the paid amount, take-up and spend per provider, each downloadable as CSV', async () => {
+  test('the reports show the paid amount, take-up, spend per provider and lapsed budgets, each downloadable as CSV', async () => {
     const page = first;
+    // A trip of a demo child that ended long ago: the lapse run (as the nightly job would) lapses its 61,25 €.
+    const db = server.database.db;
+    const [child] = await db.select().from(beneficiaries).limit(1);
+    const id = newId('approval');
+    await db.insert(approvals).values({
+      id,
+      beneficiaryId: child!.id,
+      benefitType: 'trip',
+      legalBasis: 'BKGG_KIZ',
+      validFrom: '2024-04-01',
+      validTo: '2024-04-30',
+      budgetCents: 6125,
+      remainingCents: 6125,
+    });
+    await db.insert(auditLog).values({ action: 'approval.created', entityType: 'approval', entityId: id });
+    await runLapse(db, { triggeredBy: 'test' }, systemActor(), server.clock);
     await page.getByRole('navigation', { name: 'Buchhaltung' }).getByRole('link', { name: 'Berichte' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Berichte');
     const reimbursement = page.getByTestId('report-reimbursement');
@@ -183,6 +202,15 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     await expect.poll(() => page.getByTestId('report-take-up').locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('report-take-up').locator('tbody').textContent()).toMatch(/\d+,\d %/);
     expect(await page.getByTestId('spend-total').textContent()).toMatch(/^[1-9][\d.]*,\d{2}\s€$/);
+    const lapsed = page.getByTestId('report-lapsed').locator('tbody');
+    expect(await lapsed.textContent()).toContain('Ausflug');
+    expect(await lapsed.textContent()).toContain('61,25 €');
+    expect(await page.getByTestId('lapsed-total').textContent()).toMatch(/^[1-9][\d.]*,\d{2}\s€$/);
+    const lapsedCsv = await downloaded(page, () =>
+      page.getByRole('button', { name: 'CSV herunterladen: Verfallene Budgets' }).click(),
+    );
+    expect(lapsedCsv.bytes.toString('utf8')).toContain('Verfallen');
+    expect(lapsedCsv.download.suggestedFilename()).toMatch(/^Verfallene-Budgets-.+\.csv$/);
 
     const csv = await downloaded(page, () =>
       page.getByRole('button', { name: 'CSV herunterladen: Ausgaben je Anbieter' }).click(),

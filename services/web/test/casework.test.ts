@@ -1,5 +1,7 @@
-import { addDays, berlinDate } from '@tk/core';
-import { citySettings } from '@tk/db';
+import { systemActor } from '@tk/api/lib/audit.ts';
+import { runLapse } from '@tk/api/modules/bookings/bookings.service.ts';
+import { addDays, berlinDate, newId } from '@tk/core';
+import { approvals, auditLog, beneficiaries, citySettings } from '@tk/db';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeApproval, makeCard } from '../../api/test/factories.ts';
@@ -61,6 +63,39 @@ describe.runIf(runBrowserTests)('Fallbearbeitung', () => {
     await page.getByRole('img', { name: /QR-Code der Karte/ }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'casework-child');
+    await page.context().close();
+  });
+
+  test('the child page shows the lapsed amount of an approval whose last booking day has passed ("verfallen")', async () => {
+    const db = server.database.db;
+    const mia = (await db.select().from(beneficiaries)).find(
+      (b) => b.familyName === 'Schneider' && b.givenName === 'Mia',
+    );
+    const id = newId('approval');
+    await db.insert(approvals).values({
+      id,
+      beneficiaryId: mia!.id,
+      benefitType: 'trip',
+      legalBasis: 'SGB_II',
+      costBearer: 'JOBCENTER',
+      reference: 'Klassenfahrt Juist',
+      validFrom: '2024-05-01',
+      validTo: '2024-05-31',
+      budgetCents: 4550,
+      remainingCents: 4550,
+    });
+    await db.insert(auditLog).values({ action: 'approval.created', entityType: 'approval', entityId: id });
+    const run = await runLapse(db, { triggeredBy: 'test' }, systemActor(), server.clock);
+    expect(run.lapsedCents).toBeGreaterThanOrEqual(4550);
+
+    const page = await newPage(browser, server.url);
+    await login(page, 'sachbearbeitung');
+    await openChild(page, 'Schneid', 'Schneider, Mia');
+    const rows = await approvalsTable(page).locator('tbody tr').allTextContents();
+    const trip = rows.find((r) => r.includes('Klassenfahrt Juist'));
+    expect(trip).toContain('45,50 € verfallen');
+    expect(trip).toContain('0,00 €');
+    await screenshot(page, 'casework-child-lapsed');
     await page.context().close();
   });
 

@@ -2,6 +2,7 @@ import { berlinDate } from '@tk/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { runLapse } from '../bookings/bookings.service.ts';
 import { recordApprovalRead, recordReads } from '../privacy/access-log.service.ts';
 import {
   AmendApprovalBody,
@@ -12,7 +13,9 @@ import {
   CreateApprovalBody,
   CreateBeneficiaryBody,
   CreatedBeneficiarySchema,
+  LapseRunSchema,
   RevokeApprovalBody,
+  RunLapseBody,
   SearchBeneficiariesQuery,
   UpdateBeneficiaryBody,
 } from './beneficiaries.schemas.ts';
@@ -185,5 +188,31 @@ export const beneficiariesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: write,
     },
     async (request) => service.revokeApproval(db, request.params.id, request.body, actorOf(request), clock),
+  );
+
+  app.post(
+    '/approvals/lapse-runs',
+    {
+      schema: {
+        operationId: 'runLapse',
+        tags: ['approvals'],
+        summary: 'Lapse the remaining budget of every approval whose last booking day has passed (Verfall)',
+        security,
+        body: RunLapseBody,
+        response: { 201: LapseRunSchema, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: ['accounting', 'admin'] as const },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await runLapse(
+            db,
+            { asOf: request.body?.asOf, triggeredBy: actorOf(request).userId ?? 'api' },
+            actorOf(request),
+            clock,
+          ),
+        ),
   );
 };

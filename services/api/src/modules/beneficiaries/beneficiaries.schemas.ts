@@ -80,6 +80,9 @@ export const ApprovalSchema = z
     ),
     releasedCents: Cents.optional().describe('Revoked approvals: the remaining budget the revocation released'),
     bookedCents: Cents.describe('Sum of booked (not reversed) redemptions'),
+    lapsedCents: Cents.describe(
+      'Budget that lapsed (Verfall) after the last booking day: the lapse entries of the ledger (0 until the lapse run)',
+    ),
     mealsBooked: z.number().int().optional(),
     hours: z.number().int().optional(),
     hourlyRateCents: Cents.optional(),
@@ -173,3 +176,17 @@ export const RevokeApprovalBody = z.object({
   effectiveDate: IsoDate.describe('Services on or after this date are refused'),
   reason: Text(500),
 });
+
+export const RunLapseBody = z
+  .object({
+    asOf: IsoDate.optional().describe('Lapse what had its last booking day before this date (default: today)'),
+  })
+  .default({});
+
+export const LapseRunSchema = z
+  .object({
+    id: z.string(),
+    approvalCount: z.number().int().describe('Approvals this run lapsed (a rerun: 0)'),
+    lapsedCents: z.number().int().describe('Sum of the lapse entries this run wrote'),
+  })
+  .meta({ id: 'LapseRun' });

@@ -9,6 +9,7 @@ import {
   newId,
 } from '@tk/core';
 import {
+  approvalLapses,
   approvalRevisions,
   approvals,
   beneficiaries,
@@ -134,7 +135,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const providerIds = [...new Set(rows.map((r) => r.providerId).filter((p): p is string => Boolean(p)))];
-  const [booked, names, types, settings] = await Promise.all([
+  const [booked, names, types, settings, lapsed] = await Promise.all([
     db
       .select({
         approvalId: redemptions.approvalId,
@@ -149,7 +150,16 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
       : Promise.resolve([]),
     db.select({ code: benefitTypes.code, redeemable: benefitTypes.redeemable }).from(benefitTypes),
     getSettings(db),
+    db
+      .select({
+        approvalId: approvalLapses.approvalId,
+        cents: sql<number>`coalesce(sum(${approvalLapses.amountCents}), 0)::int`,
+      })
+      .from(approvalLapses)
+      .where(inArray(approvalLapses.approvalId, ids))
+      .groupBy(approvalLapses.approvalId),
   ]);
+  const lapsedOf = new Map(lapsed.map((l) => [l.approvalId, l.cents]));
   const bookedBy = new Map(booked.map((b) => [b.approvalId, b]));
   const nameOf = new Map(names.map((n) => [n.id, n.name]));
   const redeemable = new Map(types.map((t) => [t.code, t.redeemable]));
@@ -185,6 +195,7 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
       remainingCents: r.remainingCents,
       ...bookableBalance({ ...r, lastBookingDay: last, today }),
       bookedCents: b?.cents ?? 0,
+      lapsedCents: lapsedOf.get(r.id) ?? 0,
       ...(r.benefitType === 'lunch' ? { mealsBooked: b?.meals ?? 0 } : {}),
       ...(r.hours !== null ? { hours: r.hours } : {}),
       ...(r.hourlyRateCents !== null ? { hourlyRateCents: r.hourlyRateCents } : {}),

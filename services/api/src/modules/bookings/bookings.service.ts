@@ -1,14 +1,16 @@
-import { newId, requestHash } from '@tk/core';
+import { berlinDate, type Clock, lapseCutoff, newId, requestHash } from '@tk/core';
 import { type Db, type DbOrTx, isCheckViolation, isUniqueViolation, type Tx } from '@tk/db';
 import type { BookingPlan } from '@tk/db/queries/bookings';
 import * as ledger from '@tk/db/queries/bookings';
 import type { StoredAnswer } from '@tk/db/queries/terminal';
 import { type Actor, audit } from '../../lib/audit.ts';
+import { getSettings } from '../catalogue/catalogue.service.ts';
+import { ApprovalNotActive } from '../terminal/terminal.errors.ts';
 import { AlreadyReversed, IdempotencyKeyReused, RedemptionNotFound } from './bookings.errors.ts';
 
 /**
- * The bookings module is the ledger's only writer (ADR 0016): redemptions, reversals, idempotency
- * keys and the cached balance `approvals.remaining_cents`. The terminal, settlement, the approvals
+ * The bookings module is the ledger's only writer (ADR 0016): redemptions, reversals, lapse entries
+ * (ADR 0030), idempotency keys and the cached balance `approvals.remaining_cents`. The terminal, settlement, the approvals
  * of casework and the imports decide *what* to book; this module books it, and nothing else does.
  */
 
@@ -146,6 +148,7 @@ export interface ReversalResult {
  * in the provider's next batch; the settled batch is never edited). The amount returns to the
  * approval's budget in the same transaction, and the reversal is audited. With an Idempotency-Key a
  * retry replays the answer. A provider sees only its own redemptions (another's is 404).
+ * When the approval has already lapsed, the returned amount lapses again at once (a further lapse entry).
  * Throws 404 `redemption_not_found`, 409 `already_reversed`, 422 `idempotency_key_reused`.
  */
 export async function reverse(
@@ -173,6 +176,15 @@ export async function reverse(
     const kind = redemption.settled ? 'correction' : 'void';
     const reversalId = newId('reversal');
     await ledger.insertReversal(tx, { id: reversalId, redemption, kind, reason, at, by: actor.userId ?? 'system' });
+    // On an approval that has lapsed, the amount that came back lapses too (ADR 0030): its balance stays 0.
+    const lapsedCents = await ledger.lapseReversal(tx, {
+      reversalId,
+      approvalId: redemption.approvalId,
+      amountCents: redemption.amountCents,
+      at,
+      by: actor.userId,
+      requestId: actor.requestId,
+    });
     await audit(tx, actor, {
       action: by.kind === 'provider' ? 'redemption.reversed' : 'redemption.reversed_by_city',
       entityType: 'redemption',
@@ -184,6 +196,7 @@ export async function reverse(
         approvalId: redemption.approvalId,
         providerId: redemption.providerId,
         hasReason: reason !== null,
+        ...(lapsedCents > 0 ? { lapsedCents } : {}),
       },
     });
     const body: ReversalResult = {
@@ -208,9 +221,16 @@ export function openBudgets(tx: DbOrTx, approvalIds: string[]): Promise<void> {
 /**
  * Sets an approval's new budget and moves its balance by the same delta (in the caller's
  * transaction). False when that would take the balance below zero, i.e. the budget below what is booked.
+ * Throws 409 `approval_not_active` when the approval has lapsed (ADR 0030): a lapsed budget is closed.
  */
-export function changeBudget(tx: DbOrTx, approvalId: string, budgetCents: number | null): Promise<boolean> {
-  return ledger.changeBudget(tx, { approvalId, budgetCents });
+export async function changeBudget(tx: DbOrTx, approvalId: string, budgetCents: number | null): Promise<boolean> {
+  if (await ledger.changeBudget(tx, { approvalId, budgetCents })) return true;
+  if (await ledger.hasLapsed(tx, approvalId)) {
+    throw new ApprovalNotActive(
+      'The remaining budget of this approval has lapsed; its budget can no longer be changed.',
+    );
+  }
+  return false;
 }
 
 export type { SettlementClaim } from '@tk/db/queries/bookings';
@@ -230,4 +250,63 @@ export function claimForSettlement(tx: Tx, params: { runId: string; cutoffDate: 
  */
 export function deleteExpiredIdempotencyKeys(db: DbOrTx, params: { before: Date; dryRun: boolean }): Promise<number> {
   return ledger.deleteIdempotencyKeys(db, params);
+}
+
+// ---------------------------------------------------------------------------------------------
+// lapse
+
+export interface LapseRunResult {
+  id: string;
+  approvalCount: number;
+  lapsedCents: number;
+}
+
+/** How many approvals one chunk of a lapse run locks and lapses in one transaction. */
+export const LAPSE_CHUNK = 2000;
+
+/**
+ * The lapse run (runLapse, ADR 0030): every approval whose last booking day (end of period + grace
+ * period, `lastBookingDay`) lies before `asOf` and that still has budget gets ONE lapse entry for its
+ * balance, which goes to 0. Set-based in chunks of `chunkSize` approvals, each chunk one statement in
+ * its own transaction: a crash leaves finished chunks (consistent, each approval fully lapsed or not at
+ * all) and the next run completes the rest. The unique index on the remainder entry makes a rerun or a
+ * concurrent run lapse nothing twice. `afterChunk` is a test hook (crash simulation).
+ */
+export async function runLapse(
+  db: Db,
+  input: { asOf?: string | undefined; triggeredBy: string; chunkSize?: number; afterChunk?: (n: number) => void },
+  actor: Actor,
+  clock: Clock,
+): Promise<LapseRunResult> {
+  const asOf = input.asOf ?? berlinDate(clock.now());
+  const lastValidTo = lapseCutoff(asOf, (await getSettings(db)).gracePeriodMonths);
+  const id = newId('lapseRun');
+  await ledger.insertLapseRun(db, { id, asOf, triggeredBy: input.triggeredBy, at: clock.now() });
+  const limit = input.chunkSize ?? LAPSE_CHUNK;
+  for (let chunk = 1; ; chunk++) {
+    const done = await db.transaction((tx) =>
+      ledger.lapseDueChunk(tx, {
+        runId: id,
+        lastValidTo,
+        at: clock.now(),
+        by: actor.userId,
+        requestId: actor.requestId,
+        limit,
+      }),
+    );
+    if (done.approvalCount === 0) break;
+    input.afterChunk?.(chunk);
+  }
+  await db.transaction(async (tx) => {
+    await ledger.finishLapseRun(tx, { id, at: clock.now() });
+    const totals = await ledger.readLapseRun(tx, id);
+    await audit(tx, actor, {
+      action: 'lapse_run.completed',
+      entityType: 'lapse_run',
+      entityId: id,
+      data: { asOf, lastValidTo, approvalCount: totals?.approvalCount ?? 0, lapsedCents: totals?.lapsedCents ?? 0 },
+    });
+  });
+  const totals = await ledger.readLapseRun(db, id);
+  return { id, approvalCount: totals?.approvalCount ?? 0, lapsedCents: totals?.lapsedCents ?? 0 };
 }

@@ -16,8 +16,8 @@ import type { KeyRing } from '../../lib/keys.ts';
 /**
  * The budget ledger as entries, recomputed from the append-only rows (never from the
  * cached balance): budget granted or changed (approval revisions; an approval without
- * revisions counts its budget when created), bookings, reversals. Lapse entries slot in as one more
- * `union all` of kind 'lapsed' when the bookings module records them. Only approvals with a budget:
+ * revisions counts its budget when created), bookings, reversals and lapse entries (`approval_lapses`,
+ * remainders and lapsed reversals, ADR 0030). Only approvals with a budget:
  * lunch is granted per meal, so its bookings are reported beside the identity, not in it.
  */
 const LEDGER = sql`ledger (approval_id, kind, at, cents) as (
@@ -33,6 +33,8 @@ const LEDGER = sql`ledger (approval_id, kind, at, cents) as (
     union all
     select d.approval_id, 'reversed', v.reversed_at, v.amount_cents
     from redemption_reversals v join redemptions d on d.id = v.redemption_id
+    union all
+    select l.approval_id, 'lapsed', l.lapsed_at, l.amount_cents from approval_lapses l
   )`;
 
 interface Row {

@@ -4,6 +4,7 @@ import { problems } from '../../lib/http-schemas.ts';
 import {
   DateRangeQuery,
   DistrictTakeUpReport,
+  LapsedReport,
   ProviderSpendReport,
   ReimbursementReport,
   TakeUpReport,
@@ -103,6 +104,27 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { from, to, format } = request.query;
       const report = await reports.providerSpendReport(db, from, to);
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.providerSpendCsv(report));
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/lapsed',
+    {
+      schema: {
+        operationId: 'getLapsedReport',
+        tags,
+        summary: 'Lapsed budgets (Verfall) per month × benefit type × legal basis × cost bearer',
+        security,
+        querystring: DateRangeQuery,
+        response: { 200: jsonOrCsv(LapsedReport), ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: REPORT_ROLES },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const report = await reports.lapsedReport(db, from, to);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.lapsedCsv(report));
       return report;
     },
   );

@@ -66,3 +66,15 @@ export const DistrictTakeUpReport = z
   .object({ from: IsoDate, to: IsoDate, items: z.array(DistrictTakeUpRow) })
   .meta({ id: 'DistrictTakeUpReport' });
 export type DistrictTakeUpReport = z.infer<typeof DistrictTakeUpReport>;
+export const LapsedRow = z.object({
+  month: z.string().describe('YYYY-MM: the month in which the budget lapsed (Berlin)'),
+  benefitType: z.string(),
+  legalBasis: z.string(),
+  costBearer: z.string().nullable(),
+  approvals: z.number().int().describe('Approvals with a lapse entry in the month'),
+  lapsedCents: Cents,
+});
+export const LapsedReport = z
+  .object({ from: IsoDate, to: IsoDate, items: z.array(LapsedRow), totalCents: Cents })
+  .meta({ id: 'LapsedReport' });
+export type LapsedReport = z.infer<typeof LapsedReport>;

@@ -1,9 +1,16 @@
 import { addMonths, benefitTypeName, type CivilDate, formatDecimalComma } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
-import { districtTakeUpRows, providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
+import {
+  districtTakeUpRows,
+  lapsedRows,
+  providerSpendRows,
+  reimbursementRows,
+  takeUpRows,
+} from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
 import type {
   DistrictTakeUpReport,
+  LapsedReport,
   ProviderSpendReport,
   ReimbursementReport,
   SuppressedCount,
@@ -66,6 +73,23 @@ export async function providerSpendReport(db: DbOrTx, from: CivilDate, to: Civil
     amountCents: Number(r.amount_cents),
   }));
   return { from, to, items, totalCents: items.reduce((s, i) => s + i.amountCents, 0) };
+}
+
+/**
+ * Lapsed budgets (Verfall, ADR 0030) per month of the lapse × benefit type × legal basis × cost bearer,
+ * from the ledger's lapse entries (remainders and lapsed reversals). Lapsed money is not spending.
+ */
+export async function lapsedReport(db: DbOrTx, from: CivilDate, to: CivilDate): Promise<LapsedReport> {
+  const rows = await lapsedRows(db, { from, to });
+  const items = rows.map((r) => ({
+    month: r.month,
+    benefitType: r.benefit_type,
+    legalBasis: r.legal_basis,
+    costBearer: r.cost_bearer,
+    approvals: Number(r.approvals),
+    lapsedCents: Number(r.amount_cents),
+  }));
+  return { from, to, items, totalCents: items.reduce((s, i) => s + i.lapsedCents, 0) };
 }
 
 /** A report as CSV the way German Excel opens it: `;`, UTF-8 BOM, decimal comma. */
@@ -151,3 +175,15 @@ export function districtTakeUpCsv(report: DistrictTakeUpReport): string {
     ]),
   );
 }
+export const lapsedCsv = (r: LapsedReport) =>
+  reportCsv(
+    ['Monat', 'Leistungsart', 'Rechtskreis', 'Kostenträger', 'Bewilligungen', 'Verfallen'],
+    r.items.map((i) => [
+      i.month,
+      i.benefitType,
+      i.legalBasis,
+      i.costBearer ?? '',
+      i.approvals,
+      formatDecimalComma(i.lapsedCents, { grouping: false }),
+    ]),
+  );

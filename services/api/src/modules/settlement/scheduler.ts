@@ -5,6 +5,7 @@ import { type Db, fromPglite, PgBoss } from 'pg-boss';
 import type { Config } from '../../config.ts';
 import { systemActor } from '../../lib/audit.ts';
 import { type RetentionRunResult, runRetention } from '../admin/retention.service.ts';
+import { type LapseRunResult, runLapse } from '../bookings/bookings.service.ts';
 import { runSettlement, type SettlementRunResult } from './settlement.run.ts';
 
 export const SETTLEMENT_QUEUE = 'settlement-nightly';
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   onRun?: (result: SettlementRunResult) => void;
   /** Called after the nightly retention step. */
   onRetention?: (result: RetentionRunResult) => void;
+  /** Called after the lapse run that follows each settlement run. */
+  onLapse?: (result: LapseRunResult) => void;
 }
 
 /**
@@ -51,7 +54,8 @@ function executor(database: Database): Db {
  * Starts the nightly settlement schedule: pg-boss stores the cron (config.settlementCron, default
  * `0 2 * * *`, Europe/Berlin) and its jobs in the application database, so several API instances
  * share one schedule and exactly one worker takes each job (SKIP LOCKED). The job runs
- * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice.
+ * `runSettlement` for today's cutoff with `oncePerCutoff`, so even a duplicate job settles nothing twice,
+ * and after it `runLapse` as of the same day (budgets past their last booking day lapse; idempotent).
  */
 
 /** Runs `setup` while holding a session advisory lock on its own connection (PostgreSQL; PGlite is one process). */
@@ -108,6 +112,23 @@ export async function startScheduler(
           'nightly settlement finished',
         );
         options.onRun?.(result);
+        // Then the lapse run (ADR 0030) for the same day: idempotent, so a duplicate job lapses nothing twice.
+        const lapse = await runLapse(
+          database.db,
+          { asOf: cutoffDate, triggeredBy: SCHEDULER_TRIGGER },
+          systemActor(),
+          clock,
+        );
+        log.info(
+          {
+            lapseRunId: lapse.id,
+            asOf: cutoffDate,
+            approvalCount: lapse.approvalCount,
+            lapsedCents: lapse.lapsedCents,
+          },
+          'nightly lapse finished',
+        );
+        options.onLapse?.(lapse);
         // Second step of the night: the retention run (docs/privacy.md). Idempotent like the settlement:
         // a duplicate or retried job pseudonymises nobody twice and finds nothing more to delete.
         const retention = await runRetention(

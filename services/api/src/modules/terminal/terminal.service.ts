@@ -184,6 +184,9 @@ export function planBooking(
   if (today > lastDay) {
     throw new ApprovalNotActive(`The approval ended on ${validTo}; services could be booked until ${lastDay}.`);
   }
+  if (approval.lapsed) {
+    throw new ApprovalNotActive(`The approval's remaining budget lapsed after its last booking day (${lastDay}).`);
+  }
   if (serviceDate > today) throw new ServiceDateInvalid('The service date lies in the future.');
   if (serviceDate < validFrom) {
     throw new ServiceDateInvalid(`The service date lies before the approval period (from ${validFrom}).`);

@@ -13,6 +13,7 @@ export type Provider = components['schemas']['Provider'];
 export type ReimbursementReport = components['schemas']['ReimbursementReport'];
 export type TakeUpReport = components['schemas']['TakeUpReport'];
 export type ProviderSpendReport = components['schemas']['ProviderSpendReport'];
+export type LapsedReport = components['schemas']['LapsedReport'];
 export type BankStatementResult = components['schemas']['BankStatementResult'];
 
 /** Which batches the list shows: the contract's filters of `listBatches`. */
@@ -100,17 +101,24 @@ export interface Reports {
   reimbursement: ReimbursementReport;
   takeUp: TakeUpReport;
   spend: ProviderSpendReport;
+  lapsed: LapsedReport;
 }
 
-/** The three reports of one period, on screen (format=json). */
+/** The four reports of one period, on screen (format=json). */
 export async function loadReports(range: DateRange, signal?: AbortSignal): Promise<Reports> {
   const options = { params: { query: { ...range, format: 'json' as const } }, signal };
-  const [reimbursement, takeUp, spend] = await Promise.all([
+  const [reimbursement, takeUp, spend, lapsed] = await Promise.all([
     api.GET('/api/v1/reports/reimbursement', options).then(unwrap),
     api.GET('/api/v1/reports/take-up', options).then(unwrap),
     api.GET('/api/v1/reports/provider-spend', options).then(unwrap),
+    api.GET('/api/v1/reports/lapsed', options).then(unwrap),
   ]);
-  return { reimbursement: asReport(reimbursement), takeUp: asReport(takeUp), spend: asReport(spend) };
+  return {
+    reimbursement: asReport(reimbursement),
+    takeUp: asReport(takeUp),
+    spend: asReport(spend),
+    lapsed: asReport(lapsed),
+  };
 }
 
 /** The report routes answer JSON or CSV; with format=json it is always the JSON object. */
@@ -145,12 +153,13 @@ export async function downloadStatement(batch: Batch): Promise<void> {
   await saveDownload(result, `Gutschrift-${batch.number}.pdf`);
 }
 
-export type ReportKind = 'reimbursement' | 'take-up' | 'provider-spend';
+export type ReportKind = 'reimbursement' | 'take-up' | 'provider-spend' | 'lapsed';
 
 const REPORT_FILE_NAMES: Record<ReportKind, string> = {
   reimbursement: 'Erstattung',
   'take-up': 'Inanspruchnahme',
   'provider-spend': 'Ausgaben-je-Anbieter',
+  lapsed: 'Verfallene-Budgets',
 };
 
 export async function downloadReportCsv(kind: ReportKind, range: DateRange): Promise<void> {
@@ -160,7 +169,9 @@ export async function downloadReportCsv(kind: ReportKind, range: DateRange): Pro
       ? await api.GET('/api/v1/reports/reimbursement', options)
       : kind === 'take-up'
         ? await api.GET('/api/v1/reports/take-up', options)
-        : await api.GET('/api/v1/reports/provider-spend', options);
+        : kind === 'provider-spend'
+          ? await api.GET('/api/v1/reports/provider-spend', options)
+          : await api.GET('/api/v1/reports/lapsed', options);
   await saveDownload(result, `${REPORT_FILE_NAMES[kind]}-${range.from}-bis-${range.to}.csv`);
 }
 

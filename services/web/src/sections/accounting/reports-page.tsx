@@ -10,7 +10,7 @@ import { PageHead } from './common';
 
 const percentFormat = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-/** The reports (no personal data): reimbursement, take-up, spend per provider; on screen and as CSV. */
+/** The reports (no personal data): reimbursement, take-up, spend per provider, lapsed budgets; on screen and as CSV. */
 export function ReportsPage() {
   const today = berlinToday();
   const [draft, setDraft] = useState<DateRange>({ from: `${today.slice(0, 4)}-01-01`, to: today });
@@ -185,6 +185,54 @@ export function ReportsPage() {
                   </th>
                   <td class="num" data-testid="spend-total">
                     {formatCents(reports.spend.totalCents)}
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+          </ReportCard>
+
+          <ReportCard
+            kind="lapsed"
+            range={range}
+            title="Verfallene Budgets"
+            description="Restbudgets, die nach dem letzten Buchungstag (Ende des Zeitraums und Nachfrist) verfallen sind, nach Monat des Verfalls, Leistung und Rechtsgrundlage. Verfallenes Geld ist keine Ausgabe und wird an niemanden gezahlt."
+          >
+            <table class="acc-table" data-testid="report-lapsed">
+              <caption class="visually-hidden">Verfallene Budgets</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Monat</th>
+                  <th scope="col">Leistung</th>
+                  <th scope="col">Rechtsgrundlage</th>
+                  <th scope="col">Kostenträger</th>
+                  <th scope="col" class="num">
+                    Bewilligungen
+                  </th>
+                  <th scope="col" class="num">
+                    Verfallen
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {reports.lapsed.items.length === 0 && <EmptyRow columns={6} />}
+                {reports.lapsed.items.map((r) => (
+                  <tr key={`${r.month}-${r.benefitType}-${r.legalBasis}-${r.costBearer}`}>
+                    <td>{formatMonth(r.month)}</td>
+                    <td>{benefitTypeName(r.benefitType)}</td>
+                    <td>{legalBasisName(r.legalBasis)}</td>
+                    <td>{costBearerName(r.costBearer)}</td>
+                    <td class="num">{r.approvals}</td>
+                    <td class="num">{formatCents(r.lapsedCents)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" colSpan={5}>
+                    Summe
+                  </th>
+                  <td class="num" data-testid="lapsed-total">
+                    {formatCents(reports.lapsed.totalCents)}
                   </td>
                 </tr>
               </tfoot>

@@ -141,6 +141,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
             <strong>{formatCents(a.bookableCents ?? 0)}</strong>
             <span class="cell-sub">noch buchbar</span>
             <span class="cell-sub">{formatCents(a.releasedCents)} freigegeben</span>
+            {a.lapsedCents > 0 && <span class="cell-sub">davon {formatCents(a.lapsedCents)} verfallen</span>}
           </>
         ) : (
           <>
@@ -150,6 +151,7 @@ export function ChildPage({ id, canWrite }: { id: string; canWrite: boolean }) {
                 style={{ width: `${a.budgetCents > 0 ? Math.round((100 * a.remainingCents) / a.budgetCents) : 0}%` }}
               />
             </span>
+            {a.lapsedCents > 0 && <span class="cell-sub">{formatCents(a.lapsedCents)} verfallen</span>}
           </>
         ),
     },
