@@ -166,7 +166,11 @@ export interface BatchLineRow {
 }
 
 /** A batch's lines: carried-forward amounts first, then by service date and booking time. */
-export async function listBatchLines(db: DbOrTx, params: { batchId: string }): Promise<BatchLineRow[]> {
+export async function listBatchLines(
+  db: DbOrTx,
+  params: { batchId: string; limit?: number | undefined; offset?: number | undefined },
+): Promise<BatchLineRow[]> {
+  const page = params.limit === undefined ? sql`` : sql` limit ${params.limit} offset ${params.offset ?? 0}`;
   const rows = await queryRows<Omit<BatchLineRow, 'bookedAt'> & { bookedAt: Date | string | null }>(
     db,
     sql`select l.kind, l.redemption_id as "redemptionId", l.reversal_id as "reversalId",
@@ -177,7 +181,7 @@ export async function listBatchLines(db: DbOrTx, params: { batchId: string }): P
         from settlement_lines l
         left join settlement_batches cf on cf.id = l.carried_from_batch_id
         where l.batch_id = ${params.batchId}
-        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id`,
+        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id${page}`,
   );
   return rows.map((r) => ({
     ...r,

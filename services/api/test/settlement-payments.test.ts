@@ -293,9 +293,16 @@ describe('SEPA payment file', () => {
         body: { batchIds: [a.batch.id, b.batch.id] },
       })
     ).json();
-    const one = await t.call('POST', `/api/v1/settlements/batches/${a.batch.id}/paid`, { token: acc2.token });
-    expect(one.json()).toMatchObject({ status: 'paid', paidBy: acc2.id });
-    const all = await t.call('POST', `/api/v1/settlements/payment-files/${file.id}/paid`, { token: acc2.token });
+    // Paid on the bank's value date: on or after the execution date, not in the future.
+    t.clock.set('2026-11-25T09:00:00Z');
+    const payer = await t.user('accounting');
+    const one = await t.call('POST', `/api/v1/settlements/batches/${a.batch.id}/paid`, {
+      token: payer.token,
+      body: { paidOn: file.executionDate },
+    });
+    expect(one.json()).toMatchObject({ status: 'paid', paidBy: payer.id, paidOn: file.executionDate });
+    const all = await t.call('POST', `/api/v1/settlements/payment-files/${file.id}/paid`, { token: payer.token });
+    t.clock.set('2026-11-20T09:00:00Z');
     expect(all.json()).toMatchObject({ status: 'paid', batchCount: 2 });
     const list = await t.call('GET', '/api/v1/settlements/payment-files', { token: acc1.token });
     expect(list.json().items.find((f: { id: string }) => f.id === file.id).status).toBe('paid');

@@ -48,10 +48,10 @@ describe('reports without personal data', () => {
     await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/release`, { token: acc2.token });
     const file = await t.call('POST', '/api/v1/settlements/payment-files', {
       token: acc1.token,
-      body: { batchIds: [batch!.id] },
+      body: { batchIds: [batch!.id], executionDate: '2026-11-20' },
     });
     expect(file.statusCode).toBe(201);
-    // Paid on 2026-11-20 (the pinned clock: 10:00 Berlin).
+    // Executed and paid on 2026-11-20 (the pinned clock: 10:00 Berlin).
     await t.call('POST', `/api/v1/settlements/payment-files/${file.json().id}/paid`, { token: acc1.token });
 
     const refund = await t.call('GET', '/api/v1/reports/reimbursement?from=2026-11-01&to=2026-11-30', {

@@ -867,7 +867,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that an exported batch was paid: exported → paid */
+        /** Record that an exported batch was paid on the bank's value date: exported → paid */
         post: operations["markBatchPaid"];
         delete?: never;
         options?: never;
@@ -1523,6 +1523,46 @@ export interface components {
             approvedAt?: string;
             createdAt: string;
         };
+        /** @description The IBAN is already the account of another provider (a warning: the change was saved) */
+        ProviderWarningInput: {
+            /** @constant */
+            code: "iban_in_use";
+            providerId: string;
+            providerName: string;
+        };
+        ProviderWithWarningsInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @enum {string} */
+            status: "pending" | "approved" | "suspended" | "needs_reapproval";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: components["schemas"]["AddressInput"];
+            email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
+            /** @description Meal price in force today (lunch providers) */
+            mealPriceCents?: number;
+            mealPrices: components["schemas"]["MealPriceInput"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposalInput"][];
+            bankDataChangedBy?: string;
+            bankDataChangedAt?: string;
+            approvedBy?: string;
+            approvedAt?: string;
+            createdAt: string;
+            /** @description Only for admins; absent when there is nothing */
+            warnings?: components["schemas"]["ProviderWarningInput"][];
+        };
         RegisterProviderBodyInput: {
             name: string;
             /**
@@ -1784,12 +1824,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
@@ -1837,18 +1883,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
             returnReason: string | null;
             returnedAt: string | null;
+            /** @description All lines, or the page asked for with linesLimit/linesOffset */
             lines: components["schemas"]["SettlementLineInput"][];
+            /** @description Number of all lines of the batch */
+            linesTotal: number;
+            /** @description For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null */
+            releaseRefusal: ("certified_by_you" | "bank_data_changed_by_you" | "bank_data_unapproved" | "provider_not_payable") | null;
         };
         PaymentFileInput: {
             id: string;
@@ -2392,6 +2449,46 @@ export interface components {
             approvedAt?: string;
             createdAt: string;
         };
+        /** @description The IBAN is already the account of another provider (a warning: the change was saved) */
+        ProviderWarning: {
+            /** @constant */
+            code: "iban_in_use";
+            providerId: string;
+            providerName: string;
+        };
+        ProviderWithWarnings: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @enum {string} */
+            status: "pending" | "approved" | "suspended" | "needs_reapproval";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: components["schemas"]["Address"];
+            email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
+            /** @description Meal price in force today (lunch providers) */
+            mealPriceCents?: number;
+            mealPrices: components["schemas"]["MealPrice"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposal"][];
+            bankDataChangedBy?: string;
+            bankDataChangedAt?: string;
+            approvedBy?: string;
+            approvedAt?: string;
+            createdAt: string;
+            /** @description Only for admins; absent when there is nothing */
+            warnings?: components["schemas"]["ProviderWarning"][];
+        };
         RegisterProviderBody: {
             name: string;
             /**
@@ -2654,12 +2751,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
@@ -2707,18 +2810,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
             returnReason: string | null;
             returnedAt: string | null;
+            /** @description All lines, or the page asked for with linesLimit/linesOffset */
             lines: components["schemas"]["SettlementLine"][];
+            /** @description Number of all lines of the batch */
+            linesTotal: number;
+            /** @description For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null */
+            releaseRefusal: ("certified_by_you" | "bank_data_changed_by_you" | "bank_data_unapproved" | "provider_not_payable") | null;
         };
         PaymentFile: {
             id: string;
@@ -3564,7 +3678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Provider"];
+                    "application/json": components["schemas"]["ProviderWithWarnings"];
                 };
             };
             /** @description Default Response */
@@ -3789,7 +3903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Provider"];
+                    "application/json": components["schemas"]["ProviderWithWarnings"];
                 };
             };
             /** @description Default Response */
@@ -6920,7 +7034,11 @@ export interface operations {
     };
     getBatch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size of `lines`; default all */
+                linesLimit?: number;
+                linesOffset?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7213,7 +7331,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The bank's value date: not before the payment file's execution date, not in the future; default today
+                     */
+                    paidOn?: string;
+                } | null;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -7508,7 +7636,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The bank's value date: not before the payment file's execution date, not in the future; default today
+                     */
+                    paidOn?: string;
+                } | null;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {

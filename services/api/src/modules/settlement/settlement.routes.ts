@@ -17,8 +17,10 @@ import {
   BatchWithLinesSchema,
   BookingsCsvQuery,
   CreatePaymentFileBody,
+  GetBatchQuery,
   ListBatchesQuery,
   ListRunsQuery,
+  MarkPaidBody,
   PaymentFileList,
   PaymentFileSchema,
   ReverseRedemptionBody,
@@ -105,11 +107,12 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         params: IdParams,
+        querystring: GetBatchQuery,
         response: { 200: BatchWithLinesSchema, ...problems(400, 401, 403, 404, 429) },
       },
       config: { roles: BATCH_READERS },
     },
-    async (request) => service.getBatch(db, request.params.id, actorOf(request)),
+    async (request) => service.getBatch(db, request.params.id, actorOf(request), request.query),
   );
 
   app.get(
@@ -174,14 +177,15 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'markBatchPaid',
         tags,
-        summary: 'Record that an exported batch was paid: exported → paid',
+        summary: "Record that an exported batch was paid on the bank's value date: exported → paid",
         security,
         params: IdParams,
+        body: MarkPaidBody,
         response: { 200: BatchSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
       config: { roles: ACCOUNTING },
     },
-    async (request) => service.markBatchPaid(db, request.params.id, actorOf(request), clock),
+    async (request) => service.markBatchPaid(db, request.params.id, request.body ?? {}, actorOf(request), clock),
   );
 
   app.post(
@@ -238,11 +242,12 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Record that the bank executed the file: its exported batches become paid',
         security,
         params: IdParams,
+        body: MarkPaidBody,
         response: { 200: PaymentFileSchema, ...problems(400, 401, 403, 404, 429) },
       },
       config: { roles: ACCOUNTING },
     },
-    async (request) => markPaymentFilePaid(db, request.params.id, actorOf(request), clock),
+    async (request) => markPaymentFilePaid(db, request.params.id, request.body ?? {}, actorOf(request), clock),
   );
 
   app.get(

@@ -43,12 +43,15 @@ export const BatchSchema = z
     periodTo: IsoDate.nullable(),
     createdAt: IsoTimestamp,
     certifiedBy: z.string().nullable(),
+    certifiedByName: z.string().nullable().describe('Username of the certifier'),
     certifiedAt: IsoTimestamp.nullable(),
     releasedBy: z.string().nullable(),
+    releasedByName: z.string().nullable().describe('Username of the releaser'),
     releasedAt: IsoTimestamp.nullable(),
     paymentFileId: z.string().nullable(),
     paidAt: IsoTimestamp.nullable(),
     paidBy: z.string().nullable(),
+    paidByName: z.string().nullable().describe('Username of who marked it paid (null for a bank statement import)'),
     paidOn: IsoDate.nullable().describe("The bank's value date of the transfer (from an imported bank statement)"),
     returnReason: z.string().nullable().describe('ISO 20022 return reason code (e.g. AC04) of a returned transfer'),
     returnedAt: IsoTimestamp.nullable(),
@@ -74,9 +77,35 @@ export const BatchLineSchema = z
   .meta({ id: 'SettlementLine' });
 export type BatchLine = z.infer<typeof BatchLineSchema>;
 
-export const BatchWithLinesSchema = BatchSchema.extend({ lines: z.array(BatchLineSchema) }).meta({
-  id: 'SettlementBatchWithLines',
+export const RELEASE_REFUSALS = [
+  'certified_by_you',
+  'bank_data_changed_by_you',
+  'bank_data_unapproved',
+  'provider_not_payable',
+] as const;
+export type ReleaseRefusal = (typeof RELEASE_REFUSALS)[number];
+
+export const BatchWithLinesSchema = BatchSchema.extend({
+  lines: z.array(BatchLineSchema).describe('All lines, or the page asked for with linesLimit/linesOffset'),
+  linesTotal: z.number().int().describe('Number of all lines of the batch'),
+  releaseRefusal: z
+    .enum(RELEASE_REFUSALS)
+    .nullable()
+    .describe('For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null'),
+}).meta({ id: 'SettlementBatchWithLines' });
+
+export const GetBatchQuery = z.object({
+  linesLimit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size of `lines`; default all'),
+  linesOffset: z.coerce.number().int().min(0).default(0),
 });
+
+export const MarkPaidBody = z
+  .object({
+    paidOn: IsoDate.optional().describe(
+      "The bank's value date: not before the payment file's execution date, not in the future; default today",
+    ),
+  })
+  .nullish();
 
 export const ListBatchesQuery = z.object({
   status: BatchStatus.optional(),

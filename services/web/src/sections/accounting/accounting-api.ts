@@ -31,8 +31,13 @@ export async function listBatches(
   return unwrap(await api.GET('/api/v1/settlements/batches', { params: { query }, signal }));
 }
 
-export async function getBatch(id: string, signal?: AbortSignal): Promise<BatchWithLines> {
-  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id } }, signal }));
+/** Lines per page on the batch screen: a batch of 5,000 lines never loads as one table. */
+export const LINES_PAGE = 100;
+
+/** A batch with one page of its lines (`linesTotal` counts all). */
+export async function getBatch(id: string, linesOffset = 0, signal?: AbortSignal): Promise<BatchWithLines> {
+  const query = { linesLimit: LINES_PAGE, linesOffset };
+  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id }, query }, signal }));
 }
 
 export async function runSettlement(cutoffDate: string): Promise<SettlementRun> {
@@ -51,8 +56,11 @@ export async function releaseBatch(id: string): Promise<Batch> {
   return unwrap(await api.POST('/api/v1/settlements/batches/{id}/release', { params: { path: { id } } }));
 }
 
-export async function markBatchPaid(id: string): Promise<Batch> {
-  return unwrap(await api.POST('/api/v1/settlements/batches/{id}/paid', { params: { path: { id } } }));
+/** exported → paid on the bank's value date `paidOn`. */
+export async function markBatchPaid(id: string, paidOn: string): Promise<Batch> {
+  return unwrap(
+    await api.POST('/api/v1/settlements/batches/{id}/paid', { params: { path: { id } }, body: { paidOn } }),
+  );
 }
 
 export async function reverseRedemption(id: string, reason: string): Promise<components['schemas']['CityReversal']> {
@@ -78,8 +86,10 @@ export async function getPaymentFile(id: string, signal?: AbortSignal): Promise<
   return unwrap(await api.GET('/api/v1/settlements/payment-files/{id}', { params: { path: { id } }, signal }));
 }
 
-export async function markPaymentFilePaid(id: string): Promise<PaymentFile> {
-  return unwrap(await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } } }));
+export async function markPaymentFilePaid(id: string, paidOn: string): Promise<PaymentFile> {
+  return unwrap(
+    await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } }, body: { paidOn } }),
+  );
 }
 
 /** Uploads a camt.054/camt.053 file as it came from the bank; `replayed`: it was imported before (200). */

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { Alert, Button, formatCents, formatDate, formatTimestamp } from '../../ui';
 import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import {
@@ -20,6 +20,7 @@ import {
   paymentFilePath,
   period,
 } from './common';
+import { PaidDialog } from './paid-dialog';
 
 /** All payment files, newest first. */
 export function PaymentFilesPage() {
@@ -96,20 +97,20 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
   const { busy, error, run: runAction } = useAction<'sepa' | 'csv' | 'paid'>();
   const [notice, setNotice] = useState<string>();
   const [confirmPaid, setConfirmPaid] = useState(false);
-  const shownError = error ?? loaded.error;
+  const shownError = (confirmPaid ? undefined : error) ?? loaded.error;
 
-  async function run(kind: 'sepa' | 'csv' | 'paid') {
+  async function run(kind: 'sepa' | 'csv' | 'paid', paidOn = '') {
     if (!file) return;
-    await runAction(kind, async () => {
+    const ok = await runAction(kind, async () => {
       if (kind === 'sepa') await downloadSepa(file);
       else if (kind === 'csv') await downloadBookings(file);
       else {
-        await markPaymentFilePaid(file.id);
+        await markPaymentFilePaid(file.id, paidOn);
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
         loaded.reload();
       }
     });
-    setConfirmPaid(false);
+    if (ok || kind !== 'paid') setConfirmPaid(false);
   }
 
   return (
@@ -220,19 +221,20 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
               </div>
             </div>
           )}
-          <ConfirmDialog
+          <PaidDialog
             open={confirmPaid}
             title="Zahlungsdatei als bezahlt markieren?"
-            confirmLabel="Als bezahlt markieren"
+            executionDate={file.executionDate}
             busy={busy === 'paid'}
-            onConfirm={() => run('paid')}
+            error={confirmPaid ? error : undefined}
+            onConfirm={(paidOn) => run('paid', paidOn)}
             onCancel={() => setConfirmPaid(false)}
           >
             <p>
               {file.batchCount} {file.batchCount === 1 ? 'Abrechnung' : 'Abrechnungen'} über{' '}
               {formatCents(file.totalCents)}. Nur bestätigen, wenn die Bank die Überweisungen ausgeführt hat.
             </p>
-          </ConfirmDialog>
+          </PaidDialog>
         </>
       )}
     </section>
