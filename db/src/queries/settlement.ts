@@ -218,6 +218,7 @@ export interface BookingRow {
   provider_name: string;
   legal_basis: string;
   cost_bearer: string | null;
+  cost_bearer_name: string | null;
   benefit_type: string;
   cost_centre: string | null;
   account: string | null;
@@ -237,10 +238,11 @@ export async function bookingRows(db: DbOrTx, paymentFileId: string): Promise<Bo
       from lines group by batch_id, legal_basis, cost_bearer, benefit_type
     )
     select b.number as batch_number, p.id as provider_id, p.name as provider_name, g.legal_basis, g.cost_bearer,
-           g.benefit_type, ba.cost_centre, ba.account, g.period_from, g.period_to, g.amount_cents
+           cb.name_de as cost_bearer_name, g.benefit_type, ba.cost_centre, ba.account, g.period_from, g.period_to, g.amount_cents
     from grouped g
     join settlement_batches b on b.id = g.batch_id
     join providers p on p.id = b.provider_id
+    left join cost_bearers cb on cb.code = g.cost_bearer
     left join lateral (
       select cost_centre, account from booking_accounts m
       where m.legal_basis = g.legal_basis

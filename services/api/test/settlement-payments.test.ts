@@ -366,15 +366,17 @@ describe('booking list CSV', () => {
     expect(rows).toHaveLength(3);
     const cents = (v: string) => Math.round(Number(v.replace(',', '.')) * 100);
     expect(rows.reduce((s, r) => s + cents(r.Betrag!), 0)).toBe(file.totalCents);
-    expect(rows.find((r) => r.Rechtskreis === 'ASYLBLG')).toMatchObject({
-      Kostenträger: 'SOZIALAMT',
+    // German names by default (codes with ?codes=true, see settlement-booking-list.test.ts).
+    expect(rows.find((r) => r.Rechtskreis === 'AsylbLG')).toMatchObject({
+      Kostenträger: 'Sozialamt der Stadt',
+      Leistungsart: 'Teilhabe',
       Kostenstelle: '31300',
       Sachkonto: '533400',
       Betrag: '43,21',
       'Zeitraum von': '20.11.2026',
       Abrechnung: second!.number,
     });
-    expect(rows.find((r) => r.Abrechnung === second!.number && r.Rechtskreis === 'SGB_II')!.Betrag).toBe('-10,00');
+    expect(rows.find((r) => r.Abrechnung === second!.number && r.Rechtskreis === 'SGB II')!.Betrag).toBe('-10,00');
 
     const comma = await t.call(
       'GET',

@@ -959,6 +959,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/booking-list-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking list layout in force: columns (order, headers) and cost centre/account mapping */
+        get: operations["getBookingListConfig"];
+        /** Save a new version of the booking list layout; every later booking list uses it (audited) */
+        put: operations["saveBookingListConfig"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settlements/redemptions/{id}/reverse": {
         parameters: {
             query?: never;
@@ -1925,6 +1943,60 @@ export interface components {
             /** @enum {string} */
             status: "exported" | "paid" | "partly_paid";
         };
+        BookingListConfigInput: {
+            /** @description 0 = the built-in layout (nothing saved yet) */
+            version: number;
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description The column header in the file */
+                header: string;
+            }[];
+            /** @description Cost centre and account per legal basis × cost bearer × benefit type; the most specific row wins */
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
+            savedAt: string | null;
+            savedBy: string | null;
+            savedByName: string | null;
+            /** @description Every field a column can show, with its default header */
+            fields: {
+                /** @enum {string} */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                defaultHeader: string;
+            }[];
+        };
+        SaveBookingListConfigBodyInput: {
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description Default: the field name */
+                header?: string;
+            }[];
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
+        };
         CityReversalInput: {
             id: string;
             /** @constant */
@@ -2851,6 +2923,60 @@ export interface components {
             batchIds: string[];
             /** @enum {string} */
             status: "exported" | "paid" | "partly_paid";
+        };
+        BookingListConfig: {
+            /** @description 0 = the built-in layout (nothing saved yet) */
+            version: number;
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description The column header in the file */
+                header: string;
+            }[];
+            /** @description Cost centre and account per legal basis × cost bearer × benefit type; the most specific row wins */
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
+            savedAt: string | null;
+            savedBy: string | null;
+            savedByName: string | null;
+            /** @description Every field a column can show, with its default header */
+            fields: {
+                /** @enum {string} */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                defaultHeader: string;
+            }[];
+        };
+        SaveBookingListConfigBody: {
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description Default: the field name */
+                header?: string;
+            }[];
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
         };
         CityReversal: {
             id: string;
@@ -7778,6 +7904,8 @@ export interface operations {
                 delimiter?: ";" | "," | "tab";
                 /** @description Write a UTF-8 byte order mark (Excel needs it to read umlauts) */
                 bom?: "true" | "false";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path: {
@@ -7825,6 +7953,113 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBookingListConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingListConfig"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveBookingListConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveBookingListConfigBodyInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingListConfig"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8079,6 +8314,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -8142,6 +8379,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -8205,6 +8444,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;

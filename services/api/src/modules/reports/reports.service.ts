@@ -1,7 +1,8 @@
-import { addMonths, type CivilDate, formatDecimalComma } from '@tk/core';
+import { addMonths, benefitTypeName, type CivilDate, formatDecimalComma, legalBasisName } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
 import { providerSpendRows, reimbursementRows, takeUpRows } from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
+import { getCatalogue } from '../catalogue/catalogue.service.ts';
 import type { ProviderSpendReport, ReimbursementReport, TakeUpReport } from './reports.schemas.ts';
 
 /**
@@ -67,37 +68,44 @@ export function reportCsv(columns: string[], records: CsvCell[][]): string {
   return toCsv(columns, records);
 }
 
-export const reimbursementCsv = (r: ReimbursementReport) =>
-  reportCsv(
+/** A report cell of a code: its German name by default, the code with `codes`. */
+const named = (codes: boolean, name: (code: string) => string) => (code: string) => (codes ? code : name(code));
+
+export async function reimbursementCsv(db: DbOrTx, r: ReimbursementReport, codes = false): Promise<string> {
+  const bearers = new Map((await getCatalogue(db)).costBearers.map((b) => [b.code, b.nameDe]));
+  const legalBasis = named(codes, legalBasisName);
+  const costBearer = named(codes, (code) => bearers.get(code) ?? code);
+  return reportCsv(
     ['Zahlungsdatum', 'Rechtskreis', 'Kostenträger', 'Bundeserstattung', 'Betrag'],
     r.items.map((i) => [
       i.paymentDate.split('-').reverse().join('.'),
-      i.legalBasis,
-      i.costBearer ?? '',
+      legalBasis(i.legalBasis),
+      i.costBearer ? costBearer(i.costBearer) : '',
       i.federalRefund ? 'ja' : 'nein',
       formatDecimalComma(i.amountCents, { grouping: false }),
     ]),
   );
+}
 
-export const takeUpCsv = (r: TakeUpReport) =>
+export const takeUpCsv = (r: TakeUpReport, codes = false) =>
   reportCsv(
     ['Monat', 'Leistungsart', 'Kinder mit Buchung', 'Kinder mit Bewilligung', 'Inanspruchnahme %'],
     r.items.map((i) => [
       i.month,
-      i.benefitType,
+      named(codes, benefitTypeName)(i.benefitType),
       i.childrenWithBooking,
       i.childrenWithApproval,
       i.takeUpPercent === null ? '' : String(i.takeUpPercent).replace('.', ','),
     ]),
   );
 
-export const providerSpendCsv = (r: ProviderSpendReport) =>
+export const providerSpendCsv = (r: ProviderSpendReport, codes = false) =>
   reportCsv(
     ['Anbieter-ID', 'Anbieter', 'Leistungsart', 'Buchungen', 'Betrag'],
     r.items.map((i) => [
       i.providerId,
       i.providerName,
-      i.benefitType,
+      named(codes, benefitTypeName)(i.benefitType),
       i.bookings,
       formatDecimalComma(i.amountCents, { grouping: false }),
     ]),

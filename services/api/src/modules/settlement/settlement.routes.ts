@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { paymentFileBookingsCsv } from './settlement.booking-list.ts';
+import { getBookingListConfig, paymentFileBookingsCsv, saveBookingListConfig } from './settlement.booking-list.ts';
 import {
   createPaymentFile,
   getPaymentFile,
@@ -15,6 +15,7 @@ import {
   BatchList,
   BatchSchema,
   BatchWithLinesSchema,
+  BookingListConfigSchema,
   BookingsCsvQuery,
   CreatePaymentFileBody,
   GetBatchQuery,
@@ -26,6 +27,7 @@ import {
   ReverseRedemptionBody,
   ReverseRedemptionResult,
   RunSettlementBody,
+  SaveBookingListConfigBody,
   SettlementRunList,
   SettlementRunSchema,
 } from './settlement.schemas.ts';
@@ -293,6 +295,37 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         .header('content-disposition', `attachment; filename="Buchungsliste-${messageId}.csv"`)
         .send(csv);
     },
+  );
+
+  app.get(
+    '/settlements/booking-list-config',
+    {
+      schema: {
+        operationId: 'getBookingListConfig',
+        tags,
+        summary: 'The booking list layout in force: columns (order, headers) and cost centre/account mapping',
+        security,
+        response: { 200: BookingListConfigSchema, ...problems(401, 403, 429) },
+      },
+      config: { roles: ACCOUNTING },
+    },
+    async () => getBookingListConfig(db),
+  );
+
+  app.put(
+    '/settlements/booking-list-config',
+    {
+      schema: {
+        operationId: 'saveBookingListConfig',
+        tags,
+        summary: 'Save a new version of the booking list layout; every later booking list uses it (audited)',
+        security,
+        body: SaveBookingListConfigBody,
+        response: { 200: BookingListConfigSchema, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: ACCOUNTING },
+    },
+    async (request) => saveBookingListConfig(db, request.body, actorOf(request), clock),
   );
 
   app.post(
