@@ -177,3 +177,15 @@ export async function downloadReportCsv(kind: ReportKind, range: DateRange): Pro
 function stripEmpty<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }
+
+export type BookingListConfig = components['schemas']['BookingListConfig'];
+export type SaveBookingListConfig = components['schemas']['SaveBookingListConfigBody'];
+
+export async function getBookingListConfig(signal?: AbortSignal): Promise<BookingListConfig> {
+  return unwrap(await api.GET('/api/v1/settlements/booking-list-config', { signal }));
+}
+
+/** Saves a new version of the booking list layout; every later booking list uses it. */
+export async function saveBookingListConfig(body: SaveBookingListConfig): Promise<BookingListConfig> {
+  return unwrap(await api.PUT('/api/v1/settlements/booking-list-config', { body }));
+}

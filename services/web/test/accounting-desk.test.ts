@@ -12,8 +12,11 @@ import {
   type TestServer,
 } from './support.ts';
 
-/** A batch of 5,000 lines opens with one page of 100 and a pager, never as one table. */
-describe.runIf(runBrowserTests)('batch lines in pages', () => {
+/**
+ * The accounting desk's settings and large data: a batch of 5,000 lines opens with one page of 100
+ * and a pager, never as one table; the booking list layout is set in the UI and stored as a version.
+ */
+describe.runIf(runBrowserTests)('accounting desk: paging and the booking list layout', () => {
   let server: TestServer;
   let browser: Browser;
   let batchId = '';
@@ -73,6 +76,56 @@ describe.runIf(runBrowserTests)('batch lines in pages', () => {
     await pager.getByRole('button', { name: 'Zurück' }).click();
     await expect.poll(() => range.textContent()).toContain('Buchungen 1–100');
     expect(await rows.first().textContent()).toBe(firstOfPage1);
+    await page.context().close();
+  });
+
+  test('accounting sets the booking list columns and accounts; saved as version 1, refused input said in German', async () => {
+    const page = await newPage(browser, server.url);
+    await login(page, 'buchhaltung');
+    await page.getByRole('navigation', { name: 'Buchhaltung' }).getByRole('link', { name: 'Buchungsliste' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Buchungsliste');
+    expect(await page.getByTestId('booking-list-version').textContent()).toContain('Standardeinstellung');
+    const columns = page.getByTestId('booking-columns').locator('tbody tr');
+    await expect.poll(() => columns.count()).toBe(13);
+
+    await page.getByLabel('Überschrift der Spalte Betrag').fill('Betrag EUR');
+    await page.getByRole('button', { name: 'Anbieter-ID entfernen' }).click();
+    await page.getByRole('button', { name: 'Kostenstelle nach oben' }).click();
+    await page.getByLabel('Weitere Spalte').selectOption({ label: 'Rechtskreis-Code' });
+    await page.getByRole('button', { name: 'Spalte hinzufügen' }).click();
+    expect(await columns.count()).toBe(13);
+    expect(await columns.nth(6).textContent()).toContain('Kostenstelle');
+    await page.getByLabel('Kostenstelle, Zeile 1').fill('99999');
+
+    // An empty account row is refused by the server; the page says what to check, in German.
+    await page.getByRole('button', { name: 'Zeile hinzufügen' }).click();
+    await page.getByRole('button', { name: 'Einstellung speichern' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'Nicht gespeichert' }).textContent())
+      .toContain('Kostenstelle und Sachkonto in jeder Zeile ausgefüllt');
+    const rows = page.getByTestId('booking-accounts').locator('tbody tr');
+    const count = await rows.count();
+    await page.getByRole('button', { name: `Zeile ${count} entfernen` }).click();
+    await page.getByRole('button', { name: 'Einstellung speichern' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Gespeichert als Version 1' }).count()).toBe(1);
+    expect(await page.getByTestId('booking-list-version').textContent()).toContain(
+      'Version 1, gespeichert von buchhaltung',
+    );
+    await screenshot(page, 'accounting-booking-list');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const saved = await server.database.query<{ version: number; columns: { key: string; header: string }[] }>(
+      'select version, columns from booking_list_configs order by version',
+    );
+    expect(saved.rows).toHaveLength(1);
+    const stored = saved.rows[0]!.columns;
+    expect(stored.map((c) => c.key)).not.toContain('providerId');
+    expect(stored.at(-1)).toEqual({ key: 'legalBasisCode', header: 'Rechtskreis-Code' });
+    expect(stored.find((c) => c.key === 'amount')!.header).toBe('Betrag EUR');
+    const accounts = await server.database.query<{ cost_centre: string }>(
+      "select cost_centre from booking_accounts where cost_centre = '99999'",
+    );
+    expect(accounts.rows).toHaveLength(1);
     await page.context().close();
   });
 });
