@@ -1,5 +1,6 @@
 import { api, type QueryOf, type RequestBody, unwrap, unwrapBlob } from '../../api/client';
 import type { components } from '../../api-types';
+import { saveDownload } from '../../ui/download';
 
 export const BASE = '/fallbearbeitung';
 export const childPath = (id: string) => `${BASE}/kind/${encodeURIComponent(id)}`;
@@ -101,4 +102,23 @@ export async function postImport(file: File, query: QueryOf<'createImport'>): Pr
 
 export async function getImport(id: string, signal?: AbortSignal): Promise<ImportJob> {
   return unwrap(await api.GET('/api/v1/imports/{id}', { params: { path: { id } }, signal }));
+}
+
+export type ImportSummary = Omit<ImportJob, 'report'>;
+export type ImportedChild = components['schemas']['ImportedChild'];
+
+/** The latest imports, newest first (dry runs included). */
+export async function listImports(signal?: AbortSignal): Promise<ImportSummary[]> {
+  return unwrap(await api.GET('/api/v1/imports', { signal })).items;
+}
+
+/** The children an import created, with their cards. */
+export async function listImportChildren(id: string, signal?: AbortSignal): Promise<ImportedChild[]> {
+  return unwrap(await api.GET('/api/v1/imports/{id}/children', { params: { path: { id } }, signal })).items;
+}
+
+/** Downloads the import template (example rows with every allowed value). */
+export async function downloadImportTemplate(): Promise<void> {
+  const result = await api.GET('/api/v1/imports/template.csv', { parseAs: 'blob' });
+  await saveDownload(result, 'teilhabekarte-import-vorlage.csv');
 }
