@@ -162,6 +162,15 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.bytes.toString('utf8')).toContain(';');
     expect(csv.download.suggestedFilename()).toMatch(/^Buchungsliste-.+\.csv$/);
+    // German names by default; the codes when asked for.
+    const CODES = /;(SGB_II|SGB_XII_3|SGB_XII_4|BKGG_KIZ|BKGG_WOGG|ASYLBLG);/;
+    expect(csv.bytes.toString('utf8')).toMatch(/;(SGB II|SGB XII \(\d\. Kapitel\)|BKGG \(\w+\)|AsylbLG);/);
+    expect(csv.bytes.toString('utf8')).not.toMatch(CODES);
+    await page.getByLabel(/Buchungsliste mit Codes/).check();
+    const coded = await downloaded(page, () =>
+      page.getByRole('button', { name: 'Buchungsliste (CSV) herunterladen' }).click(),
+    );
+    expect(coded.bytes.toString('utf8')).toMatch(CODES);
 
     await screenshot(page, 'accounting-payment-file');
     expect(await seriousA11yViolations(page)).toEqual([]);

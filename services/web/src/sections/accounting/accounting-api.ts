@@ -139,9 +139,10 @@ export async function downloadSepa(file: PaymentFile): Promise<void> {
   await saveDownload(result, `${file.messageId}.xml`);
 }
 
-export async function downloadBookings(file: PaymentFile): Promise<void> {
+/** The booking list in the layout in force; German names, or the codes with `codes`. */
+export async function downloadBookings(file: PaymentFile, codes = false): Promise<void> {
   const result = await api.GET('/api/v1/settlements/payment-files/{id}/bookings.csv', {
-    params: { path: { id: file.id }, query: { delimiter: ';', bom: 'true' } },
+    params: { path: { id: file.id }, query: { delimiter: ';', bom: 'true', codes: codes ? 'true' : 'false' } },
     parseAs: 'blob',
   });
   await saveDownload(result, `Buchungsliste-${file.messageId}.csv`);

@@ -97,13 +97,14 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
   const { busy, error, run: runAction } = useAction<'sepa' | 'csv' | 'paid'>();
   const [notice, setNotice] = useState<string>();
   const [confirmPaid, setConfirmPaid] = useState(false);
+  const [codes, setCodes] = useState(false);
   const shownError = (confirmPaid ? undefined : error) ?? loaded.error;
 
   async function run(kind: 'sepa' | 'csv' | 'paid', paidOn = '') {
     if (!file) return;
     const ok = await runAction(kind, async () => {
       if (kind === 'sepa') await downloadSepa(file);
-      else if (kind === 'csv') await downloadBookings(file);
+      else if (kind === 'csv') await downloadBookings(file, codes);
       else {
         await markPaymentFilePaid(file.id, paidOn);
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
@@ -162,8 +163,15 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
             </h2>
             <p class="muted">
               Die SEPA-Datei geht an die Bank, die Buchungsliste (CSV, aufgeteilt nach Rechtsgrundlage und Kostenträger)
-              an die Finanzsoftware.
+              an die Finanzsoftware. Spalten, Kostenstellen und Sachkonten legt die Buchhaltung unter{' '}
+              <Link href={`${BASE}/buchungsliste`}>Buchungsliste</Link> fest.
             </p>
+            <div class="checks">
+              <label>
+                <input type="checkbox" checked={codes} onChange={(e) => setCodes(e.currentTarget.checked)} />
+                Buchungsliste mit Codes statt Bezeichnungen (z. B. SGB_II statt SGB II)
+              </label>
+            </div>
             <div class="acc-actions">
               <Button busy={busy === 'sepa'} onClick={() => run('sepa')}>
                 SEPA-Datei (XML) herunterladen
