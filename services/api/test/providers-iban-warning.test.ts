@@ -73,4 +73,40 @@ describe('IBAN already used by another provider', () => {
     expect(ownChange.statusCode).toBe(200);
     expect(ownChange.json().warnings).toBeUndefined();
   });
+
+  it('a self-registered provider reusing an IBAN: no hint to the public, the warning for the admin who approves', async () => {
+    const first = (
+      await t.call('POST', '/api/v1/providers', {
+        token: admin.token,
+        body: body({ name: 'Kunstschule Farbklecks', category: 'culture', iban: 'DE75512108001245126199' }),
+      })
+    ).json();
+    const registered = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/provider-registrations',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        name: 'Malclub Pinsel e.V.',
+        accountHolder: 'Malclub Pinsel e.V.',
+        iban: 'DE75 5121 0800 1245 1261 99',
+        address: { town: 'Musterstadt' },
+        benefitTypes: ['participation'],
+        category: 'club',
+        contact: { email: 'vorstand@pinsel.example' },
+        admin: { username: 'pinsel-admin', password: 'sicheres-passwort-1' },
+      }),
+      remoteAddress: '10.9.9.9',
+    });
+    expect(registered.statusCode).toBe(201);
+    expect(registered.json()).toEqual({ id: expect.any(String), status: 'pending' });
+    const seen = await t.call('GET', `/api/v1/providers/${registered.json().id}`, { token: admin.token });
+    expect(seen.json().warnings).toEqual([
+      { code: 'iban_in_use', providerId: first.id, providerName: 'Kunstschule Farbklecks' },
+    ]);
+    // The other provider's own admin sees no other provider in its own record.
+    const own = await t.user('provider_admin', first.id);
+    const ownView = await t.call('GET', `/api/v1/providers/${first.id}`, { token: own.token });
+    expect(ownView.statusCode).toBe(200);
+    expect(ownView.json().warnings).toBeUndefined();
+  });
 });

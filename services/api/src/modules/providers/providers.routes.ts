@@ -96,7 +96,7 @@ export const providersRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'One provider (provider users: only their own)',
         security,
         params: IdParams,
-        response: { 200: ProviderSchema, ...problems(400, 401, 403, 404, 429) },
+        response: { 200: ProviderWithWarningsSchema, ...problems(400, 401, 403, 404, 429) },
       },
       config: { roles: ['admin', 'caseworker', 'accounting', 'provider_admin', 'provider_staff'] },
     },

@@ -88,7 +88,7 @@ export const ProviderWarningSchema = z
   .meta({ id: 'ProviderWarning' });
 export type ProviderWarning = z.infer<typeof ProviderWarningSchema>;
 
-/** createProvider and updateProvider by an admin: the provider and what the admin should double-check. */
+/** A provider as an admin sees it (create, update, get): with what the admin should double-check. */
 export const ProviderWithWarningsSchema = ProviderSchema.extend({
   warnings: z.array(ProviderWarningSchema).optional().describe('Only for admins; absent when there is nothing'),
 }).meta({ id: 'ProviderWithWarnings' });

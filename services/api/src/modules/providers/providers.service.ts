@@ -270,11 +270,21 @@ export function scopeCheck(actor: Actor, providerId: string): void {
   }
 }
 
-export async function getProvider(db: DbOrTx, providerId: string, actor: Actor, today: string): Promise<Provider> {
+/**
+ * One provider; for an admin with the `iban_in_use` warnings of its bank data (so a self-registered
+ * provider that reuses another's IBAN is noticed before it is approved).
+ */
+export async function getProvider(
+  db: DbOrTx,
+  providerId: string,
+  actor: Actor,
+  today: string,
+): Promise<Provider & { warnings?: ProviderWarning[] }> {
   scopeCheck(actor, providerId);
   const [row] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!row) throw providerNotFound();
-  return toProvider(row, await detailsOf(db, [row.id]), today);
+  const provider = toProvider(row, await detailsOf(db, [row.id]), today);
+  return actor.role === 'admin' ? withWarnings(provider, await ibanWarnings(db, row.iban, row.id)) : provider;
 }
 
 export async function listProviders(

@@ -3,19 +3,6 @@ import type { components } from '../../api-types';
 export type Provider = components['schemas']['Provider'];
 export type ProviderWarning = components['schemas']['ProviderWarning'];
 
-/**
- * Warnings of a save that navigates away (a new provider opens its own page): kept here until that
- * page takes them, once.
- */
-const pendingWarnings = new Map<string, ProviderWarning[]>();
-export function rememberWarnings(providerId: string, warnings: ProviderWarning[] | undefined): void {
-  if (warnings && warnings.length > 0) pendingWarnings.set(providerId, warnings);
-}
-export function takeWarnings(providerId: string): ProviderWarning[] {
-  const warnings = pendingWarnings.get(providerId) ?? [];
-  pendingWarnings.delete(providerId);
-  return warnings;
-}
 export type User = components['schemas']['User'];
 export type CitySettings = components['schemas']['CitySettings'];
 export type ProviderStatus = Provider['status'];

@@ -19,7 +19,7 @@ import { TextAreaField } from '../../ui/select-field';
 import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
-import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider, takeWarnings } from './admin-api';
+import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider } from './admin-api';
 import { IbanWarnings, ProviderForm } from './provider-form';
 
 type MealPrice = Provider['mealPrices'][number];
@@ -39,8 +39,6 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   const action = useAction<string>();
   const error = action.error ?? loaded.error;
   const [notice, setNotice] = useState<string>();
-  // Warnings of the save that led here (a new provider) or of the last edit.
-  const [warnings, setWarnings] = useState(() => takeWarnings(id));
   const fourEyesNoteId = useId();
   const [editing, setEditing] = useState(false);
   const [suspending, setSuspending] = useState(false);
@@ -124,7 +122,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         </span>
       </div>
       {notice && <Alert tone="success">{notice}</Alert>}
-      <IbanWarnings warnings={warnings} />
+      <IbanWarnings warnings={provider.warnings ?? []} />
       {error && <Alert tone="error">{error}</Alert>}
 
       <section class="card" aria-labelledby="four-eyes-title" data-testid="four-eyes">
@@ -217,7 +215,6 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
           onSaved={(p) => {
             setEditing(false);
             loaded.setData(p);
-            setWarnings(p.warnings ?? []);
             setNotice(
               p.status === 'needs_reapproval'
                 ? 'Gespeichert. Die Bankdaten wurden geändert: eine zweite Person muss sie freigeben.'

@@ -6,14 +6,7 @@ import { BenefitTypeChecks } from '../../ui/benefit-type-checks';
 import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
-import {
-  BASE,
-  type Provider,
-  type ProviderCategory,
-  type ProviderWarning,
-  providerPath,
-  rememberWarnings,
-} from './admin-api';
+import { BASE, type Provider, type ProviderCategory, type ProviderWarning, providerPath } from './admin-api';
 
 type Saved = Provider & { warnings?: ProviderWarning[] };
 
@@ -242,13 +235,7 @@ export function ProviderFormPage() {
     <section aria-labelledby="provider-new-title">
       <h2 id="provider-new-title">Anbieter anlegen</h2>
       <p class="muted">Ein neuer Anbieter wartet auf die Freigabe durch eine zweite Person, bevor er abrechnen kann.</p>
-      <ProviderForm
-        onSaved={(p) => {
-          rememberWarnings(p.id, p.warnings);
-          navigate(providerPath(p.id));
-        }}
-        onCancel={() => navigate(BASE)}
-      />
+      <ProviderForm onSaved={(p) => navigate(providerPath(p.id))} onCancel={() => navigate(BASE)} />
     </section>
   );
 }
