@@ -166,7 +166,11 @@ export interface BatchLineRow {
 }
 
 /** A batch's lines: carried-forward amounts first, then by service date and booking time. */
-export async function listBatchLines(db: DbOrTx, params: { batchId: string }): Promise<BatchLineRow[]> {
+export async function listBatchLines(
+  db: DbOrTx,
+  params: { batchId: string; limit?: number | undefined; offset?: number | undefined },
+): Promise<BatchLineRow[]> {
+  const page = params.limit === undefined ? sql`` : sql` limit ${params.limit} offset ${params.offset ?? 0}`;
   const rows = await queryRows<Omit<BatchLineRow, 'bookedAt'> & { bookedAt: Date | string | null }>(
     db,
     sql`select l.kind, l.redemption_id as "redemptionId", l.reversal_id as "reversalId",
@@ -177,7 +181,7 @@ export async function listBatchLines(db: DbOrTx, params: { batchId: string }): P
         from settlement_lines l
         left join settlement_batches cf on cf.id = l.carried_from_batch_id
         where l.batch_id = ${params.batchId}
-        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id`,
+        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id${page}`,
   );
   return rows.map((r) => ({
     ...r,
@@ -214,6 +218,7 @@ export interface BookingRow {
   provider_name: string;
   legal_basis: string;
   cost_bearer: string | null;
+  cost_bearer_name: string | null;
   benefit_type: string;
   cost_centre: string | null;
   account: string | null;
@@ -233,10 +238,11 @@ export async function bookingRows(db: DbOrTx, paymentFileId: string): Promise<Bo
       from lines group by batch_id, legal_basis, cost_bearer, benefit_type
     )
     select b.number as batch_number, p.id as provider_id, p.name as provider_name, g.legal_basis, g.cost_bearer,
-           g.benefit_type, ba.cost_centre, ba.account, g.period_from, g.period_to, g.amount_cents
+           cb.name_de as cost_bearer_name, g.benefit_type, ba.cost_centre, ba.account, g.period_from, g.period_to, g.amount_cents
     from grouped g
     join settlement_batches b on b.id = g.batch_id
     join providers p on p.id = b.provider_id
+    left join cost_bearers cb on cb.code = g.cost_bearer
     left join lateral (
       select cost_centre, account from booking_accounts m
       where m.legal_basis = g.legal_basis

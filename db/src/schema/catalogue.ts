@@ -136,3 +136,34 @@ export const cityLogos = pgTable(
   },
   (t) => [check('city_logos_single_row', sql`${t.id} = 1`)],
 );
+
+/** One column of the booking list: which field (a key the settlement module defines) under which header. */
+export interface BookingListColumn {
+  key: string;
+  header: string;
+}
+/** One row of the account mapping as it was saved (the snapshot of a version). */
+export interface BookingAccountRow {
+  legalBasis: string;
+  costBearer: string;
+  benefitType: string;
+  costCentre: string;
+  account: string;
+}
+
+/**
+ * Versions of the booking list layout, set by accounting: the columns (order, headers) and a snapshot
+ * of the account mapping saved with them. Append-only: the newest version applies to every later
+ * file; none means the built-in layout. The live mapping the query joins is `booking_accounts`.
+ */
+export const bookingListConfigs = pgTable(
+  'booking_list_configs',
+  {
+    version: integer().primaryKey(),
+    columns: jsonb().$type<BookingListColumn[]>().notNull(),
+    accounts: jsonb().$type<BookingAccountRow[]>().notNull(),
+    createdAt: createdAt(),
+    createdBy: text().notNull(),
+  },
+  (t) => [check('booking_list_configs_version', sql`${t.version} >= 1`)],
+);

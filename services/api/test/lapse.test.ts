@@ -350,7 +350,12 @@ describe('runLapse', () => {
       token: acc.token,
     });
     expect(csv.body).toContain('Monat;Leistungsart;Rechtskreis;Kostenträger;Bewilligungen;Verfallen');
-    expect(csv.body).toContain('2026-11;trip;BKGG_KIZ;;1;73,00');
+    // German names by default (as every report CSV), the codes with codes=true.
+    expect(csv.body).toContain('2026-11;Ausflug / Klassenfahrt;BKGG (Kinderzuschlag);;1;73,00');
+    const coded = await t.call('GET', '/api/v1/reports/lapsed?from=2026-11-01&to=2026-11-30&format=csv&codes=true', {
+      token: acc.token,
+    });
+    expect(coded.body).toContain('2026-11;trip;BKGG_KIZ;;1;73,00');
     const october = await t.call('GET', '/api/v1/reports/lapsed?from=2026-10-01&to=2026-10-31', { token: acc.token });
     expect(october.json()).toMatchObject({ items: [], totalCents: 0 });
     // The period proof counts the lapse in the period it happened in, per legal basis, from the same entries.

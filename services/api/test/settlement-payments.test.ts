@@ -293,9 +293,16 @@ describe('SEPA payment file', () => {
         body: { batchIds: [a.batch.id, b.batch.id] },
       })
     ).json();
-    const one = await t.call('POST', `/api/v1/settlements/batches/${a.batch.id}/paid`, { token: acc2.token });
-    expect(one.json()).toMatchObject({ status: 'paid', paidBy: acc2.id });
-    const all = await t.call('POST', `/api/v1/settlements/payment-files/${file.id}/paid`, { token: acc2.token });
+    // Paid on the bank's value date: on or after the execution date, not in the future.
+    t.clock.set('2026-11-25T09:00:00Z');
+    const payer = await t.user('accounting');
+    const one = await t.call('POST', `/api/v1/settlements/batches/${a.batch.id}/paid`, {
+      token: payer.token,
+      body: { paidOn: file.executionDate },
+    });
+    expect(one.json()).toMatchObject({ status: 'paid', paidBy: payer.id, paidOn: file.executionDate });
+    const all = await t.call('POST', `/api/v1/settlements/payment-files/${file.id}/paid`, { token: payer.token });
+    t.clock.set('2026-11-20T09:00:00Z');
     expect(all.json()).toMatchObject({ status: 'paid', batchCount: 2 });
     const list = await t.call('GET', '/api/v1/settlements/payment-files', { token: acc1.token });
     expect(list.json().items.find((f: { id: string }) => f.id === file.id).status).toBe('paid');
@@ -359,15 +366,17 @@ describe('booking list CSV', () => {
     expect(rows).toHaveLength(3);
     const cents = (v: string) => Math.round(Number(v.replace(',', '.')) * 100);
     expect(rows.reduce((s, r) => s + cents(r.Betrag!), 0)).toBe(file.totalCents);
-    expect(rows.find((r) => r.Rechtskreis === 'ASYLBLG')).toMatchObject({
-      Kostenträger: 'SOZIALAMT',
+    // German names by default (codes with ?codes=true, see settlement-booking-list.test.ts).
+    expect(rows.find((r) => r.Rechtskreis === 'AsylbLG')).toMatchObject({
+      Kostenträger: 'Sozialamt der Stadt',
+      Leistungsart: 'Teilhabe',
       Kostenstelle: '31300',
       Sachkonto: '533400',
       Betrag: '43,21',
       'Zeitraum von': '20.11.2026',
       Abrechnung: second!.number,
     });
-    expect(rows.find((r) => r.Abrechnung === second!.number && r.Rechtskreis === 'SGB_II')!.Betrag).toBe('-10,00');
+    expect(rows.find((r) => r.Abrechnung === second!.number && r.Rechtskreis === 'SGB II')!.Betrag).toBe('-10,00');
 
     const comma = await t.call(
       'GET',

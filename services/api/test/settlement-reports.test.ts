@@ -48,10 +48,10 @@ describe('reports without personal data', () => {
     await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/release`, { token: acc2.token });
     const file = await t.call('POST', '/api/v1/settlements/payment-files', {
       token: acc1.token,
-      body: { batchIds: [batch!.id] },
+      body: { batchIds: [batch!.id], executionDate: '2026-11-20' },
     });
     expect(file.statusCode).toBe(201);
-    // Paid on 2026-11-20 (the pinned clock: 10:00 Berlin).
+    // Executed and paid on 2026-11-20 (the pinned clock: 10:00 Berlin).
     await t.call('POST', `/api/v1/settlements/payment-files/${file.json().id}/paid`, { token: acc1.token });
 
     const refund = await t.call('GET', '/api/v1/reports/reimbursement?from=2026-11-01&to=2026-11-30', {
@@ -100,11 +100,47 @@ describe('reports without personal data', () => {
       {
         'Anbieter-ID': provider.id,
         Anbieter: 'Sportverein Süd',
-        Leistungsart: 'participation',
+        Leistungsart: 'Teilhabe',
         Buchungen: '3',
         Betrag: '32,00',
       },
     ]);
+    // German names by default, the codes on request.
+    const spendCodes = await t.call(
+      'GET',
+      '/api/v1/reports/provider-spend?from=2026-11-01&to=2026-11-30&format=csv&codes=true',
+      { token: acc1.token },
+    );
+    expect(
+      (parse(spendCodes.body, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[])[0]!
+        .Leistungsart,
+    ).toBe('participation');
+    const refundCsv = await t.call('GET', '/api/v1/reports/reimbursement?from=2026-11-01&to=2026-11-30&format=csv', {
+      token: acc1.token,
+    });
+    expect(parse(refundCsv.body, { bom: true, delimiter: ';', columns: true })).toEqual([
+      {
+        Zahlungsdatum: '20.11.2026',
+        Rechtskreis: 'AsylbLG',
+        Kostenträger: 'Sozialamt der Stadt',
+        Bundeserstattung: 'nein',
+        Betrag: '12,00',
+      },
+      {
+        Zahlungsdatum: '20.11.2026',
+        Rechtskreis: 'SGB II',
+        Kostenträger: 'Jobcenter',
+        Bundeserstattung: 'ja',
+        Betrag: '20,00',
+      },
+    ]);
+    const takeUpCsv = await t.call('GET', '/api/v1/reports/take-up?from=2026-11-01&to=2026-11-30&format=csv', {
+      token: acc1.token,
+    });
+    expect(
+      (parse(takeUpCsv.body, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[])[0]!
+        .Leistungsart,
+    ).toBe('Teilhabe');
     for (const res of [refund, takeUp, spend]) expect(res.body).not.toMatch(/Geheim|Muster|AZ-/);
   });
 

@@ -761,6 +761,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The import template: header and example rows that use every allowed value */
+        get: operations["getImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The children an import created, with their cards */
+        get: operations["listImportChildren"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/terminal/redemption-imports": {
         parameters: {
             query?: never;
@@ -977,7 +1011,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that an exported batch was paid: exported → paid */
+        /** Record that an exported batch was paid on the bank's value date: exported → paid */
         post: operations["markBatchPaid"];
         delete?: never;
         options?: never;
@@ -1062,6 +1096,24 @@ export interface paths {
         /** Booking list for the finance software: batch × legal basis × cost bearer × benefit type */
         get: operations["getPaymentFileBookings"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/booking-list-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking list layout in force: columns (order, headers) and cost centre/account mapping */
+        get: operations["getBookingListConfig"];
+        /** Save a new version of the booking list layout; every later booking list uses it (audited) */
+        put: operations["saveBookingListConfig"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1705,6 +1757,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        ImportedChildInput: {
+            beneficiaryId: string;
+            /** @description "Familienname, Vorname"; null once pseudonymised */
+            displayName: string | null;
+            caseReference: string | null;
+            /** @description The active card, if the import issued one (or one was issued since) */
+            cardId: string | null;
+            cardNumber: string | null;
+        };
         OutreachListInput: {
             /** @description The city setting outreachWeeks */
             weeks: number;
@@ -1878,6 +1939,46 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        /** @description The IBAN is already the account of another provider (a warning: the change was saved) */
+        ProviderWarningInput: {
+            /** @constant */
+            code: "iban_in_use";
+            providerId: string;
+            providerName: string;
+        };
+        ProviderWithWarningsInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @enum {string} */
+            status: "pending" | "approved" | "suspended" | "needs_reapproval";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: components["schemas"]["AddressInput"];
+            email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
+            /** @description Meal price in force today (lunch providers) */
+            mealPriceCents?: number;
+            mealPrices: components["schemas"]["MealPriceInput"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposalInput"][];
+            bankDataChangedBy?: string;
+            bankDataChangedAt?: string;
+            approvedBy?: string;
+            approvedAt?: string;
+            createdAt: string;
+            /** @description Only for admins; absent when there is nothing */
+            warnings?: components["schemas"]["ProviderWarningInput"][];
         };
         RegisterProviderBodyInput: {
             name: string;
@@ -2188,12 +2289,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
@@ -2241,18 +2348,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
             returnReason: string | null;
             returnedAt: string | null;
+            /** @description All lines, or the page asked for with linesLimit/linesOffset */
             lines: components["schemas"]["SettlementLineInput"][];
+            /** @description Number of all lines of the batch */
+            linesTotal: number;
+            /** @description For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null */
+            releaseRefusal: ("certified_by_you" | "bank_data_changed_by_you" | "bank_data_unapproved" | "provider_not_payable") | null;
         };
         PaymentFileInput: {
             id: string;
@@ -2271,6 +2389,60 @@ export interface components {
             batchIds: string[];
             /** @enum {string} */
             status: "exported" | "paid" | "partly_paid";
+        };
+        BookingListConfigInput: {
+            /** @description 0 = the built-in layout (nothing saved yet) */
+            version: number;
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description The column header in the file */
+                header: string;
+            }[];
+            /** @description Cost centre and account per legal basis × cost bearer × benefit type; the most specific row wins */
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
+            savedAt: string | null;
+            savedBy: string | null;
+            savedByName: string | null;
+            /** @description Every field a column can show, with its default header */
+            fields: {
+                /** @enum {string} */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                defaultHeader: string;
+            }[];
+        };
+        SaveBookingListConfigBodyInput: {
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description Default: the field name */
+                header?: string;
+            }[];
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
         };
         CityReversalInput: {
             id: string;
@@ -2813,6 +2985,15 @@ export interface components {
             createdAt: string;
             finishedAt?: string;
         };
+        ImportedChild: {
+            beneficiaryId: string;
+            /** @description "Familienname, Vorname"; null once pseudonymised */
+            displayName: string | null;
+            caseReference: string | null;
+            /** @description The active card, if the import issued one (or one was issued since) */
+            cardId: string | null;
+            cardNumber: string | null;
+        };
         OutreachList: {
             /** @description The city setting outreachWeeks */
             weeks: number;
@@ -2986,6 +3167,46 @@ export interface components {
             approvedBy?: string;
             approvedAt?: string;
             createdAt: string;
+        };
+        /** @description The IBAN is already the account of another provider (a warning: the change was saved) */
+        ProviderWarning: {
+            /** @constant */
+            code: "iban_in_use";
+            providerId: string;
+            providerName: string;
+        };
+        ProviderWithWarnings: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            category: "caterer" | "kita" | "school" | "club" | "music_school" | "culture" | "tutor" | "travel_operator";
+            /** @enum {string} */
+            status: "pending" | "approved" | "suspended" | "needs_reapproval";
+            benefitTypes: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport")[];
+            accountHolder: string;
+            iban: string;
+            bic?: string;
+            address: components["schemas"]["Address"];
+            email?: string;
+            phone?: string;
+            /** @description Listed in the public provider directory */
+            publicListing: boolean;
+            /** @description False while bank data changed by the provider awaits an admin (releases refused until then) */
+            bankDataApproved: boolean;
+            /** @description Registered by the provider itself (registerProvider) */
+            selfRegistered: boolean;
+            /** @description Meal price in force today (lunch providers) */
+            mealPriceCents?: number;
+            mealPrices: components["schemas"]["MealPrice"][];
+            /** @description Meal prices the provider proposed, newest first; a pending one waits for the city */
+            mealPriceProposals: components["schemas"]["MealPriceProposal"][];
+            bankDataChangedBy?: string;
+            bankDataChangedAt?: string;
+            approvedBy?: string;
+            approvedAt?: string;
+            createdAt: string;
+            /** @description Only for admins; absent when there is nothing */
+            warnings?: components["schemas"]["ProviderWarning"][];
         };
         RegisterProviderBody: {
             name: string;
@@ -3297,12 +3518,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
@@ -3350,18 +3577,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             certifiedBy: string | null;
+            /** @description Username of the certifier */
+            certifiedByName: string | null;
             certifiedAt: string | null;
             releasedBy: string | null;
+            /** @description Username of the releaser */
+            releasedByName: string | null;
             releasedAt: string | null;
             paymentFileId: string | null;
             paidAt: string | null;
             paidBy: string | null;
+            /** @description Username of who marked it paid (null for a bank statement import) */
+            paidByName: string | null;
             /** @description The bank's value date of the transfer (from an imported bank statement) */
             paidOn: string | null;
             /** @description ISO 20022 return reason code (e.g. AC04) of a returned transfer */
             returnReason: string | null;
             returnedAt: string | null;
+            /** @description All lines, or the page asked for with linesLimit/linesOffset */
             lines: components["schemas"]["SettlementLine"][];
+            /** @description Number of all lines of the batch */
+            linesTotal: number;
+            /** @description For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null */
+            releaseRefusal: ("certified_by_you" | "bank_data_changed_by_you" | "bank_data_unapproved" | "provider_not_payable") | null;
         };
         PaymentFile: {
             id: string;
@@ -3380,6 +3618,60 @@ export interface components {
             batchIds: string[];
             /** @enum {string} */
             status: "exported" | "paid" | "partly_paid";
+        };
+        BookingListConfig: {
+            /** @description 0 = the built-in layout (nothing saved yet) */
+            version: number;
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description The column header in the file */
+                header: string;
+            }[];
+            /** @description Cost centre and account per legal basis × cost bearer × benefit type; the most specific row wins */
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
+            savedAt: string | null;
+            savedBy: string | null;
+            savedByName: string | null;
+            /** @description Every field a column can show, with its default header */
+            fields: {
+                /** @enum {string} */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                defaultHeader: string;
+            }[];
+        };
+        SaveBookingListConfigBody: {
+            columns: {
+                /**
+                 * @description Which field; an unknown one is refused (400)
+                 * @enum {string}
+                 */
+                key: "paymentRun" | "executionDate" | "batchNumber" | "providerId" | "providerName" | "legalBasis" | "legalBasisCode" | "costBearer" | "costBearerCode" | "benefitType" | "benefitTypeCode" | "costCentre" | "account" | "periodFrom" | "periodTo" | "amount";
+                /** @description Default: the field name */
+                header?: string;
+            }[];
+            accounts: {
+                /** @enum {string} */
+                legalBasis: "SGB_II" | "SGB_XII_3" | "SGB_XII_4" | "BKGG_KIZ" | "BKGG_WOGG" | "ASYLBLG";
+                /** @description A cost bearer code of the catalogue, or '*' for any */
+                costBearer: string;
+                /** @description A benefit type, or '*' for any */
+                benefitType: ("lunch" | "participation" | "tutoring" | "trip" | "school_supplies" | "transport") | "*";
+                costCentre: string;
+                account: string;
+            }[];
         };
         CityReversal: {
             id: string;
@@ -4407,7 +4699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Provider"];
+                    "application/json": components["schemas"]["ProviderWithWarnings"];
                 };
             };
             /** @description Default Response */
@@ -4534,7 +4826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Provider"];
+                    "application/json": components["schemas"]["ProviderWithWarnings"];
                 };
             };
             /** @description Default Response */
@@ -4632,7 +4924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Provider"];
+                    "application/json": components["schemas"]["ProviderWithWarnings"];
                 };
             };
             /** @description Default Response */
@@ -7383,6 +7675,122 @@ export interface operations {
             };
         };
     };
+    getImportTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImportChildren: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ImportedChild"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     importRedemptions: {
         parameters: {
             query?: {
@@ -8165,7 +8573,11 @@ export interface operations {
     };
     getBatch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size of `lines`; default all */
+                linesLimit?: number;
+                linesOffset?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8458,7 +8870,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The bank's value date: not before the payment file's execution date, not in the future; default today
+                     */
+                    paidOn?: string;
+                } | null;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -8753,7 +9175,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The bank's value date: not before the payment file's execution date, not in the future; default today
+                     */
+                    paidOn?: string;
+                } | null;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -8885,6 +9317,8 @@ export interface operations {
                 delimiter?: ";" | "," | "tab";
                 /** @description Write a UTF-8 byte order mark (Excel needs it to read umlauts) */
                 bom?: "true" | "false";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path: {
@@ -8932,6 +9366,113 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBookingListConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingListConfig"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveBookingListConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveBookingListConfigBodyInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingListConfig"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9186,6 +9727,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -9249,6 +9792,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -9312,6 +9857,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -9375,6 +9922,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -9438,6 +9987,8 @@ export interface operations {
                 to: string;
                 /** @description json (default) or csv (German Excel) */
                 format?: "json" | "csv";
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { systemActor } from '@tk/api/lib/audit.ts';
 import { runLapse } from '@tk/api/modules/bookings/bookings.service.ts';
-import { addDays, berlinDate, newId } from '@tk/core';
+import { addDays, berlinDate, isBusinessDay, newId } from '@tk/core';
 import { approvals, auditLog, beneficiaries } from '@tk/db';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -111,14 +111,14 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     await expect.poll(() => page.getByTestId('certified-by').textContent()).toContain('Ihnen (buchhaltung)');
     expect(await page.getByTestId('certified-by').textContent()).toContain(german(today));
 
-    // The release button says beforehand why it will be refused, and the refusal is German.
+    // The four-eyes rule forbids the certifier to release: the button is disabled, the German reason beside it.
     const release = page.getByRole('button', { name: 'Zahlung anordnen' });
-    expect(await release.getAttribute('aria-describedby')).toBeTruthy();
-    expect(await page.locator('.acc-step-note').textContent()).toContain('Anordnen muss eine andere Person');
-    await release.click();
-    await expect
-      .poll(() => page.getByRole('alert').filter({ hasText: 'Vier-Augen-Prinzip' }).textContent())
-      .toContain('Sie haben diese Abrechnung selbst als sachlich und rechnerisch richtig bestätigt');
+    await expect.poll(() => release.isDisabled()).toBe(true);
+    const reason = page.getByTestId('release-refusal');
+    expect(await reason.textContent()).toContain(
+      'Sie haben diese Abrechnung selbst als sachlich und rechnerisch richtig bestätigt',
+    );
+    expect(await release.getAttribute('aria-describedby')).toBe(await reason.getAttribute('id'));
     expect(await page.getByTestId('released-by').count()).toBe(0);
 
     await screenshot(page, 'accounting-batch-detail');
@@ -130,7 +130,10 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     await login(page, 'buchhaltung2');
     await page.goto(batchUrl);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Abrechnung ${batchNumber}`);
-    expect(await page.getByTestId('certified-by').textContent()).toContain('einer anderen Person');
+    // The certifier by name, not by account id; the other person may release.
+    expect(await page.getByTestId('certified-by').textContent()).toMatch(/von buchhaltung am/);
+    expect(await page.getByTestId('certified-by').textContent()).not.toContain('Konto');
+    expect(await page.getByTestId('release-refusal').count()).toBe(0);
     await page.getByRole('button', { name: 'Zahlung anordnen' }).click();
     await expect.poll(() => page.getByTestId('released-by').textContent()).toContain('Ihnen (buchhaltung2)');
 
@@ -140,6 +143,9 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     await checkbox.check();
     await expect.poll(() => page.getByTestId('selection-count').textContent()).toBe('1');
     const amount = (await page.getByTestId('selection-sum').textContent()) ?? '';
+    // Executed today (a business day), so the bank's value date can be today.
+    const executionToday = isBusinessDay(today);
+    if (executionToday) await page.getByLabel('Ausführungsdatum').fill(today);
     await page.getByRole('button', { name: 'Zahlungsdatei erstellen' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Zahlungsdatei \S+/);
     expect(await page.getByTestId('file-total').textContent()).toBe(amount);
@@ -159,12 +165,34 @@ describe.runIf(runBrowserTests)('accounting desk', () => {
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.bytes.toString('utf8')).toContain(';');
     expect(csv.download.suggestedFilename()).toMatch(/^Buchungsliste-.+\.csv$/);
+    // German names by default; the codes when asked for.
+    const CODES = /;(SGB_II|SGB_XII_3|SGB_XII_4|BKGG_KIZ|BKGG_WOGG|ASYLBLG);/;
+    expect(csv.bytes.toString('utf8')).toMatch(/;(SGB II|SGB XII \(\d\. Kapitel\)|BKGG \(\w+\)|AsylbLG);/);
+    expect(csv.bytes.toString('utf8')).not.toMatch(CODES);
+    await page.getByLabel(/Buchungsliste mit Codes/).check();
+    const coded = await downloaded(page, () =>
+      page.getByRole('button', { name: 'Buchungsliste (CSV) herunterladen' }).click(),
+    );
+    expect(coded.bytes.toString('utf8')).toMatch(CODES);
 
     await screenshot(page, 'accounting-payment-file');
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Als bezahlt markieren' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Als bezahlt markieren' }).click();
+    const dialog = page.getByRole('dialog');
+    const valueDate = dialog.getByLabel('Wertstellung laut Kontoauszug');
+    // A value date before the execution date is refused in German, and nothing is marked.
+    await valueDate.fill(addDays(today, -1));
+    await dialog.getByRole('button', { name: 'Als bezahlt markieren' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('nicht vor dem Ausführungsdatum');
+    await screenshot(page, 'accounting-paid-value-date');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    if (!executionToday) {
+      await page.context().close();
+      return; // the file executes on a later day: it cannot be paid today
+    }
+    await valueDate.fill(today);
+    await dialog.getByRole('button', { name: 'Als bezahlt markieren' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'als bezahlt vermerkt' }).count()).toBe(1);
     await expect.poll(() => page.getByTestId('file-batches').textContent()).toContain('Bezahlt');
     // The file list shows it as paid.

@@ -12,8 +12,6 @@ import {
   type TestServer,
 } from './support.ts';
 
-const FOUR_EYES = 'Vier-Augen-Prinzip: Diese Freigabe muss eine andere Person erteilen.';
-
 async function openVerwaltung(page: Page, username: string) {
   await login(page, username);
   await page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Verwaltung' }).click();
@@ -58,6 +56,12 @@ describe.runIf(runBrowserTests)('Verwaltung', () => {
     await form.getByLabel('Straße und Hausnummer').fill('Am Markt 3');
     await form.getByLabel('Postleitzahl').fill('59065');
     await form.getByLabel('Ort').fill('Musterstadt');
+    // The category is chosen explicitly, never guessed from the benefit types.
+    await form.getByRole('button', { name: 'Anbieter anlegen' }).click();
+    const category = form.getByLabel('Kategorie');
+    await expect.poll(() => category.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('.field-error').allTextContents()).toContain('Bitte die Kategorie wählen.');
+    await category.selectOption({ label: 'Musikschule' });
     await form.getByRole('button', { name: 'Anbieter anlegen' }).click();
     const iban = form.getByLabel('IBAN');
     await expect.poll(() => iban.getAttribute('aria-invalid')).toBe('true');
@@ -66,20 +70,33 @@ describe.runIf(runBrowserTests)('Verwaltung', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'admin-provider-invalid-iban');
 
+    // The IBAN of the demo club: saved, with a German warning naming (and linking) the other provider.
     await iban.fill('DE89 3704 0044 0532 0130 00');
     await form.getByRole('button', { name: 'Anbieter anlegen' }).click();
     await page.getByRole('heading', { name: 'Musikschule Tonleiter' }).waitFor();
     expect(await page.getByTestId('provider-status').textContent()).toBe('wartet auf Freigabe');
+    const warning = page.getByTestId('iban-warning');
+    expect(await warning.textContent()).toContain('Diese IBAN ist schon bei einem anderen Anbieter hinterlegt');
+    expect(await warning.getByRole('link', { name: DEMO_PROVIDERS.club.name }).getAttribute('href')).toContain(
+      DEMO_PROVIDERS.club.id,
+    );
+    expect(await page.getByText('Musikschule', { exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(page, 'admin-provider-iban-warning');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     expect(await page.getByTestId('provider-iban').textContent()).toBe('DE89 3704 0044 0532 0130 00');
     const fourEyes = page.getByTestId('four-eyes');
     expect(await fourEyes.textContent()).toContain('Bankdaten zuletzt geändert von Ihnen');
     expect(await fourEyes.textContent()).toContain('Sie haben die Bankdaten zuletzt geändert.');
 
-    // The admin who entered the bank data may not approve: the server refuses, the page says why.
-    await page.getByRole('button', { name: 'Freigeben' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toBe(FOUR_EYES);
+    // The admin who entered the bank data may not approve: the button is disabled, the reason beside it.
+    const approve = page.getByRole('button', { name: 'Freigeben' });
+    expect(await approve.isDisabled()).toBe(true);
+    const reason = page.getByTestId('approve-refusal');
+    expect(await reason.textContent()).toContain('Vier-Augen-Prinzip: Sie haben die Bankdaten zuletzt geändert.');
+    expect(await approve.getAttribute('aria-describedby')).toBe(await reason.getAttribute('id'));
     expect(await page.getByTestId('provider-status').textContent()).toBe('wartet auf Freigabe');
     await screenshot(page, 'admin-four-eyes-refused');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     const providerUrl = new URL(page.url()).pathname;
 
     const second = await newPage(browser, server.url);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { systemActor } from '@tk/api/lib/audit.ts';
 import { runLapse } from '@tk/api/modules/bookings/bookings.service.ts';
 import { addDays, berlinDate, newId } from '@tk/core';
@@ -255,8 +256,31 @@ describe.runIf(runBrowserTests)('Fallbearbeitung', () => {
     expect(summary).toContain('ausgestellte Karten2');
     await screenshot(page, 'casework-import-done');
 
-    await page.getByRole('link', { name: 'Kinder suchen' }).click();
-    await openChild(page, 'IMP-W3', 'Importer, Jan');
+    // The history shows this import; it opens the children and cards it created, linked to the child pages.
+    const history = page.getByRole('table', { name: 'Bisherige Importe' });
+    await expect.poll(() => history.locator('tbody tr').first().textContent()).toContain('export.csv');
+    expect(await history.locator('tbody tr').first().textContent()).toContain('Import');
+    await history.getByRole('button', { name: 'Kinder und Karten (2)' }).click();
+    const created = page.getByRole('table', { name: 'Kinder und Karten dieses Imports' });
+    await expect.poll(() => created.locator('tbody tr').count()).toBe(2);
+    expect(await created.getByRole('link').allTextContents()).toEqual(['Importer, Jan', 'Importer, Paul']);
+    expect(await created.locator('tbody tr').first().textContent()).toMatch(/\d{4} \d{4} \d{4} \d{4}/);
+    expect(await created.getByRole('button', { name: 'Karte drucken: Importer, Jan (PDF)' }).count()).toBe(1);
+    await screenshot(page, 'casework-import-history');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The template: example rows, one per benefit type, in the import's own spellings.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Vorlage mit Beispielen herunterladen' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('teilhabekarte-import-vorlage.csv');
+    const template = (await readFile((await download.path()) as string, 'utf8')).split('\r\n').filter(Boolean);
+    expect(template[0]).toContain('Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis');
+    expect(template.length).toBeGreaterThanOrEqual(6);
+    expect(template.slice(1).join('\n')).toMatch(/BEISPIEL-001;Beispiel;Kind 1;.*;Mittagessen;SGB II;/);
+
+    await created.getByRole('link', { name: 'Importer, Jan' }).click();
     const row = await approvalsTable(page).locator('tbody tr').first().textContent();
     expect(row).toContain('199,50 €');
     expect(await page.getByTestId('card-status').textContent()).toBe('aktiv');

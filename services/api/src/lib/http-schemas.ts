@@ -52,3 +52,10 @@ export const IdempotencyHeaders = z.looseObject({
     .optional()
     .describe('A fresh random value per write, the same one when retrying it (required for redeem)'),
 });
+
+/** `?codes=true`: a CSV export writes the codes (`SGB_II`, `lunch`) instead of the German names. */
+export const CsvCodes = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true')
+  .describe('true: codes (SGB_II, lunch) instead of German names in the cells');

@@ -53,6 +53,8 @@ const MESSAGES: Record<string, string> = {
     'Die Abrechnung ist nicht (mehr) in dem Status, den dieser Schritt verlangt. Bitte die Ansicht neu laden.',
   cutoff_date_invalid: 'Der Stichtag darf höchstens morgen sein (dann wird alles bisher Gebuchte abgerechnet).',
   execution_date_invalid: 'Das Ausführungsdatum muss ein Bankarbeitstag ab heute sein.',
+  paid_on_invalid:
+    'Das Datum der Wertstellung darf nicht vor dem Ausführungsdatum der Zahlungsdatei und nicht in der Zukunft liegen.',
   nothing_to_pay: 'Die Abrechnung hat keinen positiven Betrag und kann nicht überwiesen werden.',
   bank_data_not_corrected:
     'Die Bank hat diese Überweisung zurückgegeben. Erst die Bankdaten des Anbieters korrigieren und freigeben lassen, dann neu zahlen.',

@@ -139,6 +139,24 @@ const BENEFIT_ALIASES: Record<string, string> = {
   schuelerbefoerderung: 'transport',
 };
 
+/** How the import spells each value (its error messages and the template use these; aliases are read too). */
+export const IMPORT_BENEFIT_VALUES = {
+  lunch: 'Mittagessen',
+  participation: 'Teilhabe',
+  tutoring: 'Lernfoerderung',
+  trip: 'Ausflug',
+  school_supplies: 'Schulbedarf',
+  transport: 'Schuelerbefoerderung',
+} as const;
+export const IMPORT_LEGAL_BASIS_VALUES = {
+  SGB_II: 'SGB II',
+  SGB_XII_3: 'SGB XII 3',
+  SGB_XII_4: 'SGB XII 4',
+  BKGG_KIZ: 'BKGG KiZ',
+  BKGG_WOGG: 'BKGG WoGG',
+  ASYLBLG: 'AsylbLG',
+} as const;
+
 export function benefitTypeOf(value: string): string | null {
   return BENEFIT_ALIASES[foldName(value)] ?? null;
 }

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { NotCsv } from './imports.errors.ts';
-import { ImportJobList, ImportJobSchema, ImportQuery } from './imports.schemas.ts';
+import { ImportedChildList, ImportJobList, ImportJobSchema, ImportQuery } from './imports.schemas.ts';
 import * as service from './imports.service.ts';
+import { childrenOfImport, importTemplateCsv } from './imports.template.ts';
 
 /** Large exports (50,000 lines ≈ 6 MB) fit with room to spare. */
 export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -86,5 +88,43 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: roles,
     },
     async (request) => service.getImport(db, request.params.id),
+  );
+
+  app.get(
+    '/imports/template.csv',
+    {
+      schema: {
+        operationId: 'getImportTemplate',
+        tags,
+        summary: 'The import template: header and example rows that use every allowed value',
+        security,
+        response: {
+          200: z.any().meta({ description: 'CSV (text/csv)', type: 'string', format: 'binary' }),
+          ...problems(401, 403, 429),
+        },
+      },
+      config: roles,
+    },
+    async (_request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="teilhabekarte-import-vorlage.csv"')
+        .send(await importTemplateCsv(db, clock)),
+  );
+
+  app.get(
+    '/imports/:id/children',
+    {
+      schema: {
+        operationId: 'listImportChildren',
+        tags,
+        summary: 'The children an import created, with their cards',
+        security,
+        params: IdParams,
+        response: { 200: ImportedChildList, ...problems(400, 401, 403, 404, 429) },
+      },
+      config: roles,
+    },
+    async (request) => ({ items: await childrenOfImport(db, request.params.id) }),
   );
 };

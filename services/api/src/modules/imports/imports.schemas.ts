@@ -48,3 +48,15 @@ export const ImportJobSchema = z
 export type ImportJob = z.infer<typeof ImportJobSchema>;
 
 export const ImportJobList = z.object({ items: z.array(ImportJobSchema.omit({ report: true })) });
+
+export const ImportedChildSchema = z
+  .object({
+    beneficiaryId: z.string(),
+    displayName: z.string().nullable().describe('"Familienname, Vorname"; null once pseudonymised'),
+    caseReference: z.string().nullable(),
+    cardId: z.string().nullable().describe('The active card, if the import issued one (or one was issued since)'),
+    cardNumber: z.string().nullable(),
+  })
+  .meta({ id: 'ImportedChild' });
+export type ImportedChild = z.infer<typeof ImportedChildSchema>;
+export const ImportedChildList = z.object({ items: z.array(ImportedChildSchema) });

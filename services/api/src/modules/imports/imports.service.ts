@@ -22,6 +22,8 @@ import {
   type ColumnKey,
   type CsvRow,
   decodeCsv,
+  IMPORT_BENEFIT_VALUES,
+  IMPORT_LEGAL_BASIS_VALUES,
   legalBasisOf,
   parseCsv,
 } from './imports.csv.ts';
@@ -240,7 +242,7 @@ function validate(
     else if (!benefitType)
       err(
         'benefitType',
-        `Unbekannte Leistungsart ${quote(benefitRaw)} (erlaubt: Mittagessen, Teilhabe, Lernfoerderung, Ausflug, Schulbedarf, Schuelerbefoerderung).`,
+        `Unbekannte Leistungsart ${quote(benefitRaw)} (erlaubt: ${Object.values(IMPORT_BENEFIT_VALUES).join(', ')}).`,
       );
     const legalRaw = values.legalBasis;
     const legalBasis = legalRaw ? legalBasisOf(legalRaw) : null;
@@ -248,7 +250,7 @@ function validate(
     else if (!legalBasis)
       err(
         'legalBasis',
-        `Unbekannter Rechtskreis ${quote(legalRaw)} (erlaubt: SGB II, SGB XII 3, SGB XII 4, BKGG KiZ, BKGG WoGG, AsylbLG).`,
+        `Unbekannter Rechtskreis ${quote(legalRaw)} (erlaubt: ${Object.values(IMPORT_LEGAL_BASIS_VALUES).join(', ')}).`,
       );
     let costBearer: string | null = null;
     if (values.costBearer) {

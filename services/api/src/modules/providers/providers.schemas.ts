@@ -78,6 +78,21 @@ export const ProviderSchema = z
   .meta({ id: 'Provider' });
 export type Provider = z.infer<typeof ProviderSchema>;
 
+export const ProviderWarningSchema = z
+  .object({
+    code: z.literal('iban_in_use'),
+    providerId: z.string(),
+    providerName: z.string(),
+  })
+  .describe('The IBAN is already the account of another provider (a warning: the change was saved)')
+  .meta({ id: 'ProviderWarning' });
+export type ProviderWarning = z.infer<typeof ProviderWarningSchema>;
+
+/** A provider as an admin sees it (create, update, get): with what the admin should double-check. */
+export const ProviderWithWarningsSchema = ProviderSchema.extend({
+  warnings: z.array(ProviderWarningSchema).optional().describe('Only for admins; absent when there is nothing'),
+}).meta({ id: 'ProviderWithWarnings' });
+
 export const CreateProviderBody = z.object({
   name: Text(140),
   category: z.enum(PROVIDER_CATEGORIES).optional().describe('Derived from benefitTypes when absent'),

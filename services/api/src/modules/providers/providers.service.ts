@@ -7,7 +7,7 @@ import {
   providerRegistrations,
   providers,
 } from '@tk/db';
-import { and, arrayContains, asc, desc, eq, gt, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, gt, ilike, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
 import { Forbidden, FourEyesRequired } from '../../lib/problems.ts';
@@ -23,7 +23,7 @@ import {
   providerNotFound,
 } from './providers.errors.ts';
 import { allowedFor, CATEGORY_BENEFIT_TYPES, guessCategory, type ProviderCategory } from './providers.rules.ts';
-import type { CreateProviderInput, Provider, UpdateProviderInput } from './providers.schemas.ts';
+import type { CreateProviderInput, Provider, ProviderWarning, UpdateProviderInput } from './providers.schemas.ts';
 
 type ProviderRow = typeof providers.$inferSelect;
 type MealPriceRow = { providerId: string; validFrom: string; priceCents: number };
@@ -169,6 +169,23 @@ export async function appendMealPrice(
 }
 
 /**
+ * Other providers whose account has this IBAN (normalised): a warning for the admin, never a refusal
+ * (one sponsor may pay for several clubs), and never shown to provider users (other providers' data).
+ */
+export async function ibanWarnings(tx: DbOrTx, iban: string, exceptId: string): Promise<ProviderWarning[]> {
+  const rows = await tx
+    .select({ id: providers.id, name: providers.name })
+    .from(providers)
+    .where(and(eq(providers.iban, iban), ne(providers.id, exceptId)))
+    .orderBy(asc(providers.name));
+  return rows.map((r) => ({ code: 'iban_in_use', providerId: r.id, providerName: r.name }));
+}
+
+/** The answer with its warnings, when there are any. */
+const withWarnings = (provider: Provider, warnings: ProviderWarning[]) =>
+  warnings.length > 0 ? { ...provider, warnings } : provider;
+
+/**
  * Registers a provider (status `pending`). The benefit types must fit the category (derived when
  * absent); IBAN/BIC are validated with ibantools; the creator counts as the last changer of the bank
  * data, so another admin must approve. Throws 400 `invalid_iban`, `invalid_bic`,
@@ -179,7 +196,7 @@ export async function createProvider(
   input: CreateProviderInput,
   actor: Actor,
   clock: Clock,
-): Promise<Provider> {
+): Promise<Provider & { warnings?: ProviderWarning[] }> {
   const now = clock.now();
   const today = berlinDate(now);
   const { category, iban, bic } = checkNewProvider(input);
@@ -194,7 +211,7 @@ export async function createProvider(
     if (input.mealPriceCents !== undefined) {
       await appendMealPrice(tx, row.id, input.mealPriceCents, input.mealPriceValidFrom ?? today, actor);
     }
-    return toProvider(row, await detailsOf(tx, [row.id]), today);
+    return withWarnings(toProvider(row, await detailsOf(tx, [row.id]), today), await ibanWarnings(tx, iban, row.id));
   });
 }
 
@@ -253,11 +270,21 @@ export function scopeCheck(actor: Actor, providerId: string): void {
   }
 }
 
-export async function getProvider(db: DbOrTx, providerId: string, actor: Actor, today: string): Promise<Provider> {
+/**
+ * One provider; for an admin with the `iban_in_use` warnings of its bank data (so a self-registered
+ * provider that reuses another's IBAN is noticed before it is approved).
+ */
+export async function getProvider(
+  db: DbOrTx,
+  providerId: string,
+  actor: Actor,
+  today: string,
+): Promise<Provider & { warnings?: ProviderWarning[] }> {
   scopeCheck(actor, providerId);
   const [row] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!row) throw providerNotFound();
-  return toProvider(row, await detailsOf(db, [row.id]), today);
+  const provider = toProvider(row, await detailsOf(db, [row.id]), today);
+  return actor.role === 'admin' ? withWarnings(provider, await ibanWarnings(db, row.iban, row.id)) : provider;
 }
 
 export async function listProviders(
@@ -298,7 +325,7 @@ export async function updateProvider(
   input: UpdateProviderInput,
   actor: Actor,
   clock: Clock,
-): Promise<Provider> {
+): Promise<Provider & { warnings?: ProviderWarning[] }> {
   const now = clock.now();
   const today = berlinDate(now);
   const own = actor.role === 'provider_admin';
@@ -376,7 +403,10 @@ export async function updateProvider(
     if (input.mealPriceCents !== undefined) {
       await appendMealPrice(tx, providerId, input.mealPriceCents, input.mealPriceValidFrom ?? today, actor);
     }
-    return toProvider(row, await detailsOf(tx, [providerId]), today);
+    const provider = toProvider(row, await detailsOf(tx, [providerId]), today);
+    return own || !bankChanged.includes('iban')
+      ? provider
+      : withWarnings(provider, await ibanWarnings(tx, row.iban, providerId));
   });
 }
 

@@ -36,9 +36,11 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: REPORT_ROLES },
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { from, to, format, codes } = request.query;
       const report = await reports.reimbursementReport(db, from, to);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.reimbursementCsv(report));
+      if (format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(await reports.reimbursementCsv(db, report, codes));
+      }
       return report;
     },
   );
@@ -80,9 +82,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: REPORT_ROLES },
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { from, to, format, codes } = request.query;
       const report = await reports.takeUpReport(db, from, to);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.takeUpCsv(report));
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.takeUpCsv(report, codes));
       return report;
     },
   );
@@ -101,9 +103,11 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: REPORT_ROLES },
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { from, to, format, codes } = request.query;
       const report = await reports.providerSpendReport(db, from, to);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.providerSpendCsv(report));
+      if (format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(reports.providerSpendCsv(report, codes));
+      }
       return report;
     },
   );
@@ -122,9 +126,11 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: REPORT_ROLES },
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { from, to, format, codes } = request.query;
       const report = await reports.lapsedReport(db, from, to);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.lapsedCsv(report));
+      if (format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(await reports.lapsedCsv(db, report, codes));
+      }
       return report;
     },
   );

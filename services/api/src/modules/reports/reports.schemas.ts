@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Cents, IsoDate } from '../../lib/http-schemas.ts';
+import { Cents, CsvCodes, IsoDate } from '../../lib/http-schemas.ts';
 
 export const ReportFormat = z.enum(['json', 'csv']).default('json').describe('json (default) or csv (German Excel)');
 
 export const DateRangeQuery = z
-  .object({ from: IsoDate, to: IsoDate, format: ReportFormat })
+  .object({ from: IsoDate, to: IsoDate, format: ReportFormat, codes: CsvCodes })
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] });
 
 export const ReimbursementRow = z.object({

@@ -1,4 +1,4 @@
-import { addMonths, benefitTypeName, type CivilDate, formatDecimalComma } from '@tk/core';
+import { addMonths, benefitTypeName, type CivilDate, formatDecimalComma, legalBasisName } from '@tk/core';
 import type { DbOrTx } from '@tk/db';
 import {
   districtTakeUpRows,
@@ -8,6 +8,7 @@ import {
   takeUpRows,
 } from '@tk/db/queries/reports';
 import { type CsvCell, toCsv } from '../../lib/csv.ts';
+import { getCatalogue } from '../catalogue/catalogue.service.ts';
 import type {
   DistrictTakeUpReport,
   LapsedReport,
@@ -97,37 +98,48 @@ export function reportCsv(columns: string[], records: CsvCell[][]): string {
   return toCsv(columns, records);
 }
 
-export const reimbursementCsv = (r: ReimbursementReport) =>
-  reportCsv(
+/** A report cell of a code: its German name by default, the code with `codes`. */
+const named = (codes: boolean, name: (code: string) => string) => (code: string) => (codes ? code : name(code));
+
+/** Cost bearer code → German name (the catalogue's). */
+const costBearerNames = async (db: DbOrTx) =>
+  new Map((await getCatalogue(db)).costBearers.map((b) => [b.code, b.nameDe]));
+
+export async function reimbursementCsv(db: DbOrTx, r: ReimbursementReport, codes = false): Promise<string> {
+  const bearers = await costBearerNames(db);
+  const legalBasis = named(codes, legalBasisName);
+  const costBearer = named(codes, (code) => bearers.get(code) ?? code);
+  return reportCsv(
     ['Zahlungsdatum', 'Rechtskreis', 'Kostenträger', 'Bundeserstattung', 'Betrag'],
     r.items.map((i) => [
       i.paymentDate.split('-').reverse().join('.'),
-      i.legalBasis,
-      i.costBearer ?? '',
+      legalBasis(i.legalBasis),
+      i.costBearer ? costBearer(i.costBearer) : '',
       i.federalRefund ? 'ja' : 'nein',
       formatDecimalComma(i.amountCents, { grouping: false }),
     ]),
   );
+}
 
-export const takeUpCsv = (r: TakeUpReport) =>
+export const takeUpCsv = (r: TakeUpReport, codes = false) =>
   reportCsv(
     ['Monat', 'Leistungsart', 'Kinder mit Buchung', 'Kinder mit Bewilligung', 'Inanspruchnahme %'],
     r.items.map((i) => [
       i.month,
-      i.benefitType,
+      named(codes, benefitTypeName)(i.benefitType),
       i.childrenWithBooking,
       i.childrenWithApproval,
       i.takeUpPercent === null ? '' : String(i.takeUpPercent).replace('.', ','),
     ]),
   );
 
-export const providerSpendCsv = (r: ProviderSpendReport) =>
+export const providerSpendCsv = (r: ProviderSpendReport, codes = false) =>
   reportCsv(
     ['Anbieter-ID', 'Anbieter', 'Leistungsart', 'Buchungen', 'Betrag'],
     r.items.map((i) => [
       i.providerId,
       i.providerName,
-      i.benefitType,
+      named(codes, benefitTypeName)(i.benefitType),
       i.bookings,
       formatDecimalComma(i.amountCents, { grouping: false }),
     ]),
@@ -175,15 +187,18 @@ export function districtTakeUpCsv(report: DistrictTakeUpReport): string {
     ]),
   );
 }
-export const lapsedCsv = (r: LapsedReport) =>
-  reportCsv(
+export async function lapsedCsv(db: DbOrTx, r: LapsedReport, codes = false): Promise<string> {
+  const bearers = await costBearerNames(db);
+  const costBearer = named(codes, (code) => bearers.get(code) ?? code);
+  return reportCsv(
     ['Monat', 'Leistungsart', 'Rechtskreis', 'Kostenträger', 'Bewilligungen', 'Verfallen'],
     r.items.map((i) => [
       i.month,
-      i.benefitType,
-      i.legalBasis,
-      i.costBearer ?? '',
+      named(codes, benefitTypeName)(i.benefitType),
+      named(codes, legalBasisName)(i.legalBasis),
+      i.costBearer ? costBearer(i.costBearer) : '',
       i.approvals,
       formatDecimalComma(i.lapsedCents, { grouping: false }),
     ]),
   );
+}

@@ -76,3 +76,12 @@ export class BankDataUnapproved extends defineProblem({
     });
   }
 }
+
+export class PaidOnInvalid extends defineProblem({ code: 'paid_on_invalid', status: 400, title: 'Bad request' }) {
+  constructor(earliest: string, latest: string) {
+    super({
+      detail: `The value date must lie between the execution date ${earliest} and today ${latest}.`,
+      extensions: { earliest, latest },
+    });
+  }
+}

@@ -13,7 +13,7 @@ import {
 } from './settlement.errors.ts';
 import type { PaymentFile } from './settlement.schemas.ts';
 import { buildSepaXml, remittanceText } from './settlement.sepa.ts';
-import { markPaidInTransaction } from './settlement.service.ts';
+import { checkedPaidOn, markPaidInTransaction } from './settlement.service.ts';
 
 /** Payment files (Zahlläufe): released batches into one SEPA file, its stored XML, and marking it paid. */
 
@@ -194,11 +194,21 @@ export async function getPaymentFileXml(db: DbOrTx, id: string): Promise<{ messa
   return row;
 }
 
-/** Marks every still exported batch of a payment file as paid. Throws 404 `payment_file_not_found`. */
-export async function markPaymentFilePaid(db: Db, id: string, actor: Actor, clock: Clock): Promise<PaymentFile> {
+/**
+ * Marks every still exported batch of a payment file as paid with the bank's value date `paidOn`
+ * (default today). Throws 404 `payment_file_not_found`, 400 `paid_on_invalid`.
+ */
+export async function markPaymentFilePaid(
+  db: Db,
+  id: string,
+  input: { paidOn?: CivilDate | undefined },
+  actor: Actor,
+  clock: Clock,
+): Promise<PaymentFile> {
   await db.transaction(async (tx) => {
     const [file] = await tx.select({ id: paymentFiles.id }).from(paymentFiles).where(eq(paymentFiles.id, id));
     if (!file) throw new PaymentFileNotFound();
+    const paidOn = await checkedPaidOn(tx, id, input.paidOn, clock);
     const batches = await tx
       .select()
       .from(settlementBatches)
@@ -210,6 +220,7 @@ export async function markPaymentFilePaid(db: Db, id: string, actor: Actor, cloc
       batches.filter((b) => b.status === 'exported'),
       actor,
       clock,
+      paidOn,
     );
   });
   return getPaymentFile(db, id);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { paymentFileBookingsCsv } from './settlement.booking-list.ts';
+import { getBookingListConfig, paymentFileBookingsCsv, saveBookingListConfig } from './settlement.booking-list.ts';
 import {
   createPaymentFile,
   getPaymentFile,
@@ -15,15 +15,19 @@ import {
   BatchList,
   BatchSchema,
   BatchWithLinesSchema,
+  BookingListConfigSchema,
   BookingsCsvQuery,
   CreatePaymentFileBody,
+  GetBatchQuery,
   ListBatchesQuery,
   ListRunsQuery,
+  MarkPaidBody,
   PaymentFileList,
   PaymentFileSchema,
   ReverseRedemptionBody,
   ReverseRedemptionResult,
   RunSettlementBody,
+  SaveBookingListConfigBody,
   SettlementRunList,
   SettlementRunSchema,
 } from './settlement.schemas.ts';
@@ -105,11 +109,12 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         params: IdParams,
+        querystring: GetBatchQuery,
         response: { 200: BatchWithLinesSchema, ...problems(400, 401, 403, 404, 429) },
       },
       config: { roles: BATCH_READERS },
     },
-    async (request) => service.getBatch(db, request.params.id, actorOf(request)),
+    async (request) => service.getBatch(db, request.params.id, actorOf(request), request.query),
   );
 
   app.get(
@@ -174,14 +179,15 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'markBatchPaid',
         tags,
-        summary: 'Record that an exported batch was paid: exported → paid',
+        summary: "Record that an exported batch was paid on the bank's value date: exported → paid",
         security,
         params: IdParams,
+        body: MarkPaidBody,
         response: { 200: BatchSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
       config: { roles: ACCOUNTING },
     },
-    async (request) => service.markBatchPaid(db, request.params.id, actorOf(request), clock),
+    async (request) => service.markBatchPaid(db, request.params.id, request.body ?? {}, actorOf(request), clock),
   );
 
   app.post(
@@ -238,11 +244,12 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Record that the bank executed the file: its exported batches become paid',
         security,
         params: IdParams,
+        body: MarkPaidBody,
         response: { 200: PaymentFileSchema, ...problems(400, 401, 403, 404, 429) },
       },
       config: { roles: ACCOUNTING },
     },
-    async (request) => markPaymentFilePaid(db, request.params.id, actorOf(request), clock),
+    async (request) => markPaymentFilePaid(db, request.params.id, request.body ?? {}, actorOf(request), clock),
   );
 
   app.get(
@@ -288,6 +295,37 @@ export const settlementRoutes: FastifyPluginAsyncZod = async (app) => {
         .header('content-disposition', `attachment; filename="Buchungsliste-${messageId}.csv"`)
         .send(csv);
     },
+  );
+
+  app.get(
+    '/settlements/booking-list-config',
+    {
+      schema: {
+        operationId: 'getBookingListConfig',
+        tags,
+        summary: 'The booking list layout in force: columns (order, headers) and cost centre/account mapping',
+        security,
+        response: { 200: BookingListConfigSchema, ...problems(401, 403, 429) },
+      },
+      config: { roles: ACCOUNTING },
+    },
+    async () => getBookingListConfig(db),
+  );
+
+  app.put(
+    '/settlements/booking-list-config',
+    {
+      schema: {
+        operationId: 'saveBookingListConfig',
+        tags,
+        summary: 'Save a new version of the booking list layout; every later booking list uses it (audited)',
+        security,
+        body: SaveBookingListConfigBody,
+        response: { 200: BookingListConfigSchema, ...problems(400, 401, 403, 429) },
+      },
+      config: { roles: ACCOUNTING },
+    },
+    async (request) => saveBookingListConfig(db, request.body, actorOf(request), clock),
   );
 
   app.post(

@@ -1,6 +1,8 @@
+import { BENEFIT_TYPES, LEGAL_BASES } from '@tk/core';
 import { BATCH_STATUSES } from '@tk/db';
 import { z } from 'zod';
-import { Cents, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
+import { Cents, CsvCodes, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
+import { BOOKING_LIST_FIELD_KEYS } from './settlement.booking-list.ts';
 
 export const RunSettlementBody = z
   .object({
@@ -43,12 +45,15 @@ export const BatchSchema = z
     periodTo: IsoDate.nullable(),
     createdAt: IsoTimestamp,
     certifiedBy: z.string().nullable(),
+    certifiedByName: z.string().nullable().describe('Username of the certifier'),
     certifiedAt: IsoTimestamp.nullable(),
     releasedBy: z.string().nullable(),
+    releasedByName: z.string().nullable().describe('Username of the releaser'),
     releasedAt: IsoTimestamp.nullable(),
     paymentFileId: z.string().nullable(),
     paidAt: IsoTimestamp.nullable(),
     paidBy: z.string().nullable(),
+    paidByName: z.string().nullable().describe('Username of who marked it paid (null for a bank statement import)'),
     paidOn: IsoDate.nullable().describe("The bank's value date of the transfer (from an imported bank statement)"),
     returnReason: z.string().nullable().describe('ISO 20022 return reason code (e.g. AC04) of a returned transfer'),
     returnedAt: IsoTimestamp.nullable(),
@@ -74,9 +79,35 @@ export const BatchLineSchema = z
   .meta({ id: 'SettlementLine' });
 export type BatchLine = z.infer<typeof BatchLineSchema>;
 
-export const BatchWithLinesSchema = BatchSchema.extend({ lines: z.array(BatchLineSchema) }).meta({
-  id: 'SettlementBatchWithLines',
+export const RELEASE_REFUSALS = [
+  'certified_by_you',
+  'bank_data_changed_by_you',
+  'bank_data_unapproved',
+  'provider_not_payable',
+] as const;
+export type ReleaseRefusal = (typeof RELEASE_REFUSALS)[number];
+
+export const BatchWithLinesSchema = BatchSchema.extend({
+  lines: z.array(BatchLineSchema).describe('All lines, or the page asked for with linesLimit/linesOffset'),
+  linesTotal: z.number().int().describe('Number of all lines of the batch'),
+  releaseRefusal: z
+    .enum(RELEASE_REFUSALS)
+    .nullable()
+    .describe('For a certified batch: why the signed-in user may not release it (four eyes, provider state), or null'),
+}).meta({ id: 'SettlementBatchWithLines' });
+
+export const GetBatchQuery = z.object({
+  linesLimit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size of `lines`; default all'),
+  linesOffset: z.coerce.number().int().min(0).default(0),
 });
+
+export const MarkPaidBody = z
+  .object({
+    paidOn: IsoDate.optional().describe(
+      "The bank's value date: not before the payment file's execution date, not in the future; default today",
+    ),
+  })
+  .nullish();
 
 export const ListBatchesQuery = z.object({
   status: BatchStatus.optional(),
@@ -116,7 +147,55 @@ export const BookingsCsvQuery = z.object({
     .default('true')
     .transform((v) => v === 'true')
     .describe('Write a UTF-8 byte order mark (Excel needs it to read umlauts)'),
+  codes: CsvCodes,
 });
+
+const BookingListColumnSchema = z.object({
+  key: z.enum(BOOKING_LIST_FIELD_KEYS).describe('Which field; an unknown one is refused (400)'),
+  header: Text(60).describe('The column header in the file'),
+});
+const BookingAccountSchema = z.object({
+  legalBasis: z.enum(LEGAL_BASES),
+  costBearer: z.string().trim().min(1).max(40).describe("A cost bearer code of the catalogue, or '*' for any"),
+  benefitType: z.union([z.enum(BENEFIT_TYPES), z.literal('*')]).describe("A benefit type, or '*' for any"),
+  costCentre: Text(30),
+  account: Text(30),
+});
+
+export const BookingListConfigSchema = z
+  .object({
+    version: z.number().int().describe('0 = the built-in layout (nothing saved yet)'),
+    columns: z.array(BookingListColumnSchema),
+    accounts: z
+      .array(BookingAccountSchema)
+      .describe('Cost centre and account per legal basis × cost bearer × benefit type; the most specific row wins'),
+    savedAt: IsoTimestamp.nullable(),
+    savedBy: z.string().nullable(),
+    savedByName: z.string().nullable(),
+    fields: z
+      .array(z.object({ key: z.enum(BOOKING_LIST_FIELD_KEYS), defaultHeader: z.string() }))
+      .describe('Every field a column can show, with its default header'),
+  })
+  .meta({ id: 'BookingListConfig' });
+export type BookingListConfig = z.infer<typeof BookingListConfigSchema>;
+
+export const SaveBookingListConfigBody = z
+  .object({
+    columns: z
+      .array(BookingListColumnSchema.extend({ header: Text(60).optional().describe('Default: the field name') }))
+      .min(1)
+      .max(30)
+      .refine((cols) => new Set(cols.map((c) => c.key)).size === cols.length, 'a column may appear only once'),
+    accounts: z
+      .array(BookingAccountSchema)
+      .max(500)
+      .refine(
+        (rows) => new Set(rows.map((r) => `${r.legalBasis}|${r.costBearer}|${r.benefitType}`)).size === rows.length,
+        'each legal basis × cost bearer × benefit type only once',
+      ),
+  })
+  .meta({ id: 'SaveBookingListConfigBody' });
+export type SaveBookingListConfigInput = z.infer<typeof SaveBookingListConfigBody>;
 
 export const ReverseRedemptionBody = z.object({
   reason: Text(500, 3).describe('Why the city reverses this redemption (recorded)'),

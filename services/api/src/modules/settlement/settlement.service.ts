@@ -1,12 +1,28 @@
-import { type Clock, isProviderRole } from '@tk/core';
-import { type Db, type DbOrTx, providers, settlementBatches, settlementRuns, type Tx } from '@tk/db';
+import { berlinDate, type CivilDate, type Clock, isProviderRole } from '@tk/core';
+import {
+  type Db,
+  type DbOrTx,
+  paymentFiles,
+  providers,
+  settlementBatches,
+  settlementRuns,
+  type Tx,
+  users,
+} from '@tk/db';
 import { listBatchLines } from '@tk/db/queries/settlement';
 import { and, count, desc, eq, isNotNull, max, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { FourEyesRequired } from '../../lib/problems.ts';
 import { type ReversalResult, reverse } from '../bookings/bookings.service.ts';
-import { BankDataUnapproved, BatchNotFound, InvalidBatchState, ProviderNotPayable } from './settlement.errors.ts';
-import type { Batch, BatchLine, SettlementRun } from './settlement.schemas.ts';
+import {
+  BankDataUnapproved,
+  BatchNotFound,
+  InvalidBatchState,
+  PaidOnInvalid,
+  ProviderNotPayable,
+} from './settlement.errors.ts';
+import type { Batch, BatchLine, ReleaseRefusal, SettlementRun } from './settlement.schemas.ts';
 
 export const isProviderUser = (actor: Actor) => isProviderRole(actor.role);
 
@@ -31,9 +47,35 @@ export async function listRuns(db: DbOrTx, limit: number): Promise<SettlementRun
   return rows.map(toRun);
 }
 
-const batchColumns = { batch: settlementBatches, providerName: providers.name };
+const certifier = alias(users, 'certifier');
+const releaser = alias(users, 'releaser');
+const payer = alias(users, 'payer');
+const batchColumns = {
+  batch: settlementBatches,
+  providerName: providers.name,
+  certifiedByName: certifier.username,
+  releasedByName: releaser.username,
+  paidByName: payer.username,
+};
 
-function toBatch(row: { batch: typeof settlementBatches.$inferSelect; providerName: string }): Batch {
+/** Batches with their provider and the usernames of who certified, released and marked them paid. */
+function selectBatches(db: DbOrTx) {
+  return db
+    .select(batchColumns)
+    .from(settlementBatches)
+    .innerJoin(providers, eq(providers.id, settlementBatches.providerId))
+    .leftJoin(certifier, eq(certifier.id, settlementBatches.certifiedBy))
+    .leftJoin(releaser, eq(releaser.id, settlementBatches.releasedBy))
+    .leftJoin(payer, eq(payer.id, settlementBatches.paidBy));
+}
+
+function toBatch(row: {
+  batch: typeof settlementBatches.$inferSelect;
+  providerName: string;
+  certifiedByName: string | null;
+  releasedByName: string | null;
+  paidByName: string | null;
+}): Batch {
   const b = row.batch;
   return {
     id: b.id,
@@ -49,12 +91,15 @@ function toBatch(row: { batch: typeof settlementBatches.$inferSelect; providerNa
     periodTo: b.periodTo,
     createdAt: b.createdAt.toISOString(),
     certifiedBy: b.certifiedBy,
+    certifiedByName: row.certifiedByName,
     certifiedAt: iso(b.certifiedAt),
     releasedBy: b.releasedBy,
+    releasedByName: row.releasedByName,
     releasedAt: iso(b.releasedAt),
     paymentFileId: b.paymentFileId,
     paidAt: iso(b.paidAt),
     paidBy: b.paidBy,
+    paidByName: row.paidByName,
     paidOn: b.paidOn,
     returnReason: b.returnReason,
     returnedAt: iso(b.returnedAt),
@@ -83,10 +128,7 @@ export async function listBatches(
   if (filter.runId) conditions.push(eq(settlementBatches.runId, filter.runId));
   if (filter.paymentFileId) conditions.push(eq(settlementBatches.paymentFileId, filter.paymentFileId));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const rows = await db
-    .select(batchColumns)
-    .from(settlementBatches)
-    .innerJoin(providers, eq(providers.id, settlementBatches.providerId))
+  const rows = await selectBatches(db)
     .where(where)
     .orderBy(desc(settlementBatches.createdAt), desc(settlementBatches.number))
     .limit(filter.limit)
@@ -97,18 +139,22 @@ export async function listBatches(
 
 /** One batch; another provider's batch is "not found" for a provider user (404 hides 403). */
 export async function findBatch(db: DbOrTx, id: string, actor: Actor): Promise<Batch> {
-  const [row] = await db
-    .select(batchColumns)
-    .from(settlementBatches)
-    .innerJoin(providers, eq(providers.id, settlementBatches.providerId))
-    .where(eq(settlementBatches.id, id));
+  const [row] = await selectBatches(db).where(eq(settlementBatches.id, id));
   if (!row || (isProviderUser(actor) && row.batch.providerId !== actor.providerId)) throw new BatchNotFound();
   return toBatch(row);
 }
 
-/** The lines of a batch in booking order. Legal basis and cost bearer are withheld from provider users. */
-export async function batchLines(db: DbOrTx, batchId: string, actor: Actor): Promise<BatchLine[]> {
-  const rows = await listBatchLines(db, { batchId });
+/**
+ * The lines of a batch in booking order, all of them or one page. Legal basis and cost bearer are
+ * withheld from provider users.
+ */
+export async function batchLines(
+  db: DbOrTx,
+  batchId: string,
+  actor: Actor,
+  page: { limit?: number | undefined; offset?: number | undefined } = {},
+): Promise<BatchLine[]> {
+  const rows = await listBatchLines(db, { batchId, ...page });
   const accounting = !isProviderUser(actor);
   return rows.map((r) => ({
     ...r,
@@ -118,9 +164,53 @@ export async function batchLines(db: DbOrTx, batchId: string, actor: Actor): Pro
   }));
 }
 
-export async function getBatch(db: DbOrTx, id: string, actor: Actor): Promise<Batch & { lines: BatchLine[] }> {
+/**
+ * One batch with its lines (all, or the page `linesLimit`/`linesOffset`; `linesTotal` counts them all)
+ * and, for accounting users, why this user may not release it (`releaseRefusal`, null when nothing
+ * speaks against it), so a screen can disable the button instead of running into a 409.
+ */
+export async function getBatch(
+  db: DbOrTx,
+  id: string,
+  actor: Actor,
+  page: { linesLimit?: number | undefined; linesOffset?: number | undefined } = {},
+): Promise<Batch & { lines: BatchLine[]; linesTotal: number; releaseRefusal: ReleaseRefusal | null }> {
   const batch = await findBatch(db, id, actor);
-  return { ...batch, lines: await batchLines(db, id, actor) };
+  const lines = await batchLines(db, id, actor, { limit: page.linesLimit, offset: page.linesOffset });
+  let refusal: ReleaseRefusal | null = null;
+  if (!isProviderUser(actor) && batch.status === 'certified') {
+    const [row] = await db.select().from(settlementBatches).where(eq(settlementBatches.id, id));
+    const [provider] = await db.select().from(providers).where(eq(providers.id, batch.providerId));
+    if (row && provider) refusal = await releaseRefusalOf(db, row, provider, actor);
+  }
+  return { ...batch, lines, linesTotal: batch.lineCount, releaseRefusal: refusal };
+}
+
+/**
+ * The four-eyes and payability rules of the release, in one place: what speaks against `actor`
+ * releasing this certified batch, or null. releaseBatch throws the matching problem; getBatch
+ * shows it beforehand.
+ */
+export async function releaseRefusalOf(
+  db: DbOrTx,
+  batch: typeof settlementBatches.$inferSelect,
+  provider: typeof providers.$inferSelect,
+  actor: Actor,
+): Promise<ReleaseRefusal | null> {
+  if (batch.certifiedBy === actor.userId) return 'certified_by_you';
+  if (provider.status !== 'approved') return 'provider_not_payable';
+  if (!provider.bankDataApproved) return 'bank_data_unapproved';
+  if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
+    const [last] = await db
+      .select({ paidAt: max(settlementBatches.paidAt) })
+      .from(settlementBatches)
+      .where(and(eq(settlementBatches.providerId, provider.id), isNotNull(settlementBatches.paidAt)));
+    const lastPaid = last?.paidAt ? new Date(last.paidAt) : null;
+    if (!lastPaid || !provider.bankDataChangedAt || provider.bankDataChangedAt > lastPaid) {
+      return 'bank_data_changed_by_you';
+    }
+  }
+  return null;
 }
 
 async function lockBatch(tx: Tx, id: string) {
@@ -162,25 +252,19 @@ export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Cloc
   await db.transaction(async (tx) => {
     const batch = await lockBatch(tx, id);
     if (batch.status !== 'certified') throw new InvalidBatchState(batch.number, batch.status, 'certified');
-    if (batch.certifiedBy === actor.userId) {
-      throw new FourEyesRequired('You certified this batch; a different accounting user must release it.');
-    }
     // Lock the provider row too: a bank data change cannot slip in between this check and the release.
     const [provider] = await tx.select().from(providers).where(eq(providers.id, batch.providerId)).for('share');
     if (!provider) throw new BatchNotFound();
-    if (provider.status !== 'approved') throw new ProviderNotPayable(provider.status);
-    if (!provider.bankDataApproved) throw new BankDataUnapproved();
-    if (provider.bankDataChangedBy && provider.bankDataChangedBy === actor.userId) {
-      const [last] = await tx
-        .select({ paidAt: max(settlementBatches.paidAt) })
-        .from(settlementBatches)
-        .where(and(eq(settlementBatches.providerId, provider.id), isNotNull(settlementBatches.paidAt)));
-      const lastPaid = last?.paidAt ? new Date(last.paidAt) : null;
-      if (!lastPaid || !provider.bankDataChangedAt || provider.bankDataChangedAt > lastPaid) {
-        throw new FourEyesRequired(
-          "You changed this provider's bank data; a different accounting user must release its next payment.",
-        );
-      }
+    const refusal = await releaseRefusalOf(tx, batch, provider, actor);
+    if (refusal === 'certified_by_you') {
+      throw new FourEyesRequired('You certified this batch; a different accounting user must release it.');
+    }
+    if (refusal === 'provider_not_payable') throw new ProviderNotPayable(provider.status);
+    if (refusal === 'bank_data_unapproved') throw new BankDataUnapproved();
+    if (refusal === 'bank_data_changed_by_you') {
+      throw new FourEyesRequired(
+        "You changed this provider's bank data; a different accounting user must release its next payment.",
+      );
     }
     await tx
       .update(settlementBatches)
@@ -196,17 +280,50 @@ export async function releaseBatch(db: Db, id: string, actor: Actor, clock: Cloc
   return findBatch(db, id, actor);
 }
 
-/** Marks an exported batch as paid (bank statement seen). Throws 404, 409 `invalid_batch_state`. */
-export async function markBatchPaid(db: Db, id: string, actor: Actor, clock: Clock): Promise<Batch> {
+/**
+ * The bank's value date of a transfer entered by hand: not before the payment file's execution date,
+ * not in the future (Europe/Berlin); none given means today. Throws 400 `paid_on_invalid`.
+ */
+export async function checkedPaidOn(
+  db: DbOrTx,
+  paymentFileId: string | null,
+  paidOn: CivilDate | undefined,
+  clock: Clock,
+): Promise<CivilDate> {
+  const today = berlinDate(clock.now());
+  const [file] = paymentFileId
+    ? await db
+        .select({ executionDate: paymentFiles.executionDate })
+        .from(paymentFiles)
+        .where(eq(paymentFiles.id, paymentFileId))
+    : [];
+  const earliest = file?.executionDate ?? today;
+  const value = paidOn ?? today;
+  if (value < earliest || value > today) throw new PaidOnInvalid(earliest, today);
+  return value;
+}
+
+/**
+ * Marks an exported batch as paid with the bank's value date `paidOn` (default today).
+ * Throws 404, 409 `invalid_batch_state`, 400 `paid_on_invalid`.
+ */
+export async function markBatchPaid(
+  db: Db,
+  id: string,
+  input: { paidOn?: CivilDate | undefined },
+  actor: Actor,
+  clock: Clock,
+): Promise<Batch> {
   await db.transaction(async (tx) => {
     const batch = await lockBatch(tx, id);
     if (batch.status !== 'exported') throw new InvalidBatchState(batch.number, batch.status, 'exported');
-    await markPaidInTransaction(tx, [batch], actor, clock);
+    const paidOn = await checkedPaidOn(tx, batch.paymentFileId, input.paidOn, clock);
+    await markPaidInTransaction(tx, [batch], actor, clock, paidOn);
   });
   return findBatch(db, id, actor);
 }
 
-/** exported → paid; `paidOn` is the bank's value date when a bank statement says so. */
+/** exported → paid; `paidOn` is the bank's value date (from a bank statement, or entered by hand). */
 export async function markPaidInTransaction(
   tx: Tx,
   batches: (typeof settlementBatches.$inferSelect)[],

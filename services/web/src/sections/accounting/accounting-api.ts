@@ -32,8 +32,13 @@ export async function listBatches(
   return unwrap(await api.GET('/api/v1/settlements/batches', { params: { query }, signal }));
 }
 
-export async function getBatch(id: string, signal?: AbortSignal): Promise<BatchWithLines> {
-  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id } }, signal }));
+/** Lines per page on the batch screen: a batch of 5,000 lines never loads as one table. */
+export const LINES_PAGE = 100;
+
+/** A batch with one page of its lines (`linesTotal` counts all). */
+export async function getBatch(id: string, linesOffset = 0, signal?: AbortSignal): Promise<BatchWithLines> {
+  const query = { linesLimit: LINES_PAGE, linesOffset };
+  return unwrap(await api.GET('/api/v1/settlements/batches/{id}', { params: { path: { id }, query }, signal }));
 }
 
 export async function runSettlement(cutoffDate: string): Promise<SettlementRun> {
@@ -52,8 +57,11 @@ export async function releaseBatch(id: string): Promise<Batch> {
   return unwrap(await api.POST('/api/v1/settlements/batches/{id}/release', { params: { path: { id } } }));
 }
 
-export async function markBatchPaid(id: string): Promise<Batch> {
-  return unwrap(await api.POST('/api/v1/settlements/batches/{id}/paid', { params: { path: { id } } }));
+/** exported → paid on the bank's value date `paidOn`. */
+export async function markBatchPaid(id: string, paidOn: string): Promise<Batch> {
+  return unwrap(
+    await api.POST('/api/v1/settlements/batches/{id}/paid', { params: { path: { id } }, body: { paidOn } }),
+  );
 }
 
 export async function reverseRedemption(id: string, reason: string): Promise<components['schemas']['CityReversal']> {
@@ -79,8 +87,10 @@ export async function getPaymentFile(id: string, signal?: AbortSignal): Promise<
   return unwrap(await api.GET('/api/v1/settlements/payment-files/{id}', { params: { path: { id } }, signal }));
 }
 
-export async function markPaymentFilePaid(id: string): Promise<PaymentFile> {
-  return unwrap(await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } } }));
+export async function markPaymentFilePaid(id: string, paidOn: string): Promise<PaymentFile> {
+  return unwrap(
+    await api.POST('/api/v1/settlements/payment-files/{id}/paid', { params: { path: { id } }, body: { paidOn } }),
+  );
 }
 
 /** Uploads a camt.054/camt.053 file as it came from the bank; `replayed`: it was imported before (200). */
@@ -137,9 +147,10 @@ export async function downloadSepa(file: PaymentFile): Promise<void> {
   await saveDownload(result, `${file.messageId}.xml`);
 }
 
-export async function downloadBookings(file: PaymentFile): Promise<void> {
+/** The booking list in the layout in force; German names, or the codes with `codes`. */
+export async function downloadBookings(file: PaymentFile, codes = false): Promise<void> {
   const result = await api.GET('/api/v1/settlements/payment-files/{id}/bookings.csv', {
-    params: { path: { id: file.id }, query: { delimiter: ';', bom: 'true' } },
+    params: { path: { id: file.id }, query: { delimiter: ';', bom: 'true', codes: codes ? 'true' : 'false' } },
     parseAs: 'blob',
   });
   await saveDownload(result, `Buchungsliste-${file.messageId}.csv`);
@@ -177,4 +188,16 @@ export async function downloadReportCsv(kind: ReportKind, range: DateRange): Pro
 
 function stripEmpty<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+export type BookingListConfig = components['schemas']['BookingListConfig'];
+export type SaveBookingListConfig = components['schemas']['SaveBookingListConfigBody'];
+
+export async function getBookingListConfig(signal?: AbortSignal): Promise<BookingListConfig> {
+  return unwrap(await api.GET('/api/v1/settlements/booking-list-config', { signal }));
+}
+
+/** Saves a new version of the booking list layout; every later booking list uses it. */
+export async function saveBookingListConfig(body: SaveBookingListConfig): Promise<BookingListConfig> {
+  return unwrap(await api.PUT('/api/v1/settlements/booking-list-config', { body }));
 }

@@ -5,6 +5,7 @@ import './accounting.css';
 import { BankStatementsPage } from './bank-statements-page';
 import { BatchDetailPage } from './batch-detail-page';
 import { BatchesPage } from './batches-page';
+import { BookingListPage } from './booking-list-page';
 import { BASE } from './common';
 import { PaymentFileDetailPage, PaymentFilesPage } from './payment-files-page';
 import { ReportsPage } from './reports-page';
@@ -14,11 +15,12 @@ const TABS = [
   { path: `${BASE}/zahlungsdateien`, label: 'Zahlungsdateien', owns: `${BASE}/zahlungsdateien/` },
   { path: `${BASE}/kontoauszuege`, label: 'Kontoauszüge', owns: `${BASE}/kontoauszuege/` },
   { path: `${BASE}/berichte`, label: 'Berichte', owns: `${BASE}/berichte/` },
+  { path: `${BASE}/buchungsliste`, label: 'Buchungsliste', owns: `${BASE}/buchungsliste/` },
 ] as const;
 
 /** Which page a path shows; unknown paths fall back to the batch list. */
 function route(path: string): {
-  page: 'batches' | 'batch' | 'files' | 'file' | 'statements' | 'reports';
+  page: 'batches' | 'batch' | 'files' | 'file' | 'statements' | 'reports' | 'booking-list';
   id?: string;
 } {
   const rest = path.slice(BASE.length).split('/').filter(Boolean);
@@ -27,6 +29,7 @@ function route(path: string): {
   if (rest[0] === 'zahlungsdateien') return { page: 'files' };
   if (rest[0] === 'kontoauszuege') return { page: 'statements' };
   if (rest[0] === 'berichte') return { page: 'reports' };
+  if (rest[0] === 'buchungsliste') return { page: 'booking-list' };
   return { page: 'batches' };
 }
 
@@ -56,6 +59,7 @@ export function AccountingPage({ session, path }: { session: Session; path: stri
       {page === 'file' && id && <PaymentFileDetailPage id={id} />}
       {page === 'statements' && <BankStatementsPage />}
       {page === 'reports' && <ReportsPage />}
+      {page === 'booking-list' && <BookingListPage />}
     </>
   );
 }

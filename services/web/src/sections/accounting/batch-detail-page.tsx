@@ -14,17 +14,21 @@ import {
   certifyBatch,
   downloadStatement,
   getBatch,
+  getPaymentFile,
+  LINES_PAGE,
   markBatchPaid,
   releaseBatch,
   reverseRedemption,
 } from './accounting-api';
 import { actorLabel, BASE, BatchStatusChip, Link, PageHead, paymentFilePath, period } from './common';
+import { PaidDialog } from './paid-dialog';
 
 type Step = 'certify' | 'release' | 'paid';
 
 /** One batch: its facts, the four-eyes steps with who did them when, and its lines (with Storno). */
 export function BatchDetailPage({ id, user }: { id: string; user: SessionUser }) {
-  const loaded = useLoad((signal) => getBatch(id, signal), [id]);
+  const [linesOffset, setLinesOffset] = useState(0);
+  const loaded = useLoad((signal) => getBatch(id, linesOffset, signal), [id, linesOffset]);
   const batch = loaded.data;
   const [notice, setNotice] = useState<string>();
 
@@ -53,11 +57,19 @@ export function BatchDetailPage({ id, user }: { id: string; user: SessionUser })
             user={user}
             onStart={() => setNotice(undefined)}
             onChanged={(next, message) => {
-              loaded.setData({ ...next, lines: batch.lines });
+              loaded.setData({ ...batch, ...next });
+              // Who may take the next step changed: ask the server again (four eyes).
+              loaded.reload();
               setNotice(message);
             }}
           />
-          <Lines batch={batch} onReversed={(message) => setNotice(message)} />
+          <Lines
+            batch={batch}
+            offset={linesOffset}
+            loading={loaded.loading}
+            onPage={setLinesOffset}
+            onReversed={(message) => setNotice(message)}
+          />
         </>
       )}
     </section>
@@ -116,6 +128,16 @@ const FOUR_EYES_SELF =
 const FOUR_EYES_BANK =
   'Vier-Augen-Prinzip: Sie haben die Bankverbindung dieses Anbieters geändert. Seine nächste Zahlung muss eine andere Person der Buchhaltung anordnen.';
 
+/** Why the signed-in user may not release (the server says which rule, before anyone clicks). */
+const RELEASE_REFUSAL_TEXTS: Record<NonNullable<BatchWithLines['releaseRefusal']>, string> = {
+  certified_by_you: FOUR_EYES_SELF,
+  bank_data_changed_by_you: FOUR_EYES_BANK,
+  bank_data_unapproved:
+    'Der Anbieter hat seine Bankdaten geändert. Sie müssen erst in der Verwaltung freigegeben werden; bis dahin kann nicht angeordnet werden.',
+  provider_not_payable:
+    'Der Anbieter ist derzeit nicht zugelassen; seine Abrechnungen können nicht angeordnet oder ausgezahlt werden.',
+};
+
 /**
  * The four-eyes steps: certify (sachlich und rechnerisch richtig), release (Anordnung) by another
  * person, then payment. Done steps show who and when; the next step carries its action.
@@ -126,7 +148,7 @@ function FourEyes({
   onStart,
   onChanged,
 }: {
-  batch: Batch;
+  batch: BatchWithLines;
   user: SessionUser;
   onStart: () => void;
   onChanged: (batch: Batch, message: string) => void;
@@ -135,6 +157,12 @@ function FourEyes({
   const [confirmPaid, setConfirmPaid] = useState(false);
   const noteId = useId();
   const iCertified = batch.certifiedBy === user.id;
+  const refusal = batch.releaseRefusal;
+  // The execution date bounds the value date; it belongs to the payment file.
+  const file = useLoad(
+    confirmPaid && batch.paymentFileId ? (signal) => getPaymentFile(batch.paymentFileId as string, signal) : null,
+    [confirmPaid, batch.paymentFileId],
+  );
 
   /** The four-eyes refusals say which rule applies here. */
   function messageFor(err: unknown): string {
@@ -145,7 +173,7 @@ function FourEyes({
     return messageOf(err);
   }
 
-  async function act(step: Step) {
+  async function act(step: Step, paidOn?: string) {
     onStart();
     await run(
       step,
@@ -158,12 +186,13 @@ function FourEyes({
             'Die Zahlung ist angeordnet. Die Abrechnung kann in eine Zahlungsdatei.',
           );
         } else {
-          onChanged(await markBatchPaid(batch.id), 'Die Abrechnung ist als bezahlt vermerkt.');
+          onChanged(await markBatchPaid(batch.id, paidOn ?? ''), 'Die Abrechnung ist als bezahlt vermerkt.');
         }
       },
       messageFor,
-    );
-    setConfirmPaid(false);
+    ).then((ok) => {
+      if (ok || step !== 'paid') setConfirmPaid(false);
+    });
   }
 
   const certified = Boolean(batch.certifiedAt);
@@ -182,7 +211,7 @@ function FourEyes({
           hier ist nichts zu prüfen oder anzuordnen.
         </Alert>
       )}
-      {error && (
+      {error && !confirmPaid && (
         <Alert tone="error" title="Nicht möglich">
           {error}
         </Alert>
@@ -193,8 +222,8 @@ function FourEyes({
             <h3>1. Sachlich und rechnerisch richtig</h3>
             {certified ? (
               <p data-testid="certified-by">
-                <span class="acc-step-state">✓ Bestätigt</span> von {actorLabel(batch.certifiedBy, user)} am{' '}
-                {formatTimestamp(batch.certifiedAt)}
+                <span class="acc-step-state">✓ Bestätigt</span> von{' '}
+                {actorLabel(batch.certifiedBy, batch.certifiedByName, user)} am {formatTimestamp(batch.certifiedAt)}
               </p>
             ) : (
               <>
@@ -211,22 +240,30 @@ function FourEyes({
             <h3>2. Anordnung (Freigabe zur Zahlung)</h3>
             {released ? (
               <p data-testid="released-by">
-                <span class="acc-step-state">✓ Angeordnet</span> von {actorLabel(batch.releasedBy, user)} am{' '}
-                {formatTimestamp(batch.releasedAt)}
+                <span class="acc-step-state">✓ Angeordnet</span> von{' '}
+                {actorLabel(batch.releasedBy, batch.releasedByName, user)} am {formatTimestamp(batch.releasedAt)}
               </p>
             ) : batch.status === 'certified' ? (
-              <>
-                {iCertified ? (
-                  <p class="acc-step-note" id={noteId}>
-                    Sie haben diese Abrechnung geprüft. Anordnen muss eine andere Person der Buchhaltung.
-                  </p>
-                ) : (
-                  <p id={noteId}>Nicht durch die Person, die geprüft hat.</p>
-                )}
-                <Button busy={busy === 'release'} onClick={() => act('release')} aria-describedby={noteId}>
+              <div class="acc-step-action">
+                <Button
+                  busy={busy === 'release'}
+                  disabled={refusal !== null}
+                  onClick={() => act('release')}
+                  aria-describedby={noteId}
+                >
                   Zahlung anordnen
                 </Button>
-              </>
+                {refusal ? (
+                  <p class="acc-step-note" id={noteId} data-testid="release-refusal">
+                    {RELEASE_REFUSAL_TEXTS[refusal]}
+                  </p>
+                ) : (
+                  <p id={noteId}>
+                    Geprüft von {actorLabel(batch.certifiedBy, batch.certifiedByName, user)}; anordnen darf nur eine
+                    andere Person.
+                  </p>
+                )}
+              </div>
             ) : (
               <p class="muted">Erst nach der Prüfung, durch eine andere Person.</p>
             )}
@@ -235,8 +272,9 @@ function FourEyes({
             <h3>3. Zahlung</h3>
             {paid ? (
               <p data-testid="paid-by">
-                <span class="acc-step-state">✓ Bezahlt</span>, vermerkt von {actorLabel(batch.paidBy, user)} am{' '}
-                {formatTimestamp(batch.paidAt)}
+                <span class="acc-step-state">✓ Bezahlt</span>
+                {batch.paidOn ? <> (Wertstellung {formatDate(batch.paidOn)})</> : null}, vermerkt von{' '}
+                {actorLabel(batch.paidBy, batch.paidByName, user)} am {formatTimestamp(batch.paidAt)}
               </p>
             ) : batch.status === 'exported' ? (
               <>
@@ -259,19 +297,20 @@ function FourEyes({
           </li>
         </ol>
       )}
-      <ConfirmDialog
+      <PaidDialog
         open={confirmPaid}
         title="Als bezahlt markieren?"
-        confirmLabel="Als bezahlt markieren"
+        executionDate={file.data?.executionDate}
         busy={busy === 'paid'}
-        onConfirm={() => act('paid')}
+        error={confirmPaid ? error : undefined}
+        onConfirm={(paidOn) => act('paid', paidOn)}
         onCancel={() => setConfirmPaid(false)}
       >
         <p>
-          {batch.number} an {batch.providerName} über {formatCents(batch.totalCents)}. Nur bestätigen, wenn die Zahlung
-          ausgeführt wurde.
+          {batch.number} an {batch.providerName} über {formatCents(batch.totalCents)}. Nur bestätigen, wenn die Bank die
+          Zahlung ausgeführt hat.
         </p>
-      </ConfirmDialog>
+      </PaidDialog>
     </section>
   );
 }
@@ -299,7 +338,19 @@ function cardRef(ref: string | null): string {
 }
 
 /** The lines of the batch; a booking can be reversed by the city (Storno) with a reason. */
-function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (message: string) => void }) {
+function Lines({
+  batch,
+  offset,
+  loading,
+  onPage,
+  onReversed,
+}: {
+  batch: BatchWithLines;
+  offset: number;
+  loading: boolean;
+  onPage: (offset: number) => void;
+  onReversed: (message: string) => void;
+}) {
   const [reversing, setReversing] = useState<BatchLine>();
   const [reversed, setReversed] = useState<ReadonlySet<string>>(new Set());
   const costBearerName = useCostBearerName();
@@ -311,6 +362,7 @@ function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (mess
       <h2 id="lines-title" class="acc-card-title">
         Buchungen
       </h2>
+      <LinesPager batch={batch} offset={offset} loading={loading} onPage={onPage} />
       <div class="table-wrap">
         <table class="acc-table" data-testid="lines">
           <caption class="visually-hidden">Buchungen der Abrechnung {batch.number}</caption>
@@ -387,7 +439,7 @@ function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (mess
           <tfoot>
             <tr>
               <th scope="row" colSpan={6}>
-                Summe
+                {batch.linesTotal > batch.lines.length ? 'Summe aller Buchungen' : 'Summe'}
               </th>
               <td class={`num${batch.totalCents < 0 ? ' neg' : ''}`}>{formatCents(batch.totalCents)}</td>
               <td />
@@ -409,6 +461,39 @@ function Lines({ batch, onReversed }: { batch: BatchWithLines; onReversed: (mess
         }}
       />
     </section>
+  );
+}
+
+/** "Buchungen 101–200 von 5.000" with previous/next page; nothing when everything fits one page. */
+function LinesPager({
+  batch,
+  offset,
+  loading,
+  onPage,
+}: {
+  batch: BatchWithLines;
+  offset: number;
+  loading: boolean;
+  onPage: (offset: number) => void;
+}) {
+  if (batch.linesTotal <= LINES_PAGE) return null;
+  const page = Math.floor(offset / LINES_PAGE) + 1;
+  const pages = Math.ceil(batch.linesTotal / LINES_PAGE);
+  const count = new Intl.NumberFormat('de-DE');
+  const last = Math.min(offset + batch.lines.length, batch.linesTotal);
+  return (
+    <nav class="acc-pager" aria-label="Seiten der Buchungen">
+      <Button variant="secondary" disabled={page <= 1 || loading} onClick={() => onPage(offset - LINES_PAGE)}>
+        Zurück
+      </Button>
+      <span aria-live="polite" data-testid="lines-range">
+        Buchungen {count.format(offset + 1)}–{count.format(last)} von {count.format(batch.linesTotal)} (Seite {page} von{' '}
+        {pages})
+      </span>
+      <Button variant="secondary" disabled={page >= pages || loading} onClick={() => onPage(offset + LINES_PAGE)}>
+        Weiter
+      </Button>
+    </nav>
   );
 }
 

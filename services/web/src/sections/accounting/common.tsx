@@ -47,13 +47,13 @@ export function PageHead({ title, children }: { title: string; children?: Compon
 }
 
 /**
- * Who did a step. The API gives user ids only; the signed-in user recognises themself ("Ihnen"), any
- * other user is shown by a short form of the id (enough to tell two people apart in the audit).
+ * Who did a step, by username (the API sends it beside the id); the signed-in user recognises
+ * themself ("Ihnen"). Without a name (a step done by the system, e.g. a bank statement import) it says so.
  */
-export function actorLabel(userId: string | null | undefined, me: SessionUser): string {
+export function actorLabel(userId: string | null | undefined, username: string | null | undefined, me: SessionUser) {
   if (!userId) return '–';
   if (userId === me.id) return `Ihnen (${me.username})`;
-  return `einer anderen Person (Konto …${userId.slice(-6)})`;
+  return username ?? 'dem System';
 }
 
 /** Batches of a period: `01.11.2026 – 20.11.2026`, or one date. */

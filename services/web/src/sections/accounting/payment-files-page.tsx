@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Alert, Button, ConfirmDialog, formatCents, formatDate, formatTimestamp } from '../../ui';
+import { Alert, Button, formatCents, formatDate, formatTimestamp } from '../../ui';
 import { useAction } from '../../ui/use-action';
 import { useLoad } from '../../ui/use-load';
 import {
@@ -20,6 +20,7 @@ import {
   paymentFilePath,
   period,
 } from './common';
+import { PaidDialog } from './paid-dialog';
 
 /** All payment files, newest first. */
 export function PaymentFilesPage() {
@@ -96,20 +97,21 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
   const { busy, error, run: runAction } = useAction<'sepa' | 'csv' | 'paid'>();
   const [notice, setNotice] = useState<string>();
   const [confirmPaid, setConfirmPaid] = useState(false);
-  const shownError = error ?? loaded.error;
+  const [codes, setCodes] = useState(false);
+  const shownError = (confirmPaid ? undefined : error) ?? loaded.error;
 
-  async function run(kind: 'sepa' | 'csv' | 'paid') {
+  async function run(kind: 'sepa' | 'csv' | 'paid', paidOn = '') {
     if (!file) return;
-    await runAction(kind, async () => {
+    const ok = await runAction(kind, async () => {
       if (kind === 'sepa') await downloadSepa(file);
-      else if (kind === 'csv') await downloadBookings(file);
+      else if (kind === 'csv') await downloadBookings(file, codes);
       else {
-        await markPaymentFilePaid(file.id);
+        await markPaymentFilePaid(file.id, paidOn);
         setNotice('Die Zahlungsdatei ist als bezahlt vermerkt; ihre Abrechnungen sind abgeschlossen.');
         loaded.reload();
       }
     });
-    setConfirmPaid(false);
+    if (ok || kind !== 'paid') setConfirmPaid(false);
   }
 
   return (
@@ -161,8 +163,15 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
             </h2>
             <p class="muted">
               Die SEPA-Datei geht an die Bank, die Buchungsliste (CSV, aufgeteilt nach Rechtsgrundlage und Kostenträger)
-              an die Finanzsoftware.
+              an die Finanzsoftware. Spalten, Kostenstellen und Sachkonten legt die Buchhaltung unter{' '}
+              <Link href={`${BASE}/buchungsliste`}>Buchungsliste</Link> fest.
             </p>
+            <div class="checks">
+              <label>
+                <input type="checkbox" checked={codes} onChange={(e) => setCodes(e.currentTarget.checked)} />
+                Buchungsliste mit Codes statt Bezeichnungen (z. B. SGB_II statt SGB II)
+              </label>
+            </div>
             <div class="acc-actions">
               <Button busy={busy === 'sepa'} onClick={() => run('sepa')}>
                 SEPA-Datei (XML) herunterladen
@@ -220,19 +229,20 @@ export function PaymentFileDetailPage({ id }: { id: string }) {
               </div>
             </div>
           )}
-          <ConfirmDialog
+          <PaidDialog
             open={confirmPaid}
             title="Zahlungsdatei als bezahlt markieren?"
-            confirmLabel="Als bezahlt markieren"
+            executionDate={file.executionDate}
             busy={busy === 'paid'}
-            onConfirm={() => run('paid')}
+            error={confirmPaid ? error : undefined}
+            onConfirm={(paidOn) => run('paid', paidOn)}
             onCancel={() => setConfirmPaid(false)}
           >
             <p>
               {file.batchCount} {file.batchCount === 1 ? 'Abrechnung' : 'Abrechnungen'} über{' '}
               {formatCents(file.totalCents)}. Nur bestätigen, wenn die Bank die Überweisungen ausgeführt hat.
             </p>
-          </ConfirmDialog>
+          </PaidDialog>
         </>
       )}
     </section>

@@ -1,6 +1,8 @@
 import type { components } from '../../api-types';
 
 export type Provider = components['schemas']['Provider'];
+export type ProviderWarning = components['schemas']['ProviderWarning'];
+
 export type User = components['schemas']['User'];
 export type CitySettings = components['schemas']['CitySettings'];
 export type ProviderStatus = Provider['status'];

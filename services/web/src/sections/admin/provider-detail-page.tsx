@@ -1,5 +1,5 @@
 import { benefitTypeName, berlinDate, PROVIDER_CATEGORY_NAMES, PROVIDER_STATUS_NAMES } from '@tk/core';
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { linkClick } from '../../router';
 import type { Session } from '../../session';
@@ -20,7 +20,7 @@ import { useAction } from '../../ui/use-action';
 import { useForm } from '../../ui/use-form';
 import { useLoad } from '../../ui/use-load';
 import { BASE, formatIban, PROVIDER_STATUS_TONE, type Provider } from './admin-api';
-import { ProviderForm } from './provider-form';
+import { IbanWarnings, ProviderForm } from './provider-form';
 
 type MealPrice = Provider['mealPrices'][number];
 
@@ -39,6 +39,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   const action = useAction<string>();
   const error = action.error ?? loaded.error;
   const [notice, setNotice] = useState<string>();
+  const fourEyesNoteId = useId();
   const [editing, setEditing] = useState(false);
   const [suspending, setSuspending] = useState(false);
   const [suspendReason, setSuspendReason] = useState('');
@@ -99,6 +100,8 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
   const awaiting =
     provider.status === 'pending' || provider.status === 'needs_reapproval' || !provider.bankDataApproved;
   const changedByMe = provider.bankDataChangedBy === session.user.id;
+  // Approve (or re-admit) is offered while something waits for it; never to whoever changed the bank data.
+  const approvable = provider.status !== 'approved' || !provider.bankDataApproved;
   const lunch = provider.benefitTypes.includes('lunch');
   const priceColumns: Column<MealPrice>[] = [
     { header: 'gültig ab', cell: (m) => formatDate(m.validFrom) },
@@ -119,6 +122,7 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
         </span>
       </div>
       {notice && <Alert tone="success">{notice}</Alert>}
+      <IbanWarnings warnings={provider.warnings ?? []} />
       {error && <Alert tone="error">{error}</Alert>}
 
       <section class="card" aria-labelledby="four-eyes-title" data-testid="four-eyes">
@@ -151,19 +155,23 @@ export function ProviderDetailPage({ id, session }: { id: string; session: Sessi
             am {formatTimestamp(provider.approvedAt)}.
           </p>
         )}
-        {awaiting && changedByMe && (
+        {approvable && changedByMe && (
           <Alert tone="warning">
-            Sie haben die Bankdaten zuletzt geändert. Freigeben muss eine andere Administratorin oder ein anderer
-            Administrator.
+            <span id={fourEyesNoteId} data-testid="approve-refusal">
+              Vier-Augen-Prinzip: Sie haben die Bankdaten zuletzt geändert. Freigeben muss eine andere Administratorin
+              oder ein anderer Administrator.
+            </span>
           </Alert>
         )}
         {awaiting && !changedByMe && (
           <Alert tone="info">Bitte Bankdaten und Kontoinhaber prüfen (z. B. mit dem Vertrag) und dann freigeben.</Alert>
         )}
         <div class="form-actions">
-          {(provider.status !== 'approved' || !provider.bankDataApproved) && (
+          {approvable && (
             <Button
               busy={action.busy === 'approve'}
+              disabled={changedByMe}
+              aria-describedby={changedByMe ? fourEyesNoteId : undefined}
               onClick={() =>
                 void act(
                   'approve',

@@ -1,12 +1,14 @@
 import { PROVIDER_CATEGORY_NAMES, REDEEMABLE_BENEFIT_TYPES, type RedeemableBenefitType } from '@tk/core';
 import { api, type RequestBody, unwrap } from '../../api/client';
-import { navigate } from '../../router';
-import { Button, centsToInput, Field, parseEuroToCents } from '../../ui';
+import { linkClick, navigate } from '../../router';
+import { Alert, Button, centsToInput, Field, parseEuroToCents } from '../../ui';
 import { BenefitTypeChecks } from '../../ui/benefit-type-checks';
 import { FormSummary } from '../../ui/form-summary';
 import { SelectField } from '../../ui/select-field';
 import { type FieldErrors, useForm } from '../../ui/use-form';
-import { BASE, type Provider, type ProviderCategory, providerPath } from './admin-api';
+import { BASE, type Provider, type ProviderCategory, type ProviderWarning, providerPath } from './admin-api';
+
+type Saved = Provider & { warnings?: ProviderWarning[] };
 
 type CreateBody = RequestBody<'createProvider'>;
 type UpdateBody = RequestBody<'updateProvider'>;
@@ -56,6 +58,8 @@ const ERROR_KEYS = {
 function validate(values: Values): FieldErrors {
   const errors: FieldErrors = {};
   if (!values.name.trim()) errors.name = 'Bitte den Namen eingeben.';
+  // Chosen by a person, never guessed from the benefit types (a music school is no "Verein").
+  if (!values.category) errors.category = 'Bitte die Kategorie wählen.';
   if (values.benefitTypes.length === 0) errors.benefitTypes = 'Bitte mindestens eine Leistungsart wählen.';
   if (!values.accountHolder.trim()) errors.accountHolder = 'Bitte den Kontoinhaber eingeben (wie bei der Bank).';
   if (!values.iban.trim()) errors.iban = 'Bitte die IBAN eingeben.';
@@ -86,7 +90,7 @@ function createBody(values: Values): CreateBody {
   const mealPriceCents = mealPriceCentsOf(values);
   return {
     name: values.name.trim(),
-    ...(values.category ? { category: values.category as ProviderCategory } : {}),
+    category: values.category as ProviderCategory,
     benefitTypes: values.benefitTypes,
     accountHolder: values.accountHolder.trim(),
     iban: values.iban.trim(),
@@ -119,7 +123,7 @@ function updateBody(values: Values, before: Values): UpdateBody {
  * the bank, IBAN, optional BIC), address and, for lunch, the meal price. Editing sends only what
  * changed; a change of bank data needs the approval of a second admin.
  */
-export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider) => void; onCancel: () => void }) {
+export function ProviderForm(props: { provider?: Provider; onSaved: (p: Saved) => void; onCancel: () => void }) {
   const { provider } = props;
   const form = useForm({
     initial: () => initialValues(provider),
@@ -167,7 +171,8 @@ export function ProviderForm(props: { provider?: Provider; onSaved: (p: Provider
         <SelectField
           label="Kategorie"
           {...form.control('category')}
-          placeholder={provider ? undefined : 'automatisch aus den Leistungsarten'}
+          placeholder={provider ? undefined : '– bitte wählen –'}
+          hint="Bestimmt, welche Leistungsarten passen (z. B. Musikschule: Teilhabe)."
           options={Object.entries(PROVIDER_CATEGORY_NAMES).map(([value, label]) => ({ value, label }))}
         />
       </div>
@@ -232,5 +237,27 @@ export function ProviderFormPage() {
       <p class="muted">Ein neuer Anbieter wartet auf die Freigabe durch eine zweite Person, bevor er abrechnen kann.</p>
       <ProviderForm onSaved={(p) => navigate(providerPath(p.id))} onCancel={() => navigate(BASE)} />
     </section>
+  );
+}
+
+/** The IBAN is already another provider's account: saved anyway, but worth a second look. */
+export function IbanWarnings({ warnings }: { warnings: readonly ProviderWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <Alert tone="warning" title="IBAN bereits vergeben">
+      <p data-testid="iban-warning">
+        Diese IBAN ist schon bei {warnings.length === 1 ? 'einem anderen Anbieter' : 'anderen Anbietern'} hinterlegt:{' '}
+        {warnings.map((w, i) => (
+          <span key={w.providerId}>
+            {i > 0 && ', '}
+            <a href={providerPath(w.providerId)} onClick={linkClick}>
+              {w.providerName}
+            </a>
+          </span>
+        ))}
+        . Gespeichert wurde trotzdem. Bitte prüfen, ob das gewollt ist (z. B. ein gemeinsamer Träger) oder ein
+        Tippfehler vorliegt.
+      </p>
+    </Alert>
   );
 }

@@ -149,3 +149,22 @@ export async function downloadDataExport(id: string, format: 'pdf' | 'json'): Pr
   });
   await saveDownload(result, `auskunft-${id}.${format}`);
 }
+
+export type ImportSummary = Omit<ImportJob, 'report'>;
+export type ImportedChild = components['schemas']['ImportedChild'];
+
+/** The latest imports, newest first (dry runs included). */
+export async function listImports(signal?: AbortSignal): Promise<ImportSummary[]> {
+  return unwrap(await api.GET('/api/v1/imports', { signal })).items;
+}
+
+/** The children an import created, with their cards. */
+export async function listImportChildren(id: string, signal?: AbortSignal): Promise<ImportedChild[]> {
+  return unwrap(await api.GET('/api/v1/imports/{id}/children', { params: { path: { id } }, signal })).items;
+}
+
+/** Downloads the import template (example rows with every allowed value). */
+export async function downloadImportTemplate(): Promise<void> {
+  const result = await api.GET('/api/v1/imports/template.csv', { parseAs: 'blob' });
+  await saveDownload(result, 'teilhabekarte-import-vorlage.csv');
+}

@@ -1,14 +1,26 @@
+import { formatCardNumber } from '@tk/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf } from '../../api/problems';
-import { Alert, Button, type Column, Table } from '../../ui';
+import { linkClick } from '../../router';
+import { Alert, Button, type Column, formatTimestamp, Table } from '../../ui';
+import { useAction } from '../../ui/use-action';
+import { useLoad } from '../../ui/use-load';
 import { BulkPrint } from './bulk-print';
-import { getImport, type ImportJob, postImport } from './casework-api';
+import {
+  childPath,
+  downloadImportTemplate,
+  getImport,
+  type ImportedChild,
+  type ImportJob,
+  type ImportSummary,
+  listImportChildren,
+  listImports,
+  openCardPdf,
+  postImport,
+} from './casework-api';
 
 type ReportLine = ImportJob['report'][number];
 
-const HEADER =
-  'Aktenzeichen;Vorname;Nachname;Geburtsdatum;Leistungsart;Rechtskreis;Kostentraeger;Gueltig_ab;Gueltig_bis;Betrag;Stunden;Stundensatz;Anbieter;Fach;Bescheid;Stadtbezirk';
-const TEMPLATE_URL = `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${HEADER}\r\n`)}`;
 const POLL_MS = 500;
 
 const columns: Column<ReportLine>[] = [
@@ -60,6 +72,8 @@ export function ImportPage() {
   const [error, setError] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   const resultHeading = useRef<HTMLHeadingElement>(null);
+  const history = useLoad(listImports, []);
+  const template = useAction();
 
   // Poll a running import until it is done.
   useEffect(() => {
@@ -77,6 +91,11 @@ export function ImportPage() {
   useEffect(() => {
     if (dryRun) resultHeading.current?.focus();
   }, [dryRun?.id]);
+
+  // A finished import (or dry run) belongs to the history at once.
+  useEffect(() => {
+    if (dryRun || (job && job.status !== 'running')) history.reload();
+  }, [dryRun?.id, job?.status]);
 
   async function check(event: Event) {
     event.preventDefault();
@@ -118,11 +137,23 @@ export function ImportPage() {
       <form class="card" onSubmit={check} noValidate>
         <p>
           Bewilligungen aus der Fachsoftware (Jobcenter, Sozialamt) als CSV-Datei: eine Zeile je Bewilligung, getrennt
-          mit Semikolon, Datum als TT.MM.JJJJ, Beträge mit Komma.{' '}
-          <a href={TEMPLATE_URL} download="teilhabekarte-import-vorlage.csv">
-            Vorlage herunterladen
-          </a>
+          mit Semikolon, Datum als TT.MM.JJJJ, Beträge mit Komma. Die Vorlage enthält je Leistungsart eine
+          Beispielzeile; zusammen zeigen sie alle erlaubten Werte für Leistungsart, Rechtskreis und Kostenträger.
         </p>
+        <div class="form-actions" style={{ marginBottom: '1rem' }}>
+          <Button
+            variant="secondary"
+            busy={template.busy !== undefined}
+            onClick={() => void template.run('template', downloadImportTemplate)}
+          >
+            Vorlage mit Beispielen herunterladen
+          </Button>
+          {template.error && (
+            <span role="alert" class="field-error">
+              {template.error}
+            </span>
+          )}
+        </div>
         <div class="field">
           <label for="import-file">CSV-Datei</label>
           <input
@@ -215,6 +246,120 @@ export function ImportPage() {
             <Alert tone="error">Der Import ist fehlgeschlagen. Bitte erneut versuchen.</Alert>
           )}
         </section>
+      )}
+      <ImportHistory imports={history.data} error={history.error} />
+    </section>
+  );
+}
+
+const MODE_NAMES: Record<ImportSummary['mode'], string> = { dry_run: 'Prüfung', import: 'Import' };
+const STATUS_NAMES: Record<ImportSummary['status'], string> = {
+  running: 'läuft',
+  completed: 'abgeschlossen',
+  failed: 'fehlgeschlagen',
+};
+
+/** The latest imports (the API keeps the last 50), each with the children and cards it created. */
+function ImportHistory({ imports, error }: { imports: ImportSummary[] | undefined; error: string | undefined }) {
+  const [open, setOpen] = useState<string>();
+  const columns: Column<ImportSummary>[] = [
+    { header: 'Datum', cell: (j) => formatTimestamp(j.createdAt) },
+    { header: 'Datei', cell: (j) => j.fileName ?? '–' },
+    { header: 'Art', cell: (j) => MODE_NAMES[j.mode] },
+    { header: 'Status', cell: (j) => STATUS_NAMES[j.status] },
+    { header: 'Zeilen', numeric: true, cell: (j) => j.totalRows },
+    { header: 'fehlerhaft', numeric: true, cell: (j) => j.invalidRows },
+    { header: 'neue Kinder', numeric: true, cell: (j) => (j.mode === 'import' ? j.createdBeneficiaries : '–') },
+    { header: 'Karten', numeric: true, cell: (j) => (j.mode === 'import' ? j.issuedCards : '–') },
+    {
+      header: 'Angelegt',
+      cell: (j) =>
+        j.mode === 'import' && j.createdBeneficiaries > 0 ? (
+          <Button
+            variant="ghost"
+            aria-expanded={open === j.id}
+            onClick={() => setOpen(open === j.id ? undefined : j.id)}
+          >
+            {open === j.id ? 'Kinder ausblenden' : `Kinder und Karten (${j.createdBeneficiaries})`}
+          </Button>
+        ) : (
+          '–'
+        ),
+    },
+  ];
+  const shown = imports?.find((j) => j.id === open);
+  return (
+    <section class="card" aria-labelledby="history-title">
+      <h2 id="history-title">Bisherige Importe</h2>
+      {error && <Alert tone="error">{error}</Alert>}
+      {imports && (
+        <Table
+          caption="Bisherige Importe"
+          columns={columns}
+          rows={imports}
+          rowKey={(j) => j.id}
+          empty="Noch keine Importe."
+        />
+      )}
+      {shown && <ImportChildren job={shown} />}
+    </section>
+  );
+}
+
+/** The children one import created, linked to their pages, with their cards (print as PDF). */
+function ImportChildren({ job }: { job: ImportSummary }) {
+  const children = useLoad((signal) => listImportChildren(job.id, signal), [job.id]);
+  const print = useAction<string>();
+  const columns: Column<ImportedChild>[] = [
+    {
+      header: 'Kind',
+      cell: (c) =>
+        c.displayName ? (
+          <a href={childPath(c.beneficiaryId)} onClick={linkClick}>
+            {c.displayName}
+          </a>
+        ) : (
+          'pseudonymisiert'
+        ),
+    },
+    { header: 'Aktenzeichen', cell: (c) => c.caseReference ?? '–' },
+    {
+      header: 'Karte',
+      cell: (c) => (c.cardNumber ? <span class="counter">{formatCardNumber(c.cardNumber)}</span> : '–'),
+    },
+    {
+      header: 'Druck',
+      cell: (c) =>
+        c.cardId ? (
+          <Button
+            variant="ghost"
+            busy={print.busy === c.cardId}
+            aria-label={`Karte drucken: ${c.displayName ?? 'dieses Kind'} (PDF)`}
+            onClick={() => void print.run(c.cardId as string, () => openCardPdf(c.cardId as string))}
+          >
+            Karte drucken
+          </Button>
+        ) : (
+          '–'
+        ),
+    },
+  ];
+  return (
+    <section aria-labelledby="import-children-title" data-testid="import-children" style={{ marginTop: '1.5rem' }}>
+      <h3 id="import-children-title">
+        Angelegt durch den Import vom {formatTimestamp(job.createdAt)}
+        {job.fileName ? ` (${job.fileName})` : ''}
+      </h3>
+      {children.error && <Alert tone="error">{children.error}</Alert>}
+      {print.error && <Alert tone="error">{print.error}</Alert>}
+      {children.data && (
+        <Table
+          caption="Kinder und Karten dieses Imports"
+          columns={columns}
+          rows={children.data}
+          rowKey={(c) => c.beneficiaryId}
+          empty="Keine Kinder (inzwischen gelöscht oder pseudonymisiert)."
+        />
       )}
     </section>
   );
