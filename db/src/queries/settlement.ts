@@ -29,24 +29,64 @@ export async function insertRun(
 
 export async function completeRun(
   tx: DbOrTx,
-  run: { id: string; batchCount: number; totalCents: number },
+  run: { id: string; batchCount: number; totalCents: number; unsettledFromTxid: number },
 ): Promise<{ finishedAt: Date }> {
   const [row] = await queryRows<{ finished_at: Date | string }>(
     tx,
     sql`update settlement_runs set status = 'completed', finished_at = now(),
-          batch_count = ${run.batchCount}, total_cents = ${run.totalCents}
+          batch_count = ${run.batchCount}, total_cents = ${run.totalCents},
+          unsettled_from_txid = ${run.unsettledFromTxid}::bigint
         where id = ${run.id} returning finished_at`,
   );
   return { finishedAt: new Date(row!.finished_at) };
 }
 
-/** Providers with an unsettled booked redemption or correction booked before the cutoff. */
-export async function providersWithUnsettled(tx: DbOrTx, cutoffDate: string): Promise<string[]> {
-  const cutoffAt = cutoffInstant(cutoffDate);
+/**
+ * The run's window (ADR 0027), read right after taking the run lock and before anything else:
+ * `fromTxid`, the largest `unsettled_from_txid` of the completed runs (each run leaves every unsettled
+ * booking at or above its value, and later rows come from later transactions), and `snapshotXmin`, the
+ * oldest transaction still running now: a row this run cannot see comes from a transaction at or above it.
+ */
+export async function settlementWindow(tx: DbOrTx): Promise<{ fromTxid: number; snapshotXmin: number }> {
+  const [row] = await queryRows<{ from_txid: number | string; snapshot_xmin: number | string }>(
+    tx,
+    sql`select coalesce((select max(unsettled_from_txid) from settlement_runs where status = 'completed'), 0)::bigint as from_txid,
+               pg_snapshot_xmin(pg_current_snapshot())::text::bigint as snapshot_xmin`,
+  );
+  return { fromTxid: Number(row!.from_txid), snapshotXmin: Number(row!.snapshot_xmin) };
+}
+
+/**
+ * After the claim: where the next run must start. Every booked row without a line is either booked
+ * on or after the cutoff (its txid is in the minimum below) or was invisible to this run (its txid
+ * ≥ `snapshotXmin`), so the lesser of the two bounds them all.
+ */
+export async function unsettledFrom(
+  tx: DbOrTx,
+  params: { fromTxid: number; snapshotXmin: number; cutoffDate: string },
+): Promise<number> {
+  const [row] = await queryRows<{ txid: number | string }>(
+    tx,
+    sql`select least(${params.snapshotXmin}::bigint, (select min(txid) from redemptions
+          where txid >= ${params.fromTxid}::bigint and status = 'booked'
+            and booked_at >= ${cutoffInstant(params.cutoffDate)}))::bigint as txid`,
+  );
+  return Number(row!.txid);
+}
+
+/**
+ * Providers that may have something to settle: a booked redemption in the run's window booked before
+ * the cutoff (a superset: drafts that get no line are dropped) or an unsettled correction.
+ */
+export async function providersWithUnsettled(
+  tx: DbOrTx,
+  params: { cutoffDate: string; fromTxid: number },
+): Promise<string[]> {
+  const cutoffAt = cutoffInstant(params.cutoffDate);
   const rows = await queryRows<{ provider_id: string }>(
     tx,
     sql`select provider_id from redemptions
-          where batch_id is null and status = 'booked' and booked_at < ${cutoffAt}
+          where txid >= ${params.fromTxid}::bigint and status = 'booked' and booked_at < ${cutoffAt}
         union
         select provider_id from redemption_reversals
           where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt}

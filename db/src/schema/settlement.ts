@@ -17,6 +17,11 @@ export const settlementRuns = pgTable(
     triggeredBy: text().notNull(),
     batchCount: integer().notNull().default(0),
     totalCents: bigint({ mode: 'number' }).notNull().default(0),
+    /**
+     * After this run every booked redemption without a settlement line has `txid` ≥ this value (ADR 0027):
+     * the next run looks only there. Null for runs before release 2 (the next run then looks at all rows).
+     */
+    unsettledFromTxid: bigint({ mode: 'number' }),
   },
   (t) => [index('settlement_runs_cutoff_idx').on(t.cutoffDate)],
 );
