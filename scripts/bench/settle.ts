@@ -25,7 +25,9 @@ export async function run(args: string[]): Promise<void> {
   const childCount = Number(values.children);
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   // A migrated scratch database of its own, dropped at the end.
-  const scratch = await scratchDatabase(serverUrl, `${process.env.BENCH_DATABASE_PREFIX ?? 'tk_'}bench_settle`, { poolSize: 4 });
+  const scratch = await scratchDatabase(serverUrl, `${process.env.BENCH_DATABASE_PREFIX ?? 'tk_'}bench_settle`, {
+    poolSize: 4,
+  });
   const database = scratch.database;
   const q = (text: string) => database.query(text);
   const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
@@ -76,7 +78,9 @@ export async function run(args: string[]): Promise<void> {
     );
     // The reference (issue 15): a bare logged INSERT … SELECT recording one row per redemption into a
     // table with a unique index on the redemption id: the least any exactly-once design must write.
-    await q('create table bench_records (redemption_id text not null, provider_id text not null, amount_cents int not null)');
+    await q(
+      'create table bench_records (redemption_id text not null, provider_id text not null, amount_cents int not null)',
+    );
     await q('create unique index bench_records_redemption_key on bench_records (redemption_id)');
     await q('checkpoint');
     const [, recordSeconds] = await timed(() =>

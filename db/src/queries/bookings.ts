@@ -267,7 +267,8 @@ const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
  * A redemption is settled when its line exists (ADR 0027): one `INSERT … SELECT` of the lines, nothing
  * written to `redemptions`. Candidates are the rows written by transactions from `fromTxid` on (the
  * run's window, see settlement queries `settlementWindow`); the unique index on
- * `settlement_lines.redemption_id` makes a second line impossible. Reversals take the settlement lock
+ * `settlement_lines.redemption_id` is both the record and the arbiter: a row that already has its line
+ * is skipped (`ON CONFLICT DO NOTHING`), a second line is impossible. Reversals take the settlement lock
  * shared (`lockRedemption`), so none runs while this claims: a concurrent void either committed before
  * (the row is no longer 'booked') or waits and then sees the line (and becomes a correction).
  * Returns the claimed totals per batch (redemptions and corrections separately).
@@ -292,7 +293,9 @@ export async function claimForSettlement(
           join cards c on c.id = r.card_id
           where r.status = 'booked' and r.booked_at < ${cutoffAt}
             and r.txid >= ${params.fromTxid}::bigint
-            and not exists (select 1 from settlement_lines l where l.redemption_id = r.id)
+          -- Already settled (the window may hold rows an earlier run settled): the unique index says so.
+          -- No anti-join: a nested-loop anti-join against the table being written rescans its new pages.
+          on conflict (redemption_id) where redemption_id is not null do nothing
           returning batch_id, amount_cents, service_date
         )
         ${perBatch}`,

@@ -58,7 +58,7 @@ export const INVARIANTS: InvariantQuery[] = [
   {
     name: 'settled_redemption_in_one_batch',
     description:
-      "a redemption is settled by its one line (ADR 0027): none is left below the last run's unsettled_from_txid, no line without its redemption",
+      "a redemption is settled by its one line (ADR 0027): none is left below the last run's unsettled_from_txid, no line without its redemption or its batch",
     query: sql`
       select r.id, r.txid, null as "lineId"
       from redemptions r
@@ -68,7 +68,8 @@ export const INVARIANTS: InvariantQuery[] = [
         and not exists (select 1 from settlement_lines l where l.redemption_id = r.id)
       union all
       select l.redemption_id, null, l.id from settlement_lines l
-      where l.redemption_id is not null and not exists (select 1 from redemptions r where r.id = l.redemption_id)`,
+      where (l.redemption_id is not null and not exists (select 1 from redemptions r where r.id = l.redemption_id))
+         or not exists (select 1 from settlement_batches b where b.id = l.batch_id)`,
   },
   {
     name: 'settled_correction_in_one_batch',
