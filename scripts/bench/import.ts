@@ -28,7 +28,7 @@ export async function run(args: string[]): Promise<void> {
   const chunkSize = Number(values.chunk);
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   // A migrated scratch database of its own, dropped at the end.
-  const scratch = await scratchDatabase(serverUrl, 'tk_bench_import', { poolSize: 4 });
+  const scratch = await scratchDatabase(serverUrl, `${process.env.BENCH_DATABASE_PREFIX ?? 'tk_'}bench_import`, { poolSize: 4 });
   const database = scratch.database;
 
   let peakRss = process.memoryUsage().rss;
