@@ -57,42 +57,39 @@ export async function settlementWindow(tx: DbOrTx): Promise<{ fromTxid: number; 
 }
 
 /**
- * After the claim: where the next run must start. Every booked row without a line is either booked
- * on or after the cutoff (its txid is in the minimum below) or was invisible to this run (its txid
- * ≥ `snapshotXmin`), so the lesser of the two bounds them all.
- */
-export async function unsettledFrom(
-  tx: DbOrTx,
-  params: { fromTxid: number; snapshotXmin: number; cutoffDate: string },
-): Promise<number> {
-  const [row] = await queryRows<{ txid: number | string }>(
-    tx,
-    sql`select least(${params.snapshotXmin}::bigint, (select min(txid) from redemptions
-          where txid >= ${params.fromTxid}::bigint and status = 'booked'
-            and booked_at >= ${cutoffInstant(params.cutoffDate)}))::bigint as txid`,
-  );
-  return Number(row!.txid);
-}
-
-/**
  * Providers that may have something to settle: a booked redemption in the run's window booked before
- * the cutoff (a superset: drafts that get no line are dropped) or an unsettled correction.
+ * the cutoff (a superset: drafts that get no line are dropped) or an unsettled correction. In the same
+ * scan of the window, where the next run must start (ADR 0027): every booked row without a line after
+ * this run is either booked on or after the cutoff (its txid is in the minimum below; this statement
+ * sees every row the first snapshot saw) or was invisible to the run's first snapshot (txid ≥
+ * `snapshotXmin`), so the lesser of the two bounds them all.
  */
 export async function providersWithUnsettled(
   tx: DbOrTx,
-  params: { cutoffDate: string; fromTxid: number },
-): Promise<string[]> {
+  params: { cutoffDate: string; fromTxid: number; snapshotXmin: number },
+): Promise<{ providerIds: string[]; unsettledFromTxid: number }> {
   const cutoffAt = cutoffInstant(params.cutoffDate);
-  const rows = await queryRows<{ provider_id: string }>(
+  const rows = await queryRows<{ provider_id: string | null; next_txid: number | string | null }>(
     tx,
-    sql`select provider_id from redemptions
-          where txid >= ${params.fromTxid}::bigint and status = 'booked' and booked_at < ${cutoffAt}
-        union
-        select provider_id from redemption_reversals
-          where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt}
-        order by provider_id`,
+    sql`with w as materialized (
+          select provider_id, booked_at < ${cutoffAt} as due, txid from redemptions
+          where txid >= ${params.fromTxid}::bigint and status = 'booked'
+        )
+        (select provider_id, null::bigint as next_txid from w where due
+         union
+         select provider_id, null from redemption_reversals
+           where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt})
+        union all
+        select null, least(${params.snapshotXmin}::bigint, (select min(txid) from w where not due))`,
   );
-  return rows.map((r) => r.provider_id);
+  const providerIds: string[] = [];
+  let unsettledFromTxid = params.snapshotXmin;
+  for (const r of rows) {
+    if (r.provider_id !== null) providerIds.push(r.provider_id);
+    else unsettledFromTxid = Number(r.next_txid);
+  }
+  providerIds.sort();
+  return { providerIds, unsettledFromTxid };
 }
 
 /**

@@ -96,7 +96,7 @@ async function settleInTransaction(
   let totalCents = 0;
   // The window first, before any other read: see q.settlementWindow (ADR 0027).
   const window = await q.settlementWindow(tx);
-  const providerIds = await q.providersWithUnsettled(tx, { cutoffDate, fromTxid: window.fromTxid });
+  const { providerIds, unsettledFromTxid } = await q.providersWithUnsettled(tx, { cutoffDate, ...window });
   if (providerIds.length > 0) {
     // Batches first (the lines reference them); their numbers are given once we know which got lines.
     const drafts = providerIds.map((providerId) => ({ id: newId('batch'), providerId }));
@@ -129,7 +129,6 @@ async function settleInTransaction(
     }
   }
 
-  const unsettledFromTxid = await q.unsettledFrom(tx, { ...window, cutoffDate });
   const { finishedAt } = await q.completeRun(tx, { id: runId, batchCount, totalCents, unsettledFromTxid });
   await audit(tx, actor, {
     action: 'settlement.run_completed',
