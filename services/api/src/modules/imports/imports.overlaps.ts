@@ -65,7 +65,8 @@ export async function findImportOverlaps(
       });
       continue;
     }
-    earlier.push(r);
+    // Only what later rows are compared with: the caller's row object is not kept alive by the map.
+    earlier.push({ line: r.line, caseReference: '', benefitType: '', validFrom: r.validFrom, validTo: r.validTo });
     accepted.set(key, earlier);
   }
   return refused;
