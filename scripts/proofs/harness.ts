@@ -46,12 +46,18 @@ export async function scratchDatabase(
   };
 }
 
+const handedOut = new Set<number>();
+
 /** A free TCP port: from `PROOF_PORTS` (`from-to`, e.g. a shared machine's own range) if set, else any. */
 export async function freePort(): Promise<number> {
   const range = process.env.PROOF_PORTS?.split('-').map(Number);
   if (range?.length === 2) {
     for (let port = range[0]!; port <= range[1]!; port++) {
-      if (await portIsFree(port)) return port;
+      // Not one handed out before: a proof may ask for two ports before it starts either server.
+      if (!handedOut.has(port) && (await portIsFree(port))) {
+        handedOut.add(port);
+        return port;
+      }
     }
     throw new Error(`no free port in ${process.env.PROOF_PORTS}`);
   }
