@@ -1,5 +1,14 @@
-import { addDays, fixedClock } from '@tk/core';
-import { counters, queryRows, redemptions, settlementBatches, settlementLines, settlementRuns } from '@tk/db';
+import { addDays, fixedClock, newId } from '@tk/core';
+import {
+  approvals,
+  counters,
+  LOCK_KEYS,
+  queryRows,
+  redemptions,
+  settlementBatches,
+  settlementLines,
+  settlementRuns,
+} from '@tk/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
@@ -329,6 +338,64 @@ describe.runIf(onServer)('the run window (PostgreSQL server, ADR 0027)', () => {
     expect(second).toMatchObject({ batchCount: 1, totalCents: 250 });
     expect(await settle('2026-12-04')).toMatchObject({ batchCount: 0 });
     await expectLedgerReconciles();
+  });
+});
+
+describe.runIf(onServer)('reversals during a run (PostgreSQL server, ADR 0027)', () => {
+  it('a reversal while a run holds its lock waits, then sees the line and becomes a correction', async () => {
+    const p = await makeProvider(t.db);
+    const c = await child();
+    const r = await book(p, c, 700, '2026-12-05T10:00:00+01:00');
+    // (the factory writes the redemption only; the booking path also debits the approval)
+    await t.db
+      .update(approvals)
+      .set({ remainingCents: sql`${approvals.remainingCents} - 700` })
+      .where(eq(approvals.id, c.approval.id));
+    let release!: () => void;
+    const gate = new Promise<void>((res) => {
+      release = res;
+    });
+    let locked!: () => void;
+    const holding = new Promise<void>((res) => {
+      locked = res;
+    });
+    // A run caught in the middle: it holds the run lock and has written the line, not yet committed.
+    const run = t.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.settlementRun})`);
+      const runId = newId('run');
+      await tx.insert(settlementRuns).values({ id: runId, cutoffDate: '2026-12-06', triggeredBy: 'test' });
+      const batchId = newId('batch');
+      await tx.insert(settlementBatches).values({
+        id: batchId,
+        number: batchId,
+        runId,
+        providerId: p.id,
+        cutoffDate: '2026-12-06',
+        totalCents: 700,
+        lineCount: 1,
+      });
+      await tx.insert(settlementLines).values({ batchId, kind: 'redemption', redemptionId: r.id, amountCents: 700 });
+      locked();
+      await gate;
+    });
+    await holding;
+    let answered = false;
+    const reversal = t
+      .call('POST', `/api/v1/settlements/redemptions/${r.id}/reverse`, {
+        token: accounting.token,
+        body: { reason: 'Doppelt abgerechnet' },
+      })
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    await new Promise((res) => setTimeout(res, 400));
+    expect(answered).toBe(false);
+    release();
+    await run;
+    const res = await reversal;
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'correction' });
   });
 });
 
