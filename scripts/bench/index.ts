@@ -3,7 +3,7 @@
  * Each benchmark lives in `scripts/bench/<name>.ts` and exports `run(args: string[]): Promise<void>`.
  */
 const [name, ...args] = process.argv.slice(2);
-const known = ['redeem', 'settle', 'import', 'bulk', 'proof'];
+const known = ['redeem', 'settle', 'import', 'bulk', 'proof', 'land'];
 if (!name || !known.includes(name)) {
   console.error(`usage: pnpm bench <${known.join('|')}> [options]`);
   process.exit(2);

@@ -249,7 +249,8 @@ async function crashSettlement(
   const [counts] = await queryRows<{ expected: number; settled: number; lines: number }>(
     db,
     sql`select (select count(*) from redemptions where status = 'booked')::int as expected,
-               (select count(*) from redemptions where status = 'booked' and batch_id is not null)::int as settled,
+               (select count(*) from redemptions r where status = 'booked'
+                  and exists (select 1 from settlement_lines l where l.redemption_id = r.id))::int as settled,
                (select count(*) from settlement_lines where redemption_id is not null)::int as lines`,
   );
   const ok = code === 0 && counts!.expected === counts!.settled && counts!.lines === counts!.settled;

@@ -23,7 +23,8 @@ export async function scratchDatabase(
   prefix: string,
   options: { poolSize?: number } = {},
 ): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  // PROOF_DATABASE_PREFIX (e.g. `tk_me_`) prefixes the name on a shared server.
+  const name = `${process.env.PROOF_DATABASE_PREFIX ?? ''}${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
@@ -45,10 +46,34 @@ export async function scratchDatabase(
   };
 }
 
+const handedOut = new Set<number>();
+
+/** A free TCP port: from `PROOF_PORTS` (`from-to`, e.g. a shared machine's own range) if set, else any. */
 export async function freePort(): Promise<number> {
+  const range = process.env.PROOF_PORTS?.split('-').map(Number);
+  if (range?.length === 2) {
+    for (let port = range[0]!; port <= range[1]!; port++) {
+      // Not one handed out before: a proof may ask for two ports before it starts either server.
+      if (!handedOut.has(port) && (await portIsFree(port))) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+    throw new Error(`no free port in ${process.env.PROOF_PORTS}`);
+  }
+  return listenOn(0);
+}
+
+const portIsFree = (port: number) =>
+  listenOn(port).then(
+    () => true,
+    () => false,
+  );
+
+function listenOn(wanted: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(wanted, '127.0.0.1', () => {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });

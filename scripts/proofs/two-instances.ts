@@ -137,7 +137,8 @@ async function main() {
     const [runA, runB] = await Promise.all([runOn(a.baseUrl, accA), runOn(b.baseUrl, accB)]);
     const [after] = await queryRows<{ unsettled: number; lines: number }>(
       db,
-      sql`select (select count(*)::int from redemptions where status = 'booked' and batch_id is null) as unsettled,
+      sql`select (select count(*)::int from redemptions r where status = 'booked'
+                   and not exists (select 1 from settlement_lines l where l.redemption_id = r.id)) as unsettled,
                  (select count(*)::int from settlement_lines where redemption_id is not null) as lines`,
     );
     const batchCounts = [runA.body.batchCount ?? -1, runB.body.batchCount ?? -1].sort();

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { queryRows } from '../client.ts';
+import { LOCK_KEYS } from '../locks.ts';
 import { runPrepared } from '../prepared.ts';
 import type { StoredAnswer } from './terminal.ts';
 
@@ -140,16 +141,22 @@ export interface LockedRedemption {
   settled: boolean;
 }
 
-/** Locks a redemption for reversal (optionally only one of this provider's); null when there is none. */
+/**
+ * Locks a redemption for reversal (optionally only one of this provider's); null when there is none.
+ * Settled = its settlement line exists, decided under the settlement lock taken shared (see above).
+ */
 export async function lockRedemption(
   tx: DbOrTx,
   params: { redemptionId: string; providerId: string | null },
 ): Promise<LockedRedemption | null> {
+  // Shared with the settlement run's exclusive lock (ADR 0031): while a run claims, a reversal waits and
+  // then sees the run's lines; a reversal in progress makes the run wait, which then sees it reversed.
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${LOCK_KEYS.settlementRun})`);
   const [row] = await queryRows<LockedRedemption>(
     tx,
     sql`select id, approval_id as "approvalId", provider_id as "providerId", amount_cents as "amountCents", status,
-          batch_id is not null as settled
-        from redemptions
+          exists (select 1 from settlement_lines l where l.redemption_id = r.id) as settled
+        from redemptions r
         where id = ${params.redemptionId} ${params.providerId === null ? sql`` : sql`and provider_id = ${params.providerId}`}
         for update`,
   );
@@ -268,35 +275,40 @@ const perBatch = sql`select batch_id, sum(amount_cents)::bigint as total, count(
 const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
 
 /**
- * Marks every unsettled booked redemption and correction reversal booked before midnight Berlin of
- * `cutoffDate` as settled into the run's batch of its provider and writes its settlement line, in
- * two set-based statements. The UPDATE takes the row locks, so a concurrent reversal either happened
- * before (the row is no longer 'booked') or waits and then sees the redemption settled (and becomes
- * a correction). Returns the claimed totals per batch (redemptions and corrections separately).
+ * Settles into the run's batch of its provider every booked redemption and correction reversal booked
+ * before midnight Berlin of `cutoffDate` that has no settlement line yet, in two set-based statements.
+ * A redemption is settled when its line exists (ADR 0031): one `INSERT … SELECT` of the lines, nothing
+ * written to `redemptions`. Candidates are the rows written by transactions from `fromTxid` on (the
+ * run's window, see settlement queries `settlementWindow`); the unique index on
+ * `settlement_lines.redemption_id` is both the record and the arbiter: a row that already has its line
+ * is skipped (`ON CONFLICT DO NOTHING`), a second line is impossible. Reversals take the settlement lock
+ * shared (`lockRedemption`), so none runs while this claims: a concurrent void either committed before
+ * (the row is no longer 'booked') or waits and then sees the line (and becomes a correction).
+ * Returns the claimed totals per batch (redemptions and corrections separately).
  */
 export async function claimForSettlement(
   tx: DbOrTx,
-  params: { runId: string; cutoffDate: string },
+  params: { runId: string; cutoffDate: string; fromTxid: number },
 ): Promise<SettlementClaim[]> {
   const { runId } = params;
   // DST-safe: the instant at which the cutoff date begins in Berlin, computed by PostgreSQL's tz data.
   const cutoffAt = sql`((${params.cutoffDate}::date)::timestamp at time zone 'Europe/Berlin')`;
   const redemptions = await queryRows<ClaimRow>(
     tx,
-    sql`with settled as (
-          update redemptions r set batch_id = b.id
-          from settlement_batches b
-          where b.run_id = ${runId} and b.provider_id = r.provider_id
-            and r.batch_id is null and r.status = 'booked' and r.booked_at < ${cutoffAt}
-          returning r.id, r.batch_id, r.approval_id, r.card_id, r.service_date, r.booked_at, r.benefit_type, r.amount_cents
-        ), lines as (
+    sql`with lines as (
           insert into settlement_lines
             (batch_id, kind, redemption_id, card_ref, service_date, booked_at, benefit_type, legal_basis, cost_bearer, amount_cents)
-          select s.batch_id, 'redemption', s.id, ${cardRef}, s.service_date, s.booked_at, s.benefit_type,
-                 a.legal_basis, a.cost_bearer, s.amount_cents
-          from settled s
-          join approvals a on a.id = s.approval_id
-          join cards c on c.id = s.card_id
+          select b.id, 'redemption', r.id, ${cardRef}, r.service_date, r.booked_at, r.benefit_type,
+                 a.legal_basis, a.cost_bearer, r.amount_cents
+          from redemptions r
+          join settlement_batches b on b.run_id = ${runId} and b.provider_id = r.provider_id
+          join approvals a on a.id = r.approval_id
+          join cards c on c.id = r.card_id
+          where r.status = 'booked' and r.booked_at < ${cutoffAt}
+            and r.txid >= ${params.fromTxid}::bigint
+          -- Already settled (the window may hold rows an earlier run settled): the unique index says so.
+          -- No anti-join: a nested-loop anti-join against the table being written rescans its new pages.
+          on conflict (redemption_id) where redemption_id is not null do nothing
           returning batch_id, amount_cents, service_date
         )
         ${perBatch}`,

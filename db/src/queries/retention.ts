@@ -24,7 +24,8 @@ const settled = (
 /**
  * Children not yet pseudonymised whose latest approval ended before `before` (a prefilter: the exact
  * rule, grace + retention months, is `isRetentionDue` in @tk/core) and that have nothing unsettled: no
- * booked redemption outside a batch or in a batch not yet paid out, no correction still to settle.
+ * booked redemption without its settlement line (ADR 0031) or in a batch not yet paid out, no correction
+ * still to settle.
  */
 export function retentionCandidates(db: DbOrTx, params: { before: string }) {
   return queryRows<RetentionCandidateRow>(
@@ -35,12 +36,13 @@ export function retentionCandidates(db: DbOrTx, params: { before: string }) {
         where b.pseudonymised_at is null
           and not exists (
             select 1 from redemptions r
-            left join settlement_batches sb on sb.id = r.batch_id
+            left join settlement_lines rl on rl.redemption_id = r.id
+            left join settlement_batches sb on sb.id = rl.batch_id
             left join redemption_reversals rv on rv.redemption_id = r.id
             left join settlement_batches cb on cb.id = rv.batch_id
             where r.beneficiary_id = b.id
-              and ((r.status = 'booked' and r.batch_id is null)
-                or (r.batch_id is not null and not ${settled(sql`sb`)})
+              and ((r.status = 'booked' and rl.batch_id is null)
+                or (rl.batch_id is not null and not ${settled(sql`sb`)})
                 or (rv.kind = 'correction' and (rv.batch_id is null or not ${settled(sql`cb`)}))))
         group by b.id
         having coalesce(max(a.valid_to), (b.created_at at time zone 'Europe/Berlin')::date) < ${params.before}::date

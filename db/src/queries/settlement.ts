@@ -29,30 +29,67 @@ export async function insertRun(
 
 export async function completeRun(
   tx: DbOrTx,
-  run: { id: string; batchCount: number; totalCents: number },
+  run: { id: string; batchCount: number; totalCents: number; unsettledFromTxid: number },
 ): Promise<{ finishedAt: Date }> {
   const [row] = await queryRows<{ finished_at: Date | string }>(
     tx,
     sql`update settlement_runs set status = 'completed', finished_at = now(),
-          batch_count = ${run.batchCount}, total_cents = ${run.totalCents}
+          batch_count = ${run.batchCount}, total_cents = ${run.totalCents},
+          unsettled_from_txid = ${run.unsettledFromTxid}::bigint
         where id = ${run.id} returning finished_at`,
   );
   return { finishedAt: new Date(row!.finished_at) };
 }
 
-/** Providers with an unsettled booked redemption or correction booked before the cutoff. */
-export async function providersWithUnsettled(tx: DbOrTx, cutoffDate: string): Promise<string[]> {
-  const cutoffAt = cutoffInstant(cutoffDate);
-  const rows = await queryRows<{ provider_id: string }>(
+/**
+ * The run's window (ADR 0031), read right after taking the run lock and before anything else:
+ * `fromTxid`, the largest `unsettled_from_txid` of the completed runs (each run leaves every unsettled
+ * booking at or above its value, and later rows come from later transactions), and `snapshotXmin`, the
+ * oldest transaction still running now: a row this run cannot see comes from a transaction at or above it.
+ */
+export async function settlementWindow(tx: DbOrTx): Promise<{ fromTxid: number; snapshotXmin: number }> {
+  const [row] = await queryRows<{ from_txid: number | string; snapshot_xmin: number | string }>(
     tx,
-    sql`select provider_id from redemptions
-          where batch_id is null and status = 'booked' and booked_at < ${cutoffAt}
-        union
-        select provider_id from redemption_reversals
-          where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt}
-        order by provider_id`,
+    sql`select coalesce((select max(unsettled_from_txid) from settlement_runs where status = 'completed'), 0)::bigint as from_txid,
+               pg_snapshot_xmin(pg_current_snapshot())::text::bigint as snapshot_xmin`,
   );
-  return rows.map((r) => r.provider_id);
+  return { fromTxid: Number(row!.from_txid), snapshotXmin: Number(row!.snapshot_xmin) };
+}
+
+/**
+ * Providers that may have something to settle: a booked redemption in the run's window booked before
+ * the cutoff (a superset: drafts that get no line are dropped) or an unsettled correction. In the same
+ * scan of the window, where the next run must start (ADR 0031): every booked row without a line after
+ * this run is either booked on or after the cutoff (its txid is in the minimum below; this statement
+ * sees every row the first snapshot saw) or was invisible to the run's first snapshot (txid ≥
+ * `snapshotXmin`), so the lesser of the two bounds them all.
+ */
+export async function providersWithUnsettled(
+  tx: DbOrTx,
+  params: { cutoffDate: string; fromTxid: number; snapshotXmin: number },
+): Promise<{ providerIds: string[]; unsettledFromTxid: number }> {
+  const cutoffAt = cutoffInstant(params.cutoffDate);
+  const rows = await queryRows<{ provider_id: string | null; next_txid: number | string | null }>(
+    tx,
+    sql`with w as materialized (
+          select provider_id, booked_at < ${cutoffAt} as due, txid from redemptions
+          where txid >= ${params.fromTxid}::bigint and status = 'booked'
+        )
+        (select provider_id, null::bigint as next_txid from w where due
+         union
+         select provider_id, null from redemption_reversals
+           where kind = 'correction' and batch_id is null and reversed_at < ${cutoffAt})
+        union all
+        select null, least(${params.snapshotXmin}::bigint, (select min(txid) from w where not due))`,
+  );
+  const providerIds: string[] = [];
+  let unsettledFromTxid = params.snapshotXmin;
+  for (const r of rows) {
+    if (r.provider_id !== null) providerIds.push(r.provider_id);
+    else unsettledFromTxid = Number(r.next_txid);
+  }
+  providerIds.sort();
+  return { providerIds, unsettledFromTxid };
 }
 
 /**

@@ -312,7 +312,7 @@ interface ProviderRedemptionRaw extends Omit<ProviderRedemptionRow, 'bookedAt' |
 
 const REDEMPTION_COLUMNS = sql`r.id, r.approval_id as "approvalId", r.benefit_type as "benefitType",
   r.service_date as "serviceDate", r.amount_cents as "amountCents", r.status, r.minutes, r.purpose,
-  r.booked_at as "bookedAt", r.reversed_at as "reversedAt", r.batch_id is not null as settled,
+  r.booked_at as "bookedAt", r.reversed_at as "reversedAt", exists (select 1 from settlement_lines l where l.redemption_id = r.id) as settled,
   b.given_name as "givenName", b.family_name as "familyName"`;
 
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));

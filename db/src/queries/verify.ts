@@ -69,18 +69,24 @@ export const INVARIANTS: InvariantQuery[] = [
       left join redemption_reversals rv on rv.redemption_id = r.id
       where (r.status = 'reversed') <> (rv.id is not null)
          or rv.amount_cents <> r.amount_cents
-         or (rv.kind = 'void' and r.batch_id is not null)
-         or (rv.kind = 'correction' and r.batch_id is null)`,
+         or (rv.kind = 'void' and exists (select 1 from settlement_lines l where l.redemption_id = r.id))
+         or (rv.kind = 'correction' and not exists (select 1 from settlement_lines l where l.redemption_id = r.id))`,
   },
   {
     name: 'settled_redemption_in_one_batch',
-    description: 'every settled redemption is in exactly one batch, the one it points to',
+    description:
+      "a redemption is settled by its one line (ADR 0031): none is left below the last run's unsettled_from_txid, no line without its redemption or its batch",
     query: sql`
-      select r.id, r.batch_id as "batchId", l.batch_id as "lineBatchId"
+      select r.id, r.txid, null as "lineId"
       from redemptions r
-      left join settlement_lines l on l.redemption_id = r.id
-      where (r.batch_id is not null or l.id is not null)
-        and (l.batch_id is distinct from r.batch_id)`,
+      left join redemption_reversals rv on rv.redemption_id = r.id
+      where r.txid < (select max(unsettled_from_txid) from settlement_runs where status = 'completed')
+        and (rv.kind is null or rv.kind = 'correction')
+        and not exists (select 1 from settlement_lines l where l.redemption_id = r.id)
+      union all
+      select l.redemption_id, null, l.id from settlement_lines l
+      where (l.redemption_id is not null and not exists (select 1 from redemptions r where r.id = l.redemption_id))
+         or not exists (select 1 from settlement_batches b where b.id = l.batch_id)`,
   },
   {
     name: 'settled_correction_in_one_batch',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 import { approvals } from './approvals.ts';
 import { beneficiaries } from './beneficiaries.ts';
@@ -8,7 +8,8 @@ import { providers } from './providers.ts';
 
 /**
  * Redemptions (Buchungen): binding payment promises. Rows are never deleted; a reversal flips
- * `status` and appends a `redemption_reversals` row. `batchId` is set once, by the settlement run.
+ * `status` and appends a `redemption_reversals` row. A redemption is settled when its settlement line
+ * exists (unique on `settlement_lines.redemption_id`, ADR 0031); the row itself is never touched by the run.
  * Lunch: one meal per child, service date and meal slot (unique index over booked rows).
  */
 export const redemptions = pgTable(
@@ -39,8 +40,12 @@ export const redemptions = pgTable(
     bookedAt: createdAt(),
     bookedBy: text().notNull(),
     idempotencyKey: text(),
-    batchId: text(),
     reversedAt: timestamptz(),
+    /**
+     * The id (xid8) of the transaction that wrote the row, set by PostgreSQL. The settlement run looks
+     * only at rows from transactions at or after the last run's `unsettled_from_txid` (ADR 0031).
+     */
+    txid: bigint({ mode: 'number' }).notNull().default(sql`(pg_current_xact_id()::text::bigint)`),
     /** What the booking was for, as the provider typed it (≤ 140 characters), e.g. "Mitgliedsbeitrag Dezember". */
     purpose: text(),
   },
@@ -52,7 +57,8 @@ export const redemptions = pgTable(
       .where(sql`${t.benefitType} = 'lunch' and ${t.status} = 'booked'`),
     index('redemptions_provider_service_date_idx').on(t.providerId, t.serviceDate),
     index('redemptions_approval_idx').on(t.approvalId),
-    index('redemptions_unsettled_idx').on(t.providerId, t.bookedAt).where(sql`${t.batchId} is null`),
+    // The settlement run's window: rows written since the last run's `unsettled_from_txid` (ADR 0031).
+    index('redemptions_txid_idx').on(t.txid),
   ],
 );
 

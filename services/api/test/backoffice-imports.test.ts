@@ -136,6 +136,33 @@ describe('bulk import', () => {
     expect(polled.json()).toEqual(res.json());
   });
 
+  it('a streamed file is checked in batches, and what the file says across batches still counts', async () => {
+    // Line 2 and lines after the first batch of 5,000 rows: the duplicate, the overlap and the other
+    // name for the same case reference are found although they are read in a later batch.
+    const filler = Array.from(
+      { length: 5100 },
+      (_, i) => `BIG-${i};Kind;Nr${i};01.01.2016;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;`,
+    );
+    const csv = [
+      HEADER,
+      'BIG-X;Lara;Brandt;05.05.2014;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+      ...filler,
+      'BIG-X;Lara;Brandt;05.05.2014;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;',
+      'BIG-X;Lara;Brandt;05.05.2014;Teilhabe;SGB II;;01.09.2026;30.06.2027;;;;',
+      'BIG-X;Lena;Brandt;05.05.2014;Mittagessen;SGB II;;01.08.2026;31.07.2027;;;;',
+    ].join('\n');
+    const res = await post(csv, 'mode=dry_run');
+    expect(res.statusCode).toBe(201);
+    const job = res.json();
+    expect(job).toMatchObject({ totalRows: 5104, validRows: 5101, invalidRows: 3, createdBeneficiaries: 5101 });
+    const messages = job.report.map((r: { line: number; message: string }) => [r.line, r.message]);
+    expect(messages).toEqual([
+      [5103, expect.stringContaining('Doppelte Bewilligung')],
+      [5104, expect.stringContaining('Zeile 2')],
+      [5105, expect.stringContaining('steht in Zeile 2 mit anderem Namen')],
+    ]);
+  });
+
   it('bad lines get a German report per line and field; they leave nothing behind, the good lines are imported', async () => {
     await makeBeneficiary(t.db, {
       caseReference: 'BAD-DB',

@@ -9,6 +9,7 @@ import {
   providers,
   redemptionReversals,
   redemptions,
+  settlementLines,
 } from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { signCardToken } from '../src/lib/card-token.ts';
@@ -151,14 +152,16 @@ export async function makeRedemption(
 
 /**
  * A reversal row as the terminal writes it: `void` before settlement, `correction` after (the
- * redemption's batch is set). Flips the redemption to `reversed`.
+ * redemption's settlement line exists). Flips the redemption to `reversed`.
  */
 export async function makeReversal(
   db: DbOrTx,
   redemption: typeof redemptions.$inferSelect,
   over: Partial<typeof redemptionReversals.$inferInsert> = {},
 ) {
-  const kind = over.kind ?? (redemption.batchId ? 'correction' : 'void');
+  const settled = (await db.select().from(settlementLines).where(eq(settlementLines.redemptionId, redemption.id)))
+    .length;
+  const kind = over.kind ?? (settled ? 'correction' : 'void');
   const reversedAt = over.reversedAt ?? new Date();
   const [row] = await db
     .insert(redemptionReversals)

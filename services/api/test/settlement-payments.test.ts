@@ -327,9 +327,7 @@ describe('booking list CSV', () => {
     // A correction of an earlier settled booking of the same provider goes into its next batch.
     await makeCorrection(
       t.db,
-      a.redemptions[0]!.batchId
-        ? a.redemptions[0]!
-        : (await t.db.select().from(redemptions).where(eq(redemptions.id, a.redemptions[0]!.id)))[0]!,
+      (await t.db.select().from(redemptions).where(eq(redemptions.id, a.redemptions[0]!.id)))[0]!,
       {
         reversedAt: new Date('2026-11-21T09:00:00+01:00'),
       },

@@ -1,5 +1,14 @@
-import { addDays, fixedClock } from '@tk/core';
-import { counters, queryRows, redemptions, settlementBatches, settlementLines, settlementRuns } from '@tk/db';
+import { addDays, fixedClock, newId } from '@tk/core';
+import {
+  approvals,
+  counters,
+  LOCK_KEYS,
+  queryRows,
+  redemptions,
+  settlementBatches,
+  settlementLines,
+  settlementRuns,
+} from '@tk/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
@@ -38,16 +47,17 @@ async function expectLedgerReconciles() {
   const [state] = await queryRows<Record<string, number>>(
     t.db,
     sql`select
-      (select count(*) from redemptions r where r.batch_id is not null and not exists
-         (select 1 from settlement_lines l where l.redemption_id = r.id and l.batch_id = r.batch_id))::int as unlined,
-      (select count(*) from settlement_lines l join redemptions r on r.id = l.redemption_id
-         where r.batch_id is distinct from l.batch_id)::int as mismatched,
+      (select count(*) from (select redemption_id from settlement_lines where redemption_id is not null
+         group by redemption_id having count(*) > 1) d)::int as unlined,
+      (select count(*) from settlement_lines l where l.redemption_id is not null
+         and not exists (select 1 from redemptions r where r.id = l.redemption_id))::int as mismatched,
       (select count(*) from redemptions r join redemption_reversals v on v.redemption_id = r.id
-         where v.kind = 'void' and r.batch_id is not null)::int as voided_but_settled,
+         where v.kind = 'void' and exists (select 1 from settlement_lines l where l.redemption_id = r.id))::int as voided_but_settled,
       (select count(*) from settlement_batches b where b.total_cents <>
          coalesce((select sum(amount_cents) from settlement_lines l where l.batch_id = b.id), 0)
          or b.line_count <> (select count(*) from settlement_lines l where l.batch_id = b.id))::int as bad_totals,
-      (select coalesce(sum(amount_cents), 0) from redemptions where batch_id is not null)::bigint as settled_bookings,
+      (select coalesce(sum(r.amount_cents), 0) from redemptions r
+         where exists (select 1 from settlement_lines l where l.redemption_id = r.id))::bigint as settled_bookings,
       (select coalesce(sum(amount_cents), 0) from redemption_reversals where kind = 'correction' and batch_id is not null)::bigint as settled_corrections,
       (select coalesce(sum(total_cents), 0) from settlement_batches b where b.status <> 'carried_forward'
          or not exists (select 1 from settlement_lines l where l.carried_from_batch_id = b.id))::bigint as outstanding`,
@@ -82,8 +92,8 @@ describe('runSettlement: exactly once', () => {
       ].sort(),
     );
     for (const r of early) {
-      const [row] = await t.db.select().from(redemptions).where(eq(redemptions.id, r.id));
-      expect(row!.batchId).not.toBeNull();
+      const line = await t.db.select().from(settlementLines).where(eq(settlementLines.redemptionId, r.id));
+      expect(line).toHaveLength(1);
     }
 
     // A booking with an old timestamp that commits late is simply settled by the next run.
@@ -166,7 +176,11 @@ describe('corrections and carry forward', () => {
     const other = await book(p, c, 500, '2026-11-01T11:00:00+01:00');
     await settle('2026-11-02');
     const [settled] = await t.db.select().from(redemptions).where(eq(redemptions.id, r.id));
-    const [firstBatch] = await t.db.select().from(settlementBatches).where(eq(settlementBatches.id, settled!.batchId!));
+    const [settledLine] = await t.db.select().from(settlementLines).where(eq(settlementLines.redemptionId, r.id));
+    const [firstBatch] = await t.db
+      .select()
+      .from(settlementBatches)
+      .where(eq(settlementBatches.id, settledLine!.batchId));
     expect(firstBatch!.totalCents).toBe(2500);
 
     await makeCorrection(t.db, settled!, { reversedAt: new Date('2026-11-03T09:00:00+01:00') });
@@ -228,10 +242,8 @@ describe('cutoff at midnight Europe/Berlin across DST', () => {
     const outside = await book(p, c, 222, after);
     // Only this provider's rows are pending before this cutoff except older test data, which is fine.
     await settle(cutoff);
-    const [i] = await t.db.select().from(redemptions).where(eq(redemptions.id, inside.id));
-    const [o] = await t.db.select().from(redemptions).where(eq(redemptions.id, outside.id));
-    expect(i!.batchId).not.toBeNull();
-    expect(o!.batchId).toBeNull();
+    expect(await t.db.$count(settlementLines, eq(settlementLines.redemptionId, inside.id))).toBe(1);
+    expect(await t.db.$count(settlementLines, eq(settlementLines.redemptionId, outside.id))).toBe(0);
     await settle(addDays(cutoff, 2));
   });
 });
@@ -247,7 +259,10 @@ describe('crash safety', () => {
       batches: await t.db.$count(settlementBatches),
       lines: await t.db.$count(settlementLines),
       runs: await t.db.$count(settlementRuns),
-      unsettled: await t.db.$count(redemptions, sql`${redemptions.batchId} is null`),
+      unsettled: await t.db.$count(
+        redemptions,
+        sql`not exists (select 1 from settlement_lines l where l.redemption_id = ${redemptions.id})`,
+      ),
       counters: await t.db.select().from(counters),
     });
     const before = await snapshot();
@@ -284,6 +299,103 @@ describe.runIf(onServer)('concurrent runs (PostgreSQL server)', () => {
     expect([x.batchCount, y.batchCount].sort()).toEqual([0, 3]);
     expect(x.totalCents + y.totalCents).toBe(20 * (100 + 101 + 102));
     await expectLedgerReconciles();
+  });
+});
+
+describe.runIf(onServer)('the run window (PostgreSQL server, ADR 0031)', () => {
+  it('a booking whose transaction is still open while a run claims is settled by the next run', async () => {
+    const p = await makeProvider(t.db);
+    const c = await child();
+    await book(p, c, 100, '2026-12-03T10:00:00+01:00');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => {
+      wrote = r;
+    });
+    // Booked before the cutoff, committed only after the first run: that run cannot see it.
+    const open = t.db.transaction(async (tx) => {
+      await makeRedemption(tx, {
+        providerId: p.id,
+        approvalId: c.approval.id,
+        beneficiaryId: c.beneficiary.id,
+        cardId: c.card.id,
+        amountCents: 250,
+        serviceDate: '2026-12-03',
+        bookedAt: new Date('2026-12-03T11:00:00+01:00'),
+      });
+      wrote();
+      await gate;
+    });
+    await written;
+    const first = await settle('2026-12-04');
+    expect(first.totalCents).toBe(100);
+    release();
+    await open;
+    const second = await settle('2026-12-04');
+    expect(second).toMatchObject({ batchCount: 1, totalCents: 250 });
+    expect(await settle('2026-12-04')).toMatchObject({ batchCount: 0 });
+    await expectLedgerReconciles();
+  });
+});
+
+describe.runIf(onServer)('reversals during a run (PostgreSQL server, ADR 0031)', () => {
+  it('a reversal while a run holds its lock waits, then sees the line and becomes a correction', async () => {
+    const p = await makeProvider(t.db);
+    const c = await child();
+    const r = await book(p, c, 700, '2026-12-05T10:00:00+01:00');
+    // (the factory writes the redemption only; the booking path also debits the approval)
+    await t.db
+      .update(approvals)
+      .set({ remainingCents: sql`${approvals.remainingCents} - 700` })
+      .where(eq(approvals.id, c.approval.id));
+    let release!: () => void;
+    const gate = new Promise<void>((res) => {
+      release = res;
+    });
+    let locked!: () => void;
+    const holding = new Promise<void>((res) => {
+      locked = res;
+    });
+    // A run caught in the middle: it holds the run lock and has written the line, not yet committed.
+    const run = t.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.settlementRun})`);
+      const runId = newId('run');
+      await tx.insert(settlementRuns).values({ id: runId, cutoffDate: '2026-12-06', triggeredBy: 'test' });
+      const batchId = newId('batch');
+      await tx.insert(settlementBatches).values({
+        id: batchId,
+        number: batchId,
+        runId,
+        providerId: p.id,
+        cutoffDate: '2026-12-06',
+        totalCents: 700,
+        lineCount: 1,
+      });
+      await tx.insert(settlementLines).values({ batchId, kind: 'redemption', redemptionId: r.id, amountCents: 700 });
+      locked();
+      await gate;
+    });
+    await holding;
+    let answered = false;
+    const reversal = t
+      .call('POST', `/api/v1/settlements/redemptions/${r.id}/reverse`, {
+        token: accounting.token,
+        body: { reason: 'Doppelt abgerechnet' },
+      })
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    await new Promise((res) => setTimeout(res, 400));
+    expect(answered).toBe(false);
+    release();
+    await run;
+    const res = await reversal;
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'correction' });
   });
 });
 

@@ -70,7 +70,6 @@ describe('redeem: participation', () => {
       status: 'booked',
       bookedBy: staff.id,
       idempotencyKey: key,
-      batchId: null,
     });
     const audits = await t.db.select().from(auditLog).where(eq(auditLog.entityId, body.id));
     expect(audits).toHaveLength(1);

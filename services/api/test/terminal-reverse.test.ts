@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { approvals, auditLog, redemptionReversals, redemptions } from '@tk/db';
+import { newId } from '@tk/core';
+import {
+  approvals,
+  auditLog,
+  redemptionReversals,
+  redemptions,
+  settlementBatches,
+  settlementLines,
+  settlementRuns,
+} from '@tk/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeChildWithCard, makeProvider } from './factories.ts';
@@ -68,14 +77,27 @@ describe('reverseRedemption', () => {
 
   it('after settlement it becomes a correction (a negative line for the next batch); the budget is restored', async () => {
     const { approval, id } = await book(staff.token, 900);
-    await t.db.update(redemptions).set({ batchId: 'stl_already_settled' }).where(eq(redemptions.id, id));
+    // Settled = its settlement line exists (ADR 0031).
+    const runId = newId('run');
+    await t.db.insert(settlementRuns).values({ id: runId, cutoffDate: '2026-11-20', triggeredBy: 'test' });
+    const batchId = newId('batch');
+    await t.db.insert(settlementBatches).values({
+      id: batchId,
+      number: batchId,
+      runId,
+      providerId: club.id,
+      cutoffDate: '2026-11-20',
+      totalCents: 900,
+      lineCount: 1,
+    });
+    await t.db.insert(settlementLines).values({ batchId, kind: 'redemption', redemptionId: id, amountCents: 900 });
     const res = await reverse(staff.token, id);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id, status: 'reversed', kind: 'correction' });
     const [reversal] = await t.db.select().from(redemptionReversals).where(eq(redemptionReversals.redemptionId, id));
     expect(reversal).toMatchObject({ kind: 'correction', amountCents: 900, batchId: null });
     const [row] = await t.db.select().from(redemptions).where(eq(redemptions.id, id));
-    expect(row).toMatchObject({ status: 'reversed', batchId: 'stl_already_settled' });
+    expect(row).toMatchObject({ status: 'reversed' });
     expect(await remaining(approval.id)).toBe(5000);
   });
 

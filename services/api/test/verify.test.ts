@@ -134,11 +134,20 @@ describe('the invariant checker', () => {
     const child = await makeChildWithCard(t.db, t.keys, { budgetCents: 5000 });
     const rid = await book(provider.id, child, 900);
     await t.db.insert(settlementLines).values({ batchId, kind: 'redemption', redemptionId: rid, amountCents: 900 });
-    await t.db.update(redemptions).set({ batchId }).where(eq(redemptions.id, rid));
     expect(await violationsOf('batch_totals')).toBe(1);
+    // A booking left without a line below where a completed run said everything was settled.
     const orphan = await book(provider.id, child, 100);
-    await t.db.update(redemptions).set({ batchId }).where(eq(redemptions.id, orphan));
-    expect(await violationsOf('settled_redemption_in_one_batch')).toBe(1);
+    const [found] = await t.db.select({ txid: redemptions.txid }).from(redemptions).where(eq(redemptions.id, orphan));
+    expect(await violationsOf('settled_redemption_in_one_batch')).toBe(0);
+    await t.db
+      .update(settlementRuns)
+      .set({ status: 'completed', unsettledFromTxid: found!.txid + 1 })
+      .where(eq(settlementRuns.id, runId));
+    // (the file's earlier bookings have no lines either; the orphan's own line takes exactly it away)
+    const withOrphan = await violationsOf('settled_redemption_in_one_batch');
+    expect(withOrphan).toBeGreaterThan(0);
+    await t.db.insert(settlementLines).values({ batchId, kind: 'redemption', redemptionId: orphan, amountCents: 100 });
+    expect(await violationsOf('settled_redemption_in_one_batch')).toBe(withOrphan - 1);
   });
 
   it('is an admin operation over HTTP', async () => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { hasForbiddenCharacters, Problem, problemType } from '@tk/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -100,7 +101,7 @@ export function toProblem(err: FastifyError | Error): Problem {
 
 /**
  * JSON pointers of every string (value or key) in a parsed body, query or params that holds a control or
- * bidirectional control character (api-v1.md, "text"). Raw bodies (CSV, XML: Buffers and strings) are the
+ * bidirectional control character (api-v1.md, "text"). Raw bodies (CSV, XML: Buffers, strings, streams) are the
  * business of their own parsers.
  */
 function forbiddenText(value: unknown, pointer: string, found: string[], depth = 0): string[] {
@@ -110,6 +111,7 @@ function forbiddenText(value: unknown, pointer: string, found: string[], depth =
     return found;
   }
   if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return found;
+  if (value instanceof Readable) return found; // a streamed raw body (the CSV import)
   for (const [key, v] of Object.entries(value)) {
     const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (hasForbiddenCharacters(key)) found.push(child);

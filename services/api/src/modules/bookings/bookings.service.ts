@@ -237,10 +237,11 @@ export type { SettlementClaim } from '@tk/db/queries/bookings';
 
 /**
  * Claims for a settlement run every unsettled booked redemption and correction booked before
- * midnight Berlin of `cutoffDate`, writing one settlement line each into the run's batches (in the
- * run's transaction, under its advisory lock). Returns per-batch totals.
+ * midnight Berlin of `cutoffDate` among the rows written from transaction `fromTxid` on, writing one
+ * settlement line each into the run's batches (in the run's transaction, under its advisory lock);
+ * nothing else is written per booking (ADR 0031). Returns per-batch totals.
  */
-export function claimForSettlement(tx: Tx, params: { runId: string; cutoffDate: string }) {
+export function claimForSettlement(tx: Tx, params: { runId: string; cutoffDate: string; fromTxid: number }) {
   return ledger.claimForSettlement(tx, params);
 }
 

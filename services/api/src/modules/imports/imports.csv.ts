@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse as parseStream } from 'csv-parse';
 import { CsvUnreadable, MissingColumns } from './imports.errors.ts';
 
 /**
@@ -70,52 +70,6 @@ export interface CsvRow {
   values: Partial<Record<ColumnKey, string>>;
 }
 
-/** Bytes to text: UTF-8 (BOM stripped); bytes that are not UTF-8 are read as Windows-1252. */
-export function decodeCsv(bytes: Buffer | string): string {
-  if (typeof bytes === 'string') return bytes.replace(/^\uFEFF/, '');
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
-}
-
-/** Parses the file into rows keyed by column; throws 400 `invalid_csv` / `missing_columns`. */
-export function parseCsv(text: string): CsvRow[] {
-  const newline = text.indexOf('\n');
-  const firstLine = newline >= 0 ? text.slice(0, newline) : text;
-  const delimiter = firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      delimiter,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw new CsvUnreadable(e.lines ?? 0, e.message);
-  }
-  const [header, ...data] = records;
-  if (!header) throw new MissingColumns(REQUIRED.map((k) => COLUMNS[k]));
-  const keys = header.record.map((name) => HEADER_ALIASES[foldName(name)]);
-  const missing = REQUIRED.filter((k) => !keys.includes(k));
-  if (missing.length > 0) throw new MissingColumns(missing.map((k) => COLUMNS[k]));
-  return data
-    .filter((r) => r.record.some((v) => v !== ''))
-    .map((r) => {
-      const values: CsvRow['values'] = {};
-      r.record.forEach((value, i) => {
-        const key = keys[i];
-        if (key && value !== '') values[key] = value;
-      });
-      return { line: r.info.lines, values };
-    });
-}
-
 const BENEFIT_ALIASES: Record<string, string> = {
   lunch: 'lunch',
   mittagessen: 'lunch',
@@ -184,4 +138,90 @@ const LEGAL_BASIS_ALIASES: Record<string, string> = {
 
 export function legalBasisOf(value: string): string | null {
   return LEGAL_BASIS_ALIASES[foldName(value)] ?? null;
+}
+
+/** Where the CSV bytes come from: each call starts again at the first byte (the import reads twice). */
+export type CsvSource = () => AsyncIterable<Buffer | Uint8Array>;
+
+/** A file held in memory as a source (tests, the benchmark, small uploads). */
+export const bufferSource = (file: Buffer | string): CsvSource =>
+  async function* () {
+    yield typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
+  };
+
+/** Bytes to text chunk by chunk, UTF-8 (BOM stripped) or Windows-1252; throws on bad UTF-8 if fatal. */
+async function* decoded(source: CsvSource, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: false });
+  for await (const chunk of source()) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const tail = decoder.decode();
+  if (tail) yield tail;
+}
+
+/** UTF-8 if every byte is UTF-8, else Windows-1252 (the same rule as `decodeCsv`), reading once. */
+export async function detectEncoding(source: CsvSource): Promise<'utf-8' | 'windows-1252'> {
+  try {
+    for await (const _ of decoded(source, 'utf-8'));
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
+/**
+ * The same rows as `parseCsv`, streamed: the file is never held as one string and the parser's
+ * records are dropped as they are read. Yields the rows (line numbers as in `parseCsv`); throws
+ * 400 `invalid_csv` / `missing_columns` as `parseCsv` does (the header is checked before any row).
+ */
+export async function* streamCsv(source: CsvSource, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<CsvRow> {
+  const texts = decoded(source, encoding);
+  const first = await texts.next();
+  const head = first.done ? '' : first.value.replace(/^\uFEFF/, '');
+  const newline = head.indexOf('\n');
+  const firstLine = newline >= 0 ? head.slice(0, newline) : head;
+  const delimiter = firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
+  const parser = parseStream({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  });
+  // Feed the parser from the decoded chunks, respecting its back pressure.
+  const feed = (async () => {
+    if (head) if (!parser.write(head)) await new Promise((r) => parser.once('drain', r));
+    for await (const text of texts) {
+      if (!parser.write(text)) await new Promise((r) => parser.once('drain', r));
+    }
+    parser.end();
+  })();
+  feed.catch((err) => parser.destroy(err as Error));
+  let keys: (ColumnKey | undefined)[] | null = null;
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!keys) {
+        keys = r.record.map((name) => HEADER_ALIASES[foldName(name)]);
+        const missing = REQUIRED.filter((k) => !keys!.includes(k));
+        if (missing.length > 0) throw new MissingColumns(missing.map((k) => COLUMNS[k]));
+        continue;
+      }
+      if (!r.record.some((v) => v !== '')) continue;
+      const values: CsvRow['values'] = {};
+      r.record.forEach((value, i) => {
+        const key = keys![i];
+        if (key && value !== '') values[key] = value;
+      });
+      yield { line: r.info.lines, values };
+    }
+  } catch (err) {
+    if (err instanceof MissingColumns) throw err;
+    const e = err as { lines?: number; message: string };
+    throw new CsvUnreadable(e.lines ?? 0, e.message);
+  } finally {
+    parser.destroy();
+  }
+  if (!keys) throw new MissingColumns(REQUIRED.map((k) => COLUMNS[k]));
 }

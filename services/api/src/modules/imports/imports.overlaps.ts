@@ -22,6 +22,8 @@ const formatDate = (d: CivilDate) => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.sli
 export async function findImportOverlaps(
   db: DbOrTx,
   rows: OverlapRow[],
+  /** The accepted rows of the file so far, when it is checked batch by batch (updated in place). */
+  accepted: Map<string, OverlapRow[]> = new Map(),
 ): Promise<Map<number, { line: number; field: string; message: string }>> {
   const refused = new Map<number, { line: number; field: string; message: string }>();
   const candidates = rows.filter((r) => mayNotOverlap(r.benefitType));
@@ -50,7 +52,6 @@ export async function findImportOverlaps(
       message: `Überschneidet sich mit einer erfassten Bewilligung derselben Leistungsart (${formatDate(s.valid_from)}–${formatDate(s.valid_to)}); bitte diese ändern oder aufheben.`,
     });
   }
-  const accepted = new Map<string, OverlapRow[]>();
   for (const r of candidates) {
     if (refused.has(r.line)) continue;
     const key = `${r.caseReference}|${r.benefitType}`;
@@ -64,7 +65,8 @@ export async function findImportOverlaps(
       });
       continue;
     }
-    earlier.push(r);
+    // Only what later rows are compared with: the caller's row object is not kept alive by the map.
+    earlier.push({ line: r.line, caseReference: '', benefitType: '', validFrom: r.validFrom, validTo: r.validTo });
     accepted.set(key, earlier);
   }
   return refused;

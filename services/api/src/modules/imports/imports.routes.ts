@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
@@ -6,8 +7,9 @@ import { NotCsv } from './imports.errors.ts';
 import { ImportedChildList, ImportJobList, ImportJobSchema, ImportQuery } from './imports.schemas.ts';
 import * as service from './imports.service.ts';
 import { childrenOfImport, importTemplateCsv } from './imports.template.ts';
+import { spoolUpload } from './imports.upload.ts';
 
-/** Large exports (50,000 lines ≈ 6 MB) fit with room to spare. */
+/** Large exports (400,000 lines ≈ 50 MB) fit; the upload is spooled to disk, not held in memory. */
 export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 
 /** Routes of the imports area (registered in app.ts under /api/v1). */
@@ -17,12 +19,9 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['imports'];
   const roles = { roles: ['caseworker'] as const };
 
-  // Scoped to this plugin: only the import routes accept CSV, raw bytes (the service decodes them).
-  app.addContentTypeParser(
-    ['text/csv', 'application/csv'],
-    { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT },
-    (_request, body, done) => done(null, body),
-  );
+  // Scoped to this plugin: only the import routes accept CSV. The body stays a stream (the handler
+  // spools it to a temporary file, never holding the file in memory; the service decodes it).
+  app.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));
 
   app.post(
     '/imports',
@@ -42,16 +41,25 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: roles,
     },
     async (request, reply) => {
-      if (!Buffer.isBuffer(request.body)) throw new NotCsv();
+      if (!(request.body instanceof Readable)) throw new NotCsv();
+      const upload = await spoolUpload(request.body, IMPORT_BODY_LIMIT);
       const { mode, issueCards, fileName } = request.query;
-      const { job, completion } = await service.startImport(
-        db,
-        keys.card,
-        request.body,
-        { mode, issueCards, fileName },
-        actorOf(request),
-        clock,
-      );
+      let started: Awaited<ReturnType<typeof service.startImport>>;
+      try {
+        started = await service.startImport(
+          db,
+          keys.card,
+          upload.source,
+          { mode, issueCards, fileName },
+          actorOf(request),
+          clock,
+        );
+      } catch (err) {
+        await upload.remove();
+        throw err;
+      }
+      const { job } = started;
+      const completion = started.completion.finally(() => upload.remove());
       if (request.query.async) {
         completion.catch((err) => request.log.error({ err, importJobId: job.id }, 'import failed'));
         return reply.code(202).send(job);

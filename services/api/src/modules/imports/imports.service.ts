@@ -18,17 +18,19 @@ import { issueCardsInBulk } from '../cards/cards.service.ts';
 import { getSettings, ratesOf } from '../catalogue/catalogue.service.ts';
 import {
   benefitTypeOf,
+  bufferSource,
   COLUMNS,
   type ColumnKey,
   type CsvRow,
-  decodeCsv,
+  type CsvSource,
+  detectEncoding,
   IMPORT_BENEFIT_VALUES,
   IMPORT_LEGAL_BASIS_VALUES,
   legalBasisOf,
-  parseCsv,
+  streamCsv,
 } from './imports.csv.ts';
 import { importNotFound } from './imports.errors.ts';
-import { findImportOverlaps } from './imports.overlaps.ts';
+import { findImportOverlaps, type OverlapRow } from './imports.overlaps.ts';
 import type { ImportJob } from './imports.schemas.ts';
 
 /** Rows written per transaction (ADR 0009): large enough for few round trips, small enough for short locks. */
@@ -121,7 +123,8 @@ interface Lookups {
   existingChildren: Map<string, { id: string; givenName: string; familyName: string; birthDate: string }>;
 }
 
-async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
+/** The lookups every row needs (cost bearers, providers, rates, districts); children are added per batch of rows. */
+async function loadLookups(db: DbOrTx): Promise<Lookups> {
   const [bearers, providerRows, participationRates, settings] = await Promise.all([
     db.select().from(costBearers),
     db.select({ id: providers.id, name: providers.name, benefitTypes: providers.benefitTypes }).from(providers),
@@ -139,8 +142,22 @@ async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
     const key = p.name.trim().toLowerCase();
     providerIdsByName.set(key, [...(providerIdsByName.get(key) ?? []), p.id]);
   }
-  const refs = [...new Set(rows.map((r) => r.values.caseReference).filter((v): v is string => Boolean(v)))];
-  const existingChildren: Lookups['existingChildren'] = new Map();
+  return {
+    costBearerByKey,
+    providerById,
+    providerIdsByName,
+    participationRates,
+    existingChildren: new Map(),
+    districts: new Set(settings.districts),
+  };
+}
+
+/** Adds the stored children of these rows' case references to the lookups (those not looked up yet). */
+async function addExistingChildren(db: DbOrTx, lookups: Lookups, rows: CsvRow[], seen: Set<string>): Promise<void> {
+  const refs = [
+    ...new Set(rows.map((r) => r.values.caseReference).filter((v): v is string => Boolean(v) && !seen.has(v!))),
+  ];
+  for (const ref of refs) seen.add(ref);
   for (const part of batches(refs, LOOKUP_BATCH)) {
     // One JSON parameter per batch instead of thousands of bind parameters.
     const found = await queryRows<{
@@ -155,7 +172,7 @@ async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
           where case_reference in (select jsonb_array_elements_text(${JSON.stringify(part)}::jsonb))`,
     );
     for (const f of found) {
-      existingChildren.set(f.case_reference, {
+      lookups.existingChildren.set(f.case_reference, {
         id: f.id,
         givenName: f.given_name,
         familyName: f.family_name,
@@ -163,15 +180,14 @@ async function loadLookups(db: DbOrTx, rows: CsvRow[]): Promise<Lookups> {
       });
     }
   }
-  return {
-    costBearerByKey,
-    providerById,
-    providerIdsByName,
-    participationRates,
-    existingChildren,
-    districts: new Set(settings.districts),
-  };
 }
+
+/** What validation remembers across the rows of one file (read in batches). */
+interface FileState {
+  childInFile: Map<string, { line: number; givenName: string; familyName: string; birthDate: string }>;
+  keyInFile: Map<string, number>;
+}
+const newFileState = (): FileState => ({ childInFile: new Map(), keyInFile: new Map() });
 
 const quote = (v: string) => `„${v.length > 60 ? `${v.slice(0, 60)}…` : v}“`;
 
@@ -183,11 +199,11 @@ function validate(
   rows: CsvRow[],
   lookups: Lookups,
   today: CivilDate,
+  state: FileState = newFileState(),
 ): { valid: ValidRow[]; report: ReportLine[]; invalid: number } {
   const report: ReportLine[] = [];
   const valid: ValidRow[] = [];
-  const childInFile = new Map<string, { line: number; givenName: string; familyName: string; birthDate: string }>();
-  const keyInFile = new Map<string, number>();
+  const { childInFile, keyInFile } = state;
   let invalid = 0;
 
   for (const { line, values } of rows) {
@@ -510,56 +526,97 @@ async function writeChunk(
   });
 }
 
-function capReport(report: ReportLine[]): ReportLine[] {
-  if (report.length <= REPORT_LIMIT) return report;
-  return [
-    ...report.slice(0, REPORT_LIMIT),
-    { line: 0, field: '', message: `Weitere ${report.length - REPORT_LIMIT} Fehler sind nicht aufgeführt.` },
-  ];
+/** Rows are read, validated and looked up this many at a time: memory stays flat whatever the file size. */
+const ROW_BATCH = 5000;
+
+async function* rowBatches(source: CsvSource, encoding: Encoding): AsyncGenerator<CsvRow[]> {
+  let batch: CsvRow[] = [];
+  for await (const row of streamCsv(source, encoding)) {
+    batch.push(row);
+    if (batch.length >= ROW_BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+type Encoding = 'utf-8' | 'windows-1252';
+
+/**
+ * The first pass: validates every row batch by batch (the state of the file carried along), looks up
+ * stored approvals and overlaps. Keeps only the line numbers to write, counts and the capped report.
+ */
+async function checkFile(db: Db, source: CsvSource, encoding: Encoding, today: CivilDate) {
+  const lookups = await loadLookups(db);
+  const seen = new Set<string>();
+  const state = newFileState();
+  const accepted = new Map<string, OverlapRow[]>();
+  const toWrite = new Set<number>();
+  const newRefs = new Set<string>();
+  const report: ReportLine[] = [];
+  let moreErrors = 0;
+  let rows = 0;
+  let valid = 0;
+  let invalid = 0;
+  for await (const batch of rowBatches(source, encoding)) {
+    rows += batch.length;
+    await addExistingChildren(db, lookups, batch, seen);
+    const checked = validate(batch, lookups, today, state);
+    const existing = await existingImportKeys(
+      db,
+      checked.valid.map((v) => v.importKey),
+    );
+    // A row overlapping a stored approval or an earlier row is refused with a report line (issue 11).
+    const overlaps = await findImportOverlaps(
+      db,
+      checked.valid.filter((v) => !existing.has(v.importKey)),
+      accepted,
+    );
+    valid += checked.valid.length - overlaps.size;
+    invalid += checked.invalid + overlaps.size;
+    for (const line of [...checked.report, ...overlaps.values()].sort((x, y) => x.line - y.line)) {
+      if (report.length < REPORT_LIMIT) report.push(line);
+      else moreErrors++;
+    }
+    for (const v of checked.valid) {
+      if (overlaps.has(v.line) || existing.has(v.importKey)) continue;
+      toWrite.add(v.line);
+      if (!lookups.existingChildren.has(v.caseReference)) newRefs.add(v.caseReference);
+    }
+  }
+  if (moreErrors > 0) {
+    report.push({ line: 0, field: '', message: `Weitere ${moreErrors} Fehler sind nicht aufgeführt.` });
+  }
+  return { rows, valid, invalid, report, toWrite, newChildren: newRefs.size };
 }
 
 async function processJob(
   db: Db,
   ring: KeyRing,
   jobId: string,
-  rows: CsvRow[],
+  file: { source: CsvSource; encoding: Encoding },
   options: ImportOptions,
   actor: Actor,
   clock: Clock,
 ): Promise<ImportJob> {
   const today = berlinDate(clock.now());
-  const lookups = await loadLookups(db, rows);
-  const checked = validate(rows, lookups, today);
-  const existing = await existingImportKeys(
-    db,
-    checked.valid.map((v) => v.importKey),
-  );
-  // A row overlapping a stored approval or an earlier row is refused with a report line (issue 11).
-  const overlaps = await findImportOverlaps(
-    db,
-    checked.valid.filter((v) => !existing.has(v.importKey)),
-  );
-  const valid = checked.valid.filter((v) => !overlaps.has(v.line));
-  const invalid = checked.invalid + overlaps.size;
-  const report = [...checked.report, ...overlaps.values()].sort((a, b) => a.line - b.line);
-  const toWrite = valid.filter((v) => !existing.has(v.importKey));
-  const childIds = new Map([...lookups.existingChildren].map(([ref, c]) => [ref, c.id]));
-  const storedReport = capReport(report);
+  const checked = await checkFile(db, file.source, file.encoding, today);
+  const { valid, invalid, toWrite } = checked;
 
   if (options.mode === 'dry_run') {
-    const newRefs = new Set(toWrite.filter((r) => !childIds.has(r.caseReference)).map((r) => r.caseReference));
     return db.transaction(async (tx) => {
       const [row] = await tx
         .update(importJobs)
         .set({
           status: 'completed',
-          processedRows: rows.length,
-          validRows: valid.length,
+          processedRows: checked.rows,
+          validRows: valid,
           invalidRows: invalid,
-          createdBeneficiaries: newRefs.size,
-          createdApprovals: toWrite.length,
-          issuedCards: options.issueCards ? newRefs.size : 0,
-          report: storedReport,
+          createdBeneficiaries: checked.newChildren,
+          createdApprovals: toWrite.size,
+          issuedCards: options.issueCards ? checked.newChildren : 0,
+          report: checked.report,
           finishedAt: clock.now(),
         })
         .where(eq(importJobs.id, jobId))
@@ -569,7 +626,7 @@ async function processJob(
           action: 'import.dry_run',
           entityType: 'import_job',
           entityId: jobId,
-          data: { totalRows: rows.length, validRows: valid.length, invalidRows: invalid },
+          data: { totalRows: checked.rows, validRows: valid, invalidRows: invalid },
         },
       ]);
       return toJob(row!);
@@ -580,15 +637,35 @@ async function processJob(
   await db
     .update(importJobs)
     .set({
-      validRows: valid.length,
+      validRows: valid,
       invalidRows: invalid,
-      processedRows: rows.length - toWrite.length,
-      report: storedReport,
+      processedRows: checked.rows - toWrite.size,
+      report: checked.report,
     })
     .where(eq(importJobs.id, jobId));
-  for (const chunk of batches(toWrite, options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
-    await writeChunk(db, ring, jobId, chunk, childIds, options, actor);
+  // The second pass reads the file again and writes the rows the first pass accepted, chunk by chunk
+  // (validated again with fresh state to rebuild them; the accepted lines decide).
+  const lookups = await loadLookups(db);
+  const seen = new Set<string>();
+  const state = newFileState();
+  const childIds = new Map<string, string>();
+  let pending: ValidRow[] = [];
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  for await (const batch of rowBatches(file.source, file.encoding)) {
+    await addExistingChildren(db, lookups, batch, seen);
+    for (const v of validate(batch, lookups, today, state).valid) {
+      if (!toWrite.has(v.line)) continue;
+      pending.push(v);
+      const stored = lookups.existingChildren.get(v.caseReference);
+      if (stored) childIds.set(v.caseReference, stored.id);
+    }
+    lookups.existingChildren.clear();
+    while (pending.length >= chunkSize) {
+      await writeChunk(db, ring, jobId, pending.slice(0, chunkSize), childIds, options, actor);
+      pending = pending.slice(chunkSize);
+    }
   }
+  if (pending.length > 0) await writeChunk(db, ring, jobId, pending, childIds, options, actor);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(importJobs)
@@ -614,33 +691,38 @@ async function processJob(
 }
 
 /**
- * Starts a bulk import (ADR 0009): parses the CSV (400 `invalid_csv` / `missing_columns` before any
- * job exists), records the job, then validates and, in `import` mode, writes the valid rows in one
- * transaction per chunk. Keyed by `importKey`, so a re-import creates nothing. `completion` settles
- * with the finished job; on an unexpected error the job is marked `failed` (committed chunks stay,
- * a rerun continues idempotently).
+ * Starts a bulk import (ADR 0009): reads the CSV once to check it (400 `invalid_csv` /
+ * `missing_columns` before any job exists), records the job, then validates and, in `import` mode,
+ * writes the valid rows in one transaction per chunk. The file is streamed (a `CsvSource`, e.g. the
+ * spooled upload; a Buffer or string works too): rows are handled in batches, never all at once.
+ * Keyed by `importKey`, so a re-import creates nothing. `completion` settles with the finished job;
+ * on an unexpected error the job is marked `failed` (committed chunks stay, a rerun continues
+ * idempotently).
  */
 export async function startImport(
   db: Db,
   ring: KeyRing,
-  file: Buffer | string,
+  file: Buffer | string | CsvSource,
   options: ImportOptions,
   actor: Actor,
   clock: Clock,
 ): Promise<{ job: ImportJob; completion: Promise<ImportJob> }> {
-  const rows = parseCsv(decodeCsv(file));
+  const source = typeof file === 'function' ? file : bufferSource(file);
+  const encoding = await detectEncoding(source);
+  let totalRows = 0;
+  for await (const _ of streamCsv(source, encoding)) totalRows++;
   const [jobRow] = await db
     .insert(importJobs)
     .values({
       id: newId('importJob'),
       mode: options.mode,
       fileName: options.fileName ?? null,
-      totalRows: rows.length,
+      totalRows,
       createdBy: actor.userId,
     })
     .returning();
   const jobId = jobRow!.id;
-  const completion = processJob(db, ring, jobId, rows, options, actor, clock).catch(async (err) => {
+  const completion = processJob(db, ring, jobId, { source, encoding }, options, actor, clock).catch(async (err) => {
     await db
       .update(importJobs)
       .set({ status: 'failed', finishedAt: clock.now() })
@@ -655,7 +737,7 @@ export async function startImport(
 export async function runImport(
   db: Db,
   ring: KeyRing,
-  file: Buffer | string,
+  file: Buffer | string | CsvSource,
   options: ImportOptions,
   actor: Actor,
   clock: Clock,

@@ -48,7 +48,9 @@ export interface RunSettlementInput {
  * The nightly settlement (ADR 0012): every redemption (booked, not settled) and every correction
  * reversal (not settled) booked before midnight Berlin of `cutoffDate` goes into exactly one batch
  * per provider. One transaction under an advisory lock: a crash leaves nothing behind, a concurrent
- * or repeated run finds nothing left to settle. Set-based (INSERT … SELECT, UPDATE … RETURNING):
+ * or repeated run finds nothing left to settle. A redemption is settled when its line exists (ADR 0031):
+ * one line per booking and nothing else written per booking; the run looks only at rows written since
+ * the previous runs' `unsettled_from_txid`. Set-based (INSERT … SELECT):
  * only per-provider aggregates reach Node. A provider whose net total is not positive gets a
  * `carried_forward` batch whose amount opens its next batch. Throws 422 `cutoff_date_invalid`.
  */
@@ -92,15 +94,18 @@ async function settleInTransaction(
 
   let batchCount = 0;
   let totalCents = 0;
-  const providerIds = await q.providersWithUnsettled(tx, cutoffDate);
+  // The window first, before any other read: see q.settlementWindow (ADR 0031).
+  const window = await q.settlementWindow(tx);
+  const { providerIds, unsettledFromTxid } = await q.providersWithUnsettled(tx, { cutoffDate, ...window });
   if (providerIds.length > 0) {
     // Batches first (the lines reference them); their numbers are given once we know which got lines.
     const drafts = providerIds.map((providerId) => ({ id: newId('batch'), providerId }));
     await q.insertDraftBatches(tx, { runId, cutoffDate, batches: drafts });
 
-    // The ledger marks what it settles and writes a line for each (the bookings module owns redemptions).
+    // The ledger writes a line for each booking it settles (the bookings module owns redemptions).
     const totals = new Map<string, SettlementClaim>();
-    for (const claim of await claimForSettlement(tx, { runId, cutoffDate })) merge(totals, claim);
+    for (const claim of await claimForSettlement(tx, { runId, cutoffDate, fromTxid: window.fromTxid }))
+      merge(totals, claim);
     if (totals.size > 0) {
       for (const carried of await q.carryForward(tx, { runId, batchIds: [...totals.keys()] })) {
         merge(totals, { ...carried, periodFrom: null, periodTo: null });
@@ -124,7 +129,7 @@ async function settleInTransaction(
     }
   }
 
-  const { finishedAt } = await q.completeRun(tx, { id: runId, batchCount, totalCents });
+  const { finishedAt } = await q.completeRun(tx, { id: runId, batchCount, totalCents, unsettledFromTxid });
   await audit(tx, actor, {
     action: 'settlement.run_completed',
     entityType: 'settlement_run',
