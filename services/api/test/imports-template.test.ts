@@ -47,6 +47,7 @@ describe('import template', () => {
       'Anbieter',
       'Fach',
       'Bescheid',
+      'Stadtbezirk',
     ]);
     expect(rows.map((r) => r.Leistungsart)).toEqual([
       'Mittagessen',

@@ -107,7 +107,15 @@ beforeAll(async () => {
     body: { batchIds: [batch!.id] },
   });
   expect(file.statusCode, file.body).toBe(201);
-  const paid = await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/paid`, { token: acc2.token });
+  // The bank's value date may not lie before the file's execution date (the next business day, 23.11.):
+  // mark it paid on that day, signed in again then, and come back to the suite's day.
+  t.clock.set('2026-11-23T09:00:00Z');
+  const accLater = await t.user('accounting');
+  const paid = await t.call('POST', `/api/v1/settlements/batches/${batch!.id}/paid`, {
+    token: accLater.token,
+    body: { paidOn: '2026-11-23' },
+  });
+  t.clock.set('2026-11-20T09:00:00Z');
   expect(paid.statusCode, paid.body).toBe(200);
 
   // Expired and fresh rows of each kind (settings: keys 30 days, declines 90 days, counters 24 h).
