@@ -378,26 +378,38 @@ export interface LapseChunk {
 }
 
 /**
- * Lapses up to `limit` due approvals in ONE statement: every approval with a budget left whose period
- * ended on or before `lastValidTo` (the core rule `lapseCutoff`) and that has no remainder lapse gets
- * one lapse entry for its balance, its balance goes to 0, each gets an audit row and the run's totals
- * grow. The rows are locked (a booking or reversal in flight commits first, then its balance is
- * re-read); the unique index `approval_lapses_one_remainder` makes a concurrent run lapse nothing twice.
+ * Lapses up to `limit` due approvals: every approval with a budget left whose period ended on or
+ * before `lastValidTo` (the core rule `lapseCutoff`) and that has no remainder lapse gets one lapse
+ * entry for its balance, its balance goes to 0, each gets an audit row and the run's totals grow.
+ * Two statements: the first locks the due approvals (a booking or reversal in flight commits first);
+ * the second, with a snapshot taken after every lock is held, reads each balance as it now is and
+ * lapses exactly that. (Reading the balance in the locking statement itself and subtracting it in
+ * the same statement took a reversal's returned amount twice on PostgreSQL: the balance check
+ * refused the run.) The unique index `approval_lapses_one_remainder` makes a concurrent run lapse
+ * nothing twice.
  */
 export async function lapseDueChunk(
   tx: DbOrTx,
   params: { runId: string; lastValidTo: string; at: Date; by: string | null; requestId: string | null; limit: number },
-): Promise<LapseChunk> {
+): Promise<LapseChunk & { locked: number }> {
   const at = params.at.toISOString();
+  const locked = await queryRows<{ id: string }>(
+    tx,
+    sql`select a.id from approvals a
+        where a.remaining_cents > 0 and a.valid_to <= ${params.lastValidTo}::date
+          and not exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder')
+        order by a.id
+        limit ${params.limit}
+        for update of a`,
+  );
+  if (locked.length === 0) return { approvalCount: 0, lapsedCents: 0, locked: 0 };
+  const ids = JSON.stringify(locked.map((r) => r.id));
   const [row] = await queryRows<{ n: number; cents: string | number }>(
     tx,
     sql`with due as (
           select a.id, a.remaining_cents from approvals a
-          where a.remaining_cents > 0 and a.valid_to <= ${params.lastValidTo}::date
+          where a.id in (select jsonb_array_elements_text(${ids}::jsonb)) and a.remaining_cents > 0
             and not exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder')
-          order by a.id
-          limit ${params.limit}
-          for update of a
         ), ins as (
           insert into approval_lapses (approval_id, kind, run_id, amount_cents, lapsed_at, lapsed_by)
           select id, 'remainder', ${params.runId}, remaining_cents, ${at}::timestamptz, ${params.by}
@@ -420,7 +432,7 @@ export async function lapseDueChunk(
         )
         select (select count(*) from upd)::int as n, coalesce(sum(amount_cents), 0)::bigint as cents from ins`,
   );
-  return { approvalCount: row?.n ?? 0, lapsedCents: Number(row?.cents ?? 0) };
+  return { approvalCount: row?.n ?? 0, lapsedCents: Number(row?.cents ?? 0), locked: locked.length };
 }
 
 export async function readLapseRun(db: DbOrTx, runId: string): Promise<LapseChunk | null> {

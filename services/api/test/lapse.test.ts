@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { fixedClock, periodProofErrors } from '@tk/core';
-import { approvalLapses, approvals, auditLog, lapseRuns } from '@tk/db';
+import { approvalLapses, approvals, auditLog, lapseRuns, queryRows } from '@tk/db';
+import * as ledger from '@tk/db/queries/bookings';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/lib/audit.ts';
+import { audit, systemActor } from '../src/lib/audit.ts';
 import { formatReport, sealAndVerify } from '../src/modules/admin/verify.service.ts';
 import { reverse, runLapse } from '../src/modules/bookings/bookings.service.ts';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
@@ -283,6 +284,65 @@ describe('runLapse', () => {
         .from(approvalLapses)
         .where(inArray(approvalLapses.approvalId, ids));
       expect(Number(sum!.n)).toBe(20 * 5000);
+      await expectVerifyOk();
+      await expectProofIdentity();
+    },
+  );
+
+  it.runIf(onServer)(
+    'a reversal in flight when the run locks the approval (server): the run waits and lapses the balance with the returned amount',
+    async () => {
+      const child = await makeChildWithCard(t.db, t.keys, { validFrom: '2024-01-01', validTo: '2024-06-30' });
+      const booked = await makeRedemption(t.db, {
+        providerId: provider.id,
+        approvalId: child.approval.id,
+        beneficiaryId: child.beneficiary.id,
+        cardId: child.card.id,
+        amountCents: 2000,
+        serviceDate: '2024-03-01',
+      });
+      await t.db.update(approvals).set({ remainingCents: 3000 }).where(eq(approvals.id, child.approval.id));
+      let run: ReturnType<typeof runLapse> | undefined;
+      // The reversal's own ledger steps, in a transaction held open until the run waits for its lock.
+      await t.db.transaction(async (tx) => {
+        const redemption = await ledger.lockRedemption(tx, { redemptionId: booked.id, providerId: null });
+        const reversalId = `rev_inflight_${randomUUID()}`;
+        await ledger.insertReversal(tx, {
+          id: reversalId,
+          redemption: redemption!,
+          kind: 'void',
+          reason: 'race',
+          at: t.clock.now(),
+          by: 'system',
+        });
+        await audit(tx, systemActor(), {
+          action: 'redemption.reversed_by_city',
+          entityType: 'redemption',
+          entityId: booked.id,
+          data: { reversalId, kind: 'void', amountCents: 2000, approvalId: child.approval.id, providerId: provider.id },
+        });
+        run = runLapse(t.db, { asOf: '2026-11-20', triggeredBy: 'test' }, systemActor(), t.clock);
+        await expect
+          .poll(
+            async () =>
+              (
+                await queryRows<{ n: number }>(
+                  t.db,
+                  sql`select count(*)::int as n from pg_stat_activity
+                      where datname = current_database() and wait_event_type = 'Lock'
+                        and query like '%for update of a%'`,
+                )
+              )[0]?.n,
+            { timeout: 10_000 },
+          )
+          .toBe(1);
+      });
+      const result = await run!;
+      expect(result.lapsedCents).toBeGreaterThanOrEqual(5000);
+      const [after] = await t.db.select().from(approvals).where(eq(approvals.id, child.approval.id));
+      expect(after!.remainingCents).toBe(0);
+      const lapses = await t.db.select().from(approvalLapses).where(eq(approvalLapses.approvalId, child.approval.id));
+      expect(lapses.map((l) => [l.kind, l.amountCents])).toEqual([['remainder', 5000]]);
       await expectVerifyOk();
       await expectProofIdentity();
     },
