@@ -28,7 +28,11 @@ type Step = 'certify' | 'release' | 'paid';
 /** One batch: its facts, the four-eyes steps with who did them when, and its lines (with Storno). */
 export function BatchDetailPage({ id, user }: { id: string; user: SessionUser }) {
   const [linesOffset, setLinesOffset] = useState(0);
-  const loaded = useLoad((signal) => getBatch(id, linesOffset, signal), [id, linesOffset]);
+  // The page of lines shown is the one loaded, not the one asked for: the range and the rows change together.
+  const loaded = useLoad(
+    async (signal) => ({ ...(await getBatch(id, linesOffset, signal)), shownOffset: linesOffset }),
+    [id, linesOffset],
+  );
   const batch = loaded.data;
   const [notice, setNotice] = useState<string>();
 
@@ -65,7 +69,7 @@ export function BatchDetailPage({ id, user }: { id: string; user: SessionUser })
           />
           <Lines
             batch={batch}
-            offset={linesOffset}
+            offset={batch.shownOffset}
             loading={loaded.loading}
             onPage={setLinesOffset}
             onReversed={(message) => setNotice(message)}
