@@ -30,7 +30,8 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
     error,
     loading,
   } = useLoad(
-    (signal) => searchBeneficiaries(submitted, page, sort, signal),
+    // The count names the search these rows answer, not the one typed since (a slow answer).
+    async (signal) => ({ ...(await searchBeneficiaries(submitted, page, sort, signal)), q: submitted }),
     [submitted, page, sort.key, sort.direction],
   );
 
@@ -125,7 +126,7 @@ export function SearchPage({ canWrite }: { canWrite: boolean }) {
         <div class="card">
           <p class="muted" aria-live="polite" data-testid="search-count">
             {result.total === 1 ? '1 Kind gefunden' : `${result.total} Kinder gefunden`}
-            {submitted ? ` für „${submitted}“` : ''}
+            {result.q ? ` für „${result.q}“` : ''}
           </p>
           {canWrite && (
             <fieldset class="selection-bar">
