@@ -15,7 +15,8 @@ export type ReadAction =
   | 'card_print'
   | 'letter'
   | 'export'
-  | 'family_balance';
+  | 'family_balance'
+  | 'list';
 
 export interface ReadParams {
   actorId: string | null;

@@ -20,7 +20,7 @@ export const personalDataReads = pgTable(
       .notNull()
       .references(() => beneficiaries.id),
     action: text({
-      enum: ['search', 'view', 'approval', 'card', 'card_print', 'letter', 'export', 'family_balance'],
+      enum: ['search', 'view', 'approval', 'card', 'card_print', 'letter', 'export', 'family_balance', 'list'],
     }).notNull(),
     requestId: text(),
   },

@@ -149,6 +149,7 @@ export const ACCESS_ACTION_NAMES = {
   letter: 'Brief an die Familie gedruckt',
   export: 'Auskunft (Art. 15 DSGVO) erstellt',
   family_balance: 'Guthaben von der Familie abgefragt',
+  list: 'in einer Liste gezeigt (Erinnerungsliste, Kinder eines Imports)',
 } as const;
 export type AccessAction = keyof typeof ACCESS_ACTION_NAMES;
 export const ACCESS_ACTIONS = Object.keys(ACCESS_ACTION_NAMES) as AccessAction[];

@@ -1,3 +1,5 @@
+import { personalDataReads } from '@tk/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApproval, makeBeneficiary, makeCard, makeProvider, makeRedemption } from './factories.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
@@ -200,6 +202,12 @@ describe('outreach list', () => {
     for (const id of [...booked, recent.b.id, ended.b.id]) expect(ids).not.toContain(id);
     const item = body.items.find((i: { beneficiaryId: string }) => i.beneficiaryId === waiting[0]!.beneficiaryId);
     expect(item).toMatchObject({ district: 'Nord', benefitType: 'participation', activeCardId: waiting[0]!.cardId });
+    // Read audit: the list showed the child's name, so the child's access log says so.
+    const reads = await t.db
+      .select()
+      .from(personalDataReads)
+      .where(eq(personalDataReads.beneficiaryId, waiting[0]!.beneficiaryId));
+    expect(reads.map((r) => r.action)).toContain('list');
 
     const mitte = await t.call('GET', '/api/v1/outreach?district=Mitte', { token: caseworker.token });
     expect(mitte.json().items.length).toBeGreaterThan(0);

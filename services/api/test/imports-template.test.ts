@@ -1,4 +1,6 @@
+import { personalDataReads } from '@tk/db';
 import { parse } from 'csv-parse/sync';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProvider } from './factories.ts';
 import { createTestContext, expectProblem, type TestContext } from './support.ts';
@@ -96,6 +98,17 @@ describe('what an import created', () => {
       expect(c.cardId).toMatch(/^card_/);
       expect(c.cardNumber).toMatch(/^\d{16}$/);
     }
+    // Read audit: each listed child's access log has the list (one row each).
+    const reads = await t.db
+      .select()
+      .from(personalDataReads)
+      .where(
+        inArray(
+          personalDataReads.beneficiaryId,
+          items.map((c: { beneficiaryId: string }) => c.beneficiaryId),
+        ),
+      );
+    expect(reads.map((r) => r.action)).toEqual(['list', 'list']);
     // The same file again creates nobody: that import lists no children.
     const again = (await post(csv, 'mode=import&issueCards=true')).json();
     expect(

@@ -1802,10 +1802,10 @@ export interface components {
             /** @description Who in the city; null: the family itself (getFamilyBalance) */
             username: string | null;
             /**
-             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance)
+             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance), list (listOutreach, listImportChildren)
              * @enum {string}
              */
-            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance";
+            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance" | "list";
         };
         AccessLogPageInput: {
             /** @description Newest first */
@@ -3030,10 +3030,10 @@ export interface components {
             /** @description Who in the city; null: the family itself (getFamilyBalance) */
             username: string | null;
             /**
-             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance)
+             * @description search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance), list (listOutreach, listImportChildren)
              * @enum {string}
              */
-            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance";
+            action: "search" | "view" | "approval" | "card" | "card_print" | "letter" | "export" | "family_balance" | "list";
         };
         AccessLogPage: {
             /** @description Newest first */

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { recordReads } from '../privacy/access-log.service.ts';
 import { NotCsv } from './imports.errors.ts';
 import { ImportedChildList, ImportJobList, ImportJobSchema, ImportQuery } from './imports.schemas.ts';
 import * as service from './imports.service.ts';
@@ -133,6 +134,17 @@ export const importsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: roles,
     },
-    async (request) => ({ items: await childrenOfImport(db, request.params.id) }),
+    async (request) => {
+      const items = await childrenOfImport(db, request.params.id);
+      // Read audit: every child whose names and card number are shown (a pseudonymised one shows none).
+      await recordReads(
+        db,
+        actorOf(request),
+        clock,
+        'list',
+        items.filter((c) => c.displayName !== null).map((c) => c.beneficiaryId),
+      );
+      return { items };
+    },
   );
 };

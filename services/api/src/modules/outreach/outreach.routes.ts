@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problems } from '../../lib/http-schemas.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import { recordReads } from '../privacy/access-log.service.ts';
 import { OutreachList, OutreachQuery } from './outreach.schemas.ts';
 import { outreachList } from './outreach.service.ts';
 
@@ -20,6 +22,17 @@ export const outreachRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       config: { roles: ['caseworker'] },
     },
-    async (request) => outreachList(db, request.query, clock),
+    async (request) => {
+      const list = await outreachList(db, request.query, clock);
+      // Read audit: every child on the list, in one statement.
+      await recordReads(
+        db,
+        actorOf(request),
+        clock,
+        'list',
+        list.items.map((i) => i.beneficiaryId),
+      );
+      return list;
+    },
   );
 };

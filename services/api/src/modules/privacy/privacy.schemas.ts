@@ -11,7 +11,7 @@ export const AccessLogEntrySchema = z
     action: z
       .enum(ACCESS_ACTIONS as [string, ...string[]])
       .describe(
-        'search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance)',
+        'search (a hit of searchBeneficiaries), view (getBeneficiary), approval (getApproval), card (getCard), card_print (card PDF or A4 sheet), letter (printCardLetter), export (exportBeneficiaryData), family_balance (getFamilyBalance), list (listOutreach, listImportChildren)',
       ),
   })
   .meta({ id: 'AccessLogEntry' });
