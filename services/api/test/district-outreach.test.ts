@@ -186,6 +186,9 @@ describe('take-up by district', () => {
     expect(lines[0]).toBe('Stadtbezirk;Leistung;Kinder mit Bewilligung;Kinder mit Buchung;Inanspruchnahme %');
     expect(lines).toContain('Mitte;Teilhabe;6;5;83,3');
     expect(lines).toContain('Nord;Teilhabe;< 5;< 5;');
+    // On request the codes instead of the German names (issue 11, item 10).
+    const coded = await t.call('GET', `${url}&format=csv&codes=true`, { token: admin.token });
+    expect(coded.body).toContain('Mitte;participation;6;5;83,3');
   });
 });
 

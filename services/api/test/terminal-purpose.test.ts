@@ -115,6 +115,13 @@ describe('exportRedemptions (booking list CSV)', () => {
     expect(lines[0]).toBe('Leistungsdatum;Gebucht am;Kind;Leistung;Minuten;Zweck;Betrag;Status;Abgerechnet');
     const row = lines.find((l) => l.startsWith('18.11.2026'));
     expect(row).toContain(`;;"'=HYPERLINK(""x"")";12,34;gebucht;nein`);
+    // On request the codes instead of the German names (issue 11, item 10).
+    const coded = await t.call('GET', '/api/v1/terminal/redemptions.csv?from=2026-11-01&to=2026-11-20&codes=true', {
+      token: staff.token,
+    });
+    const codedRow = coded.body.split('\r\n').find((l) => l.startsWith('18.11.2026'));
+    expect(codedRow).toContain(`;;"'=HYPERLINK(""x"")";12,34;booked;false`);
+    expect(codedRow).toContain(';participation;');
     const theirs = await t.call('GET', '/api/v1/terminal/redemptions.csv?from=2026-11-01&to=2026-11-20', {
       token: otherStaff.token,
     });

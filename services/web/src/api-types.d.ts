@@ -8249,6 +8249,8 @@ export interface operations {
                 from?: string;
                 /** @description Last service date (inclusive); default today */
                 to?: string;
+                /** @description true: codes (SGB_II, lunch) instead of German names in the cells */
+                codes?: "true" | "false";
             };
             header?: never;
             path?: never;

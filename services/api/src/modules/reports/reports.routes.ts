@@ -61,9 +61,9 @@ export const reportsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['caseworker', ...REPORT_ROLES] },
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { from, to, format, codes } = request.query;
       const report = await reports.districtTakeUpReport(db, from, to);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.districtTakeUpCsv(report));
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reports.districtTakeUpCsv(report, codes));
       return report;
     },
   );

@@ -175,12 +175,12 @@ export async function districtTakeUpReport(db: DbOrTx, from: CivilDate, to: Civi
   };
 }
 
-export function districtTakeUpCsv(report: DistrictTakeUpReport): string {
+export function districtTakeUpCsv(report: DistrictTakeUpReport, codes = false): string {
   return reportCsv(
     ['Stadtbezirk', 'Leistung', 'Kinder mit Bewilligung', 'Kinder mit Buchung', 'Inanspruchnahme %'],
     report.items.map((i) => [
       i.district ?? 'ohne Bezirk',
-      benefitTypeName(i.benefitType),
+      named(codes, benefitTypeName)(i.benefitType),
       i.childrenWithApproval,
       i.childrenWithBooking,
       i.takeUpPercent === null ? '' : i.takeUpPercent.toFixed(1).replace('.', ','),

@@ -31,10 +31,11 @@ export const HISTORY_COLUMNS = [
 export async function redemptionsCsv(
   db: DbOrTx,
   deps: TerminalDeps,
-  query: { from?: string | undefined; to?: string | undefined },
+  query: { from?: string | undefined; to?: string | undefined; codes?: boolean | undefined },
   actor: TerminalActor,
 ): Promise<string> {
   const items = await listRedemptions(db, deps, query, actor);
+  const codes = query.codes === true;
   const bookedAt = new Intl.DateTimeFormat('de-DE', {
     timeZone: 'Europe/Berlin',
     dateStyle: 'medium',
@@ -44,12 +45,12 @@ export async function redemptionsCsv(
     formatGermanDate(r.serviceDate),
     bookedAt.format(new Date(r.bookedAt)),
     r.displayName,
-    BENEFIT_LABELS[r.benefitType] ?? r.benefitType,
+    codes ? r.benefitType : (BENEFIT_LABELS[r.benefitType] ?? r.benefitType),
     r.minutes ?? '',
     r.purpose ?? '',
     formatDecimalComma(r.amountCents, { grouping: false }),
-    r.status === 'reversed' ? 'storniert' : 'gebucht',
-    r.settled ? 'ja' : 'nein',
+    codes ? r.status : r.status === 'reversed' ? 'storniert' : 'gebucht',
+    codes ? String(r.settled) : r.settled ? 'ja' : 'nein',
   ]);
   return stringify(records, {
     header: true,

@@ -10,6 +10,7 @@ import { InvalidCode } from './terminal.errors.ts';
 import { redemptionsCsv } from './terminal.history.ts';
 import { terminalImportRoutes } from './terminal.imports.routes.ts';
 import {
+  ExportRedemptionsQuery,
   ListRedemptionsQuery,
   LookupBody,
   LookupResponse,
@@ -152,7 +153,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['terminal'],
         summary: "The provider's own booking list by service date as CSV (Excel: ';', decimal comma, BOM)",
         security,
-        querystring: ListRedemptionsQuery,
+        querystring: ExportRedemptionsQuery,
         response: {
           200: z.any().meta({ description: 'CSV (text/csv)', type: 'string', format: 'binary' }),
           ...problems(400, 401, 403, 429),

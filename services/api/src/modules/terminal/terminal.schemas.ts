@@ -1,6 +1,6 @@
 import { REDEEMABLE_BENEFIT_TYPES } from '@tk/core';
 import { z } from 'zod';
-import { Cents, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
+import { Cents, CsvCodes, IsoDate, IsoTimestamp, Text } from '../../lib/http-schemas.ts';
 
 /** What a terminal sends as the card: the scanned QR token or the typed card number. */
 const CardCode = z.string().trim().min(1).max(1024).describe('QR token (compact JWS) or the 16-digit card number');
@@ -114,5 +114,7 @@ export const ListRedemptionsQuery = z.object({
   from: IsoDate.optional().describe('First service date (inclusive); default today'),
   to: IsoDate.optional().describe('Last service date (inclusive); default today'),
 });
+
+export const ExportRedemptionsQuery = ListRedemptionsQuery.extend({ codes: CsvCodes });
 
 export const RedemptionList = z.object({ items: z.array(RedemptionSchema) }).meta({ id: 'RedemptionList' });
