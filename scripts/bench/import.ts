@@ -143,8 +143,8 @@ database: each chunk of ${chunkSize} rows is one transaction with five set-based
 cost is unique-index and foreign-key checks per row, WAL and one fsync per commit. Card tokens are signed
 synchronously with node:crypto (Ed25519, about 20 µs each). The file is streamed (as the API spools an
 upload to a temporary file and reads it back): rows are checked and written 5,000 at a time, never held
-all at once; what stays in memory is the file's state (case references and approval keys seen, rows to
-write). The process took ${baselineMiB.toFixed(0)} MiB RSS before the file was generated and
+all at once; what stays in memory during the check is one compact string per case reference (ADR 0032)
+and a bit per line to write; the writing pass keeps no state of the file. The process took ${baselineMiB.toFixed(0)} MiB RSS before the file was generated and
 ${beforeImportMiB.toFixed(0)} MiB just before the first import started. Target (issue 15): 400,000 children ≤ 5 min, ≤ 300 MB RSS.`,
     );
   } finally {

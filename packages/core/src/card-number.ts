@@ -31,22 +31,24 @@ export function isValidCardNumber(input: string): boolean {
  * never 0 so the number keeps 16 digits when read as a number; uniqueness is the database's job.
  */
 export function generateCardNumber(): string {
-  let payload = String(1 + randomBelow(9));
-  for (let i = 0; i < 14; i++) payload += String(randomBelow(10));
+  // One draw from the CSPRNG for all 15 digits (a bulk import issues hundreds of thousands of cards).
+  const drawn = new Uint32Array(15);
+  crypto.getRandomValues(drawn);
+  let payload = String(1 + uniformBelow(9, drawn[0]!));
+  for (let i = 1; i < 15; i++) payload += String(uniformBelow(10, drawn[i]!));
   return payload + String(luhnCheckDigit(payload));
 }
 
 /**
- * A uniform integer in [0, n) from Web Crypto (`globalThis.crypto`, in Node and in the browser alike).
- * Values from the top, incomplete range of 2^32 are drawn again, so no digit is more likely than another.
+ * A uniform integer in [0, n) from a value drawn from Web Crypto (`globalThis.crypto`, in Node and in
+ * the browser alike). Values from the top, incomplete range of 2^32 are drawn again, so no digit is
+ * more likely than another.
  */
-function randomBelow(n: number): number {
+function uniformBelow(n: number, drawn: number): number {
   const limit = 2 ** 32 - (2 ** 32 % n);
-  const value = new Uint32Array(1);
-  for (;;) {
-    crypto.getRandomValues(value);
-    if (value[0]! < limit) return value[0]! % n;
-  }
+  let value = drawn;
+  while (value >= limit) value = crypto.getRandomValues(new Uint32Array(1))[0]!;
+  return value % n;
 }
 
 /** `1234 5678 9012 3456`: groups of four, as printed on the card. */

@@ -163,6 +163,50 @@ describe('bulk import', () => {
     ]);
   });
 
+  it('a line the check accepted is written although an earlier batch had refused lines of the same stored child', async () => {
+    // Line 2 (first batch) and line 5103 (second batch) name the stored child otherwise: both refused;
+    // line 5104 agrees with the database and must be written. The writing pass used to carry its own
+    // state of the file, saw line 5103 as the child's "first line" and dropped line 5104 unreported.
+    await makeBeneficiary(t.db, {
+      caseReference: 'SPLIT-DB',
+      givenName: 'Anna',
+      familyName: 'Alt',
+      birthDate: '2014-04-04',
+    });
+    const lines = [HEADER, 'SPLIT-DB;Anna;Neu;04.04.2014;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;'];
+    for (let i = 0; i < 5100; i++) {
+      lines.push(`SPLIT-${i};Kind;Nr${i};01.01.2016;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;`);
+    }
+    lines.push('SPLIT-DB;Anna;Falsch;04.04.2014;Teilhabe;SGB II;;01.08.2026;31.07.2027;;;;');
+    lines.push('SPLIT-DB;Anna;Alt;04.04.2014;Mittagessen;SGB II;;01.08.2026;31.07.2027;;;;');
+    const actor = { userId: caseworker.id, role: 'caseworker', providerId: null, requestId: null };
+    const { completion } = await startImport(
+      t.db,
+      t.keys.card,
+      lines.join('\n'),
+      { mode: 'import', issueCards: false },
+      actor,
+      fixedClock('2026-11-20T09:00:00Z'),
+    );
+    const done = await completion;
+    expect(done).toMatchObject({
+      status: 'completed',
+      totalRows: 5103,
+      processedRows: 5103,
+      validRows: 5101,
+      invalidRows: 2,
+      createdBeneficiaries: 5100,
+      createdApprovals: 5101,
+    });
+    expect(done.report.map((r) => [r.line, r.message])).toEqual([
+      [2, expect.stringContaining('bereits mit anderem Namen')],
+      [5103, expect.stringContaining('bereits mit anderem Namen')],
+    ]);
+    const [child] = await t.db.select().from(beneficiaries).where(eq(beneficiaries.caseReference, 'SPLIT-DB'));
+    const stored = await t.db.select().from(approvals).where(eq(approvals.beneficiaryId, child!.id));
+    expect(stored.map((a) => a.benefitType)).toEqual(['lunch']);
+  });
+
   it('bad lines get a German report per line and field; they leave nothing behind, the good lines are imported', async () => {
     await makeBeneficiary(t.db, {
       caseReference: 'BAD-DB',

@@ -12,6 +12,25 @@ export interface OverlapRow {
   validTo: CivilDate;
 }
 
+/** The rows of the file accepted so far that later rows are compared with (kept by the caller). */
+export interface AcceptedPeriods {
+  /** The accepted periods of this child and benefit type, earliest line first. */
+  earlier(caseReference: string, benefitType: string): { line: number; validFrom: CivilDate; validTo: CivilDate }[];
+  accept(row: OverlapRow): void;
+}
+
+/** Accepted rows in a map, for one batch of rows checked on its own. */
+function acceptedInMemory(): AcceptedPeriods {
+  const byKey = new Map<string, { line: number; validFrom: CivilDate; validTo: CivilDate }[]>();
+  return {
+    earlier: (caseReference, benefitType) => byKey.get(`${caseReference}|${benefitType}`) ?? [],
+    accept: (r) => {
+      const key = `${r.caseReference}|${r.benefitType}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), { line: r.line, validFrom: r.validFrom, validTo: r.validTo }]);
+    },
+  };
+}
+
 const formatDate = (d: CivilDate) => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`;
 
 /**
@@ -23,7 +42,7 @@ export async function findImportOverlaps(
   db: DbOrTx,
   rows: OverlapRow[],
   /** The accepted rows of the file so far, when it is checked batch by batch (updated in place). */
-  accepted: Map<string, OverlapRow[]> = new Map(),
+  accepted: AcceptedPeriods = acceptedInMemory(),
 ): Promise<Map<number, { line: number; field: string; message: string }>> {
   const refused = new Map<number, { line: number; field: string; message: string }>();
   const candidates = rows.filter((r) => mayNotOverlap(r.benefitType));
@@ -54,9 +73,7 @@ export async function findImportOverlaps(
   }
   for (const r of candidates) {
     if (refused.has(r.line)) continue;
-    const key = `${r.caseReference}|${r.benefitType}`;
-    const earlier = accepted.get(key) ?? [];
-    const clash = earlier.find((e) => periodsOverlap(e, r));
+    const clash = accepted.earlier(r.caseReference, r.benefitType).find((e) => periodsOverlap(e, r));
     if (clash) {
       refused.set(r.line, {
         line: r.line,
@@ -65,9 +82,7 @@ export async function findImportOverlaps(
       });
       continue;
     }
-    // Only what later rows are compared with: the caller's row object is not kept alive by the map.
-    earlier.push({ line: r.line, caseReference: '', benefitType: '', validFrom: r.validFrom, validTo: r.validTo });
-    accepted.set(key, earlier);
+    accepted.accept(r);
   }
   return refused;
 }

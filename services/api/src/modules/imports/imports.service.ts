@@ -30,8 +30,9 @@ import {
   streamCsv,
 } from './imports.csv.ts';
 import { importNotFound } from './imports.errors.ts';
-import { findImportOverlaps, type OverlapRow } from './imports.overlaps.ts';
+import { findImportOverlaps } from './imports.overlaps.ts';
 import type { ImportJob } from './imports.schemas.ts';
+import { FileState, LineSet } from './imports.state.ts';
 
 /** Rows written per transaction (ADR 0009): large enough for few round trips, small enough for short locks. */
 export const DEFAULT_CHUNK_SIZE = 1000;
@@ -120,10 +121,9 @@ interface Lookups {
   providerIdsByName: Map<string, string[]>;
   participationRates: Awaited<ReturnType<typeof ratesOf>>;
   districts: Set<string>;
-  existingChildren: Map<string, { id: string; givenName: string; familyName: string; birthDate: string }>;
 }
 
-/** The lookups every row needs (cost bearers, providers, rates, districts); children are added per batch of rows. */
+/** The lookups every row needs (cost bearers, providers, rates, districts); children are looked up per batch of rows. */
 async function loadLookups(db: DbOrTx): Promise<Lookups> {
   const [bearers, providerRows, participationRates, settings] = await Promise.all([
     db.select().from(costBearers),
@@ -147,63 +147,46 @@ async function loadLookups(db: DbOrTx): Promise<Lookups> {
     providerById,
     providerIdsByName,
     participationRates,
-    existingChildren: new Map(),
     districts: new Set(settings.districts),
   };
 }
 
-/** Adds the stored children of these rows' case references to the lookups (those not looked up yet). */
-async function addExistingChildren(db: DbOrTx, lookups: Lookups, rows: CsvRow[], seen: Set<string>): Promise<void> {
+/** Notes in the file's state the stored children of these rows' case references met for the first time. */
+async function addExistingChildren(db: DbOrTx, state: FileState, rows: CsvRow[]): Promise<void> {
   const refs = [
-    ...new Set(rows.map((r) => r.values.caseReference).filter((v): v is string => Boolean(v) && !seen.has(v!))),
+    ...new Set(rows.map((r) => r.values.caseReference).filter((v): v is string => Boolean(v) && !state.knows(v!))),
   ];
-  for (const ref of refs) seen.add(ref);
   for (const part of batches(refs, LOOKUP_BATCH)) {
     // One JSON parameter per batch instead of thousands of bind parameters.
     const found = await queryRows<{
-      id: string;
       case_reference: string;
       given_name: string;
       family_name: string;
       birth_date: string;
     }>(
       db,
-      sql`select id, case_reference, given_name, family_name, birth_date from beneficiaries
+      sql`select case_reference, given_name, family_name, birth_date from beneficiaries
           where case_reference in (select jsonb_array_elements_text(${JSON.stringify(part)}::jsonb))`,
     );
-    for (const f of found) {
-      lookups.existingChildren.set(f.case_reference, {
-        id: f.id,
-        givenName: f.given_name,
-        familyName: f.family_name,
-        birthDate: f.birth_date,
-      });
-    }
+    for (const f of found) state.setStored(f.case_reference, f.given_name, f.family_name, f.birth_date);
   }
 }
-
-/** What validation remembers across the rows of one file (read in batches). */
-interface FileState {
-  childInFile: Map<string, { line: number; givenName: string; familyName: string; birthDate: string }>;
-  keyInFile: Map<string, number>;
-}
-const newFileState = (): FileState => ({ childInFile: new Map(), keyInFile: new Map() });
 
 const quote = (v: string) => `„${v.length > 60 ? `${v.slice(0, 60)}…` : v}“`;
 
 /**
  * Validates every row (fields, amount rules, consistency of the child's data across lines and with
- * the database, duplicates): returns the valid rows and a German report per line and field.
+ * the database, duplicates): returns the valid rows and a German report per line and field. Without
+ * a file state (`null`: rows the check has accepted, rebuilt for writing) only the row itself is checked.
  */
 function validate(
   rows: CsvRow[],
   lookups: Lookups,
   today: CivilDate,
-  state: FileState = newFileState(),
+  state: FileState | null,
 ): { valid: ValidRow[]; report: ReportLine[]; invalid: number } {
   const report: ReportLine[] = [];
   const valid: ValidRow[] = [];
-  const { childInFile, keyInFile } = state;
   let invalid = 0;
 
   for (const { line, values } of rows) {
@@ -299,27 +282,18 @@ function validate(
     if (district && !lookups.districts.has(district)) err('district', `Unbekannter Stadtbezirk ${quote(district)}.`);
 
     // The child's master data must agree across lines and with an existing child.
-    if (caseReference && givenName && familyName && birthDate) {
-      const known = lookups.existingChildren.get(caseReference);
-      const first = childInFile.get(caseReference);
-      if (
-        known &&
-        (known.givenName !== givenName || known.familyName !== familyName || known.birthDate !== birthDate)
-      ) {
+    if (state && caseReference && givenName && familyName && birthDate) {
+      const clash = state.checkChild(caseReference, line, givenName, familyName, birthDate);
+      if (clash?.stored) {
         err(
           'caseReference',
           `Aktenzeichen ${quote(caseReference)} ist bereits mit anderem Namen oder Geburtsdatum erfasst; bitte Stammdaten prüfen.`,
         );
-      } else if (
-        first &&
-        (first.givenName !== givenName || first.familyName !== familyName || first.birthDate !== birthDate)
-      ) {
+      } else if (clash) {
         err(
           'caseReference',
-          `Aktenzeichen ${quote(caseReference)} steht in Zeile ${first.line} mit anderem Namen oder Geburtsdatum.`,
+          `Aktenzeichen ${quote(caseReference)} steht in Zeile ${clash.line} mit anderem Namen oder Geburtsdatum.`,
         );
-      } else if (!first) {
-        childInFile.set(caseReference, { line, givenName, familyName, birthDate });
       }
     }
 
@@ -333,15 +307,13 @@ function validate(
       else errors.push({ line, field: RULE_COLUMN[result.field], message: result.detailDe });
     }
     const importKey = `${caseReference}|${benefitType}|${validFrom}|${validTo}`;
-    if (errors.length === 0) {
-      const earlier = keyInFile.get(importKey);
+    if (state && errors.length === 0) {
+      const earlier = state.claimKey(caseReference!, benefitType!, validFrom!, validTo!, line);
       if (earlier !== undefined) {
         err(
           'caseReference',
           `Doppelte Bewilligung: gleiches Aktenzeichen, gleiche Leistungsart und gleicher Zeitraum wie Zeile ${earlier}.`,
         );
-      } else {
-        keyInFile.set(importKey, line);
       }
     }
     if (errors.length > 0) {
@@ -387,17 +359,31 @@ async function existingImportKeys(db: DbOrTx, keys: string[]): Promise<Set<strin
   return found;
 }
 
-/** Writes one chunk of valid rows in one transaction: children, approvals, revisions, cards, audit, progress. */
+/**
+ * Writes one chunk of valid rows in one transaction: children, approvals, revisions, cards, audit,
+ * progress. A row's child is created unless its case reference is stored (by an earlier chunk, an
+ * earlier import or someone else since the check); the ids are read back from the database.
+ */
 async function writeChunk(
   db: Db,
   ring: KeyRing,
   jobId: string,
   chunk: ValidRow[],
-  childIds: Map<string, string>,
   options: ImportOptions,
   actor: Actor,
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    const childIds = new Map<string, string>();
+    const refs = [...new Set(chunk.map((r) => r.caseReference))];
+    for (const part of batches(refs, LOOKUP_BATCH)) {
+      const rows = await tx
+        .select({ id: beneficiaries.id, caseReference: beneficiaries.caseReference })
+        .from(beneficiaries)
+        .where(
+          sql`${beneficiaries.caseReference} in (select jsonb_array_elements_text(${JSON.stringify(part)}::jsonb))`,
+        );
+      for (const r of rows) if (r.caseReference) childIds.set(r.caseReference, r.id);
+    }
     const newChildren = new Map<string, ValidRow>();
     for (const row of chunk) {
       if (!childIds.has(row.caseReference) && !newChildren.has(row.caseReference))
@@ -544,16 +530,13 @@ async function* rowBatches(source: CsvSource, encoding: Encoding): AsyncGenerato
 type Encoding = 'utf-8' | 'windows-1252';
 
 /**
- * The first pass: validates every row batch by batch (the state of the file carried along), looks up
- * stored approvals and overlaps. Keeps only the line numbers to write, counts and the capped report.
+ * The first pass: validates every row batch by batch (the compact state of the file carried along),
+ * looks up stored approvals and overlaps. Keeps only the lines to write, counts and the capped report.
  */
 async function checkFile(db: Db, source: CsvSource, encoding: Encoding, today: CivilDate) {
   const lookups = await loadLookups(db);
-  const seen = new Set<string>();
-  const state = newFileState();
-  const accepted = new Map<string, OverlapRow[]>();
-  const toWrite = new Set<number>();
-  const newRefs = new Set<string>();
+  const state = new FileState();
+  const toWrite = new LineSet();
   const report: ReportLine[] = [];
   let moreErrors = 0;
   let rows = 0;
@@ -561,7 +544,7 @@ async function checkFile(db: Db, source: CsvSource, encoding: Encoding, today: C
   let invalid = 0;
   for await (const batch of rowBatches(source, encoding)) {
     rows += batch.length;
-    await addExistingChildren(db, lookups, batch, seen);
+    await addExistingChildren(db, state, batch);
     const checked = validate(batch, lookups, today, state);
     const existing = await existingImportKeys(
       db,
@@ -571,7 +554,7 @@ async function checkFile(db: Db, source: CsvSource, encoding: Encoding, today: C
     const overlaps = await findImportOverlaps(
       db,
       checked.valid.filter((v) => !existing.has(v.importKey)),
-      accepted,
+      state,
     );
     valid += checked.valid.length - overlaps.size;
     invalid += checked.invalid + overlaps.size;
@@ -582,13 +565,13 @@ async function checkFile(db: Db, source: CsvSource, encoding: Encoding, today: C
     for (const v of checked.valid) {
       if (overlaps.has(v.line) || existing.has(v.importKey)) continue;
       toWrite.add(v.line);
-      if (!lookups.existingChildren.has(v.caseReference)) newRefs.add(v.caseReference);
+      state.willWrite(v.caseReference);
     }
   }
   if (moreErrors > 0) {
     report.push({ line: 0, field: '', message: `Weitere ${moreErrors} Fehler sind nicht aufgeführt.` });
   }
-  return { rows, valid, invalid, report, toWrite, newChildren: newRefs.size };
+  return { rows, valid, invalid, report, toWrite, newChildren: state.newChildren };
 }
 
 async function processJob(
@@ -643,29 +626,20 @@ async function processJob(
       report: checked.report,
     })
     .where(eq(importJobs.id, jobId));
-  // The second pass reads the file again and writes the rows the first pass accepted, chunk by chunk
-  // (validated again with fresh state to rebuild them; the accepted lines decide).
+  // The second pass reads the file again and writes the lines the first pass accepted, chunk by chunk
+  // (each rebuilt from its row alone: the accepted lines decide, no state of the file is needed).
   const lookups = await loadLookups(db);
-  const seen = new Set<string>();
-  const state = newFileState();
-  const childIds = new Map<string, string>();
   let pending: ValidRow[] = [];
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   for await (const batch of rowBatches(file.source, file.encoding)) {
-    await addExistingChildren(db, lookups, batch, seen);
-    for (const v of validate(batch, lookups, today, state).valid) {
-      if (!toWrite.has(v.line)) continue;
-      pending.push(v);
-      const stored = lookups.existingChildren.get(v.caseReference);
-      if (stored) childIds.set(v.caseReference, stored.id);
-    }
-    lookups.existingChildren.clear();
+    const accepted = batch.filter((r) => toWrite.has(r.line));
+    pending.push(...validate(accepted, lookups, today, null).valid);
     while (pending.length >= chunkSize) {
-      await writeChunk(db, ring, jobId, pending.slice(0, chunkSize), childIds, options, actor);
+      await writeChunk(db, ring, jobId, pending.slice(0, chunkSize), options, actor);
       pending = pending.slice(chunkSize);
     }
   }
-  if (pending.length > 0) await writeChunk(db, ring, jobId, pending, childIds, options, actor);
+  if (pending.length > 0) await writeChunk(db, ring, jobId, pending, options, actor);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(importJobs)
