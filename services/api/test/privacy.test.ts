@@ -24,8 +24,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** A child's reads in the order they were written (a table scan has no order on PostgreSQL). */
 const readsOf = (beneficiaryId: string) =>
-  t.db.select().from(personalDataReads).where(eq(personalDataReads.beneficiaryId, beneficiaryId));
+  t.db
+    .select()
+    .from(personalDataReads)
+    .where(eq(personalDataReads.beneficiaryId, beneficiaryId))
+    .orderBy(personalDataReads.id);
 
 async function childWithCard(familyName: string) {
   const child = await makeBeneficiary(t.db, { givenName: 'Lotta', familyName, birthDate: '2015-02-03' });
