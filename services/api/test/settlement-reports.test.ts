@@ -177,12 +177,13 @@ describe('reports without personal data', () => {
       token: acc1.token,
     });
     expect(refund.statusCode).toBe(200);
-    expect(refund.json().items.map((i: { legalBasis: string; amountCents: number }) => [i.legalBasis, i.amountCents]))
-      .toEqual([
-        ['ASYLBLG', -500],
-        ['BKGG_KIZ', 200],
-        ['SGB_II', 2300],
-      ]);
+    expect(
+      refund.json().items.map((i: { legalBasis: string; amountCents: number }) => [i.legalBasis, i.amountCents]),
+    ).toEqual([
+      ['ASYLBLG', -500],
+      ['BKGG_KIZ', 200],
+      ['SGB_II', 2300],
+    ]);
     expect(refund.json()).toMatchObject({ federalRefundCents: 2500, otherCents: -500 });
   });
 
