@@ -38,7 +38,10 @@ import { machineLine, writeBenchmarkSection } from './report.ts';
  * settled and paid in monthly runs (one line each), then `--day` bookings of 2026-12-01. Measures
  * every report over a month and over the year, the signed period proof over the year, and the
  * nightly run of the day next to the reference (a bare logged INSERT … SELECT of one row per booking
- * into a table with a unique index). Dropped at the end.
+ * into a table with a unique index), then the terminal's booking and lookup rates of the real server on
+ * this database against a small one (`terminalRates`). Dropped at the end. The bulk load drops the big
+ * tables' foreign keys, exclusion constraint and secondary indexes and creates them again after it.
+ * `--generate-only` keeps the generated database, `--reuse <name>` measures it (then drops it, unless `--keep`).
  */
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
