@@ -27,7 +27,7 @@ import { signCardToken } from '@tk/api/lib/card-token.ts';
 import { generateKeyRings } from '@tk/api/lib/keys.ts';
 import { signAccessToken } from '@tk/api/lib/tokens.ts';
 import { addDays, berlinDate, generateCardNumber, systemClock } from '@tk/core';
-import { cards, migrate, openDatabase } from '@tk/db';
+import { cards, type Database, migrate, openDatabase } from '@tk/db';
 // autocannon ships no type declarations; this is the part used here.
 // @ts-expect-error untyped module
 import autocannonModule from 'autocannon';
@@ -35,7 +35,7 @@ import pg from 'pg';
 import { summarizeCpuProfile } from './cpu-profile.ts';
 import { machineLine, writeBenchmarkSection } from './report.ts';
 
-interface AutocannonResult {
+export interface AutocannonResult {
   requests: { average: number; total: number };
   latency: { p50: number; p90: number; p99: number; average: number; max: number };
   '2xx': number;
@@ -45,26 +45,26 @@ interface AutocannonResult {
   duration: number;
   statusCodeStats?: Record<string, { count: number }>;
 }
-type AutocannonOptions = Record<string, unknown>;
-const autocannon = autocannonModule as (opts: AutocannonOptions) => Promise<AutocannonResult>;
+export type AutocannonOptions = Record<string, unknown>;
+export const autocannon = autocannonModule as (opts: AutocannonOptions) => Promise<AutocannonResult>;
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(THIS_FILE), '../..');
-const SERVER_JS = path.join(REPO, 'services/api/dist/server.js');
+export const SERVER_JS = path.join(REPO, 'services/api/dist/server.js');
 const FLOOR_JS = path.join(path.dirname(THIS_FILE), 'redeem-floor.mjs');
-const PROVIDER_ID = 'prv_bench_club';
+export const PROVIDER_ID = 'prv_bench_club';
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 2000);
-const CONNECTIONS = 32;
+export const CONNECTIONS = 32;
 /** The production pool size (openDatabase's default); the floor gets the same. */
 const POOL_SIZE = 20;
 /** Short rounds, many of them: on a shared machine the background load swings within seconds. */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const USERS = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 /** High enough never to trip at 32 connections, so the limiter counts every request without refusing one. */
 const RATE_LIMIT_PER_MINUTE = 1_000_000;
 
-interface Side {
+export interface Side {
   rate: number;
   p50: number;
   p99: number;
@@ -84,6 +84,8 @@ interface Round {
   before?: Side;
 }
 
+type KeyRings = Awaited<ReturnType<typeof generateKeyRings>>;
+
 const pad = (i: number) => String(i).padStart(6, '0');
 
 function scratchUrl(serverUrl: string, name: string): string {
@@ -102,8 +104,11 @@ async function admin(serverUrl: string, text: string) {
   }
 }
 
-/** Children, approvals with budgets that never run out, cards with QR tokens, terminal users. */
-async function seed(url: string, cardRing: Awaited<ReturnType<typeof generateKeyRings>>['card']) {
+/**
+ * Children, approvals with budgets that never run out, cards with QR tokens, terminal users; returns each
+ * card's QR token with its approval.
+ */
+export async function seed(url: string, cardRing: KeyRings['card']) {
   const database = await openDatabase({ databaseUrl: url, poolSize: 4 });
   try {
     await migrate(database);
@@ -133,16 +138,116 @@ async function seed(url: string, cardRing: Awaited<ReturnType<typeof generateKey
       rows.push({ id, beneficiaryId: `ben_bench_${pad(i)}`, cardNumber: generateCardNumber(), qrToken: token, keyId });
     }
     for (let i = 0; i < rows.length; i += 500) await database.db.insert(cards).values(rows.slice(i, i + 500));
-    for (let u = 1; u <= USERS; u++) {
-      await database.query(
-        `insert into users (id, username, password_hash, role, provider_id) values ($1, $2, 'x', 'provider_staff', $3)`,
-        [`usr_bench_${u}`, `bench-${u}`, PROVIDER_ID],
-      );
-    }
-    return rows.map((r) => r.qrToken);
+    await seedTerminalUsers(database, PROVIDER_ID);
+    return rows.map((r, i) => ({ qrToken: r.qrToken, approvalId: `apv_bench_${pad(i + 1)}` }));
   } finally {
     await database.close();
   }
+}
+
+/** The terminal users `usr_bench_1` … of one provider (booking with a bearer token, no password). */
+export async function seedTerminalUsers(database: Database, providerId: string): Promise<void> {
+  for (let u = 1; u <= USERS; u++) {
+    await database.query(
+      `insert into users (id, username, password_hash, role, provider_id) values ($1, $2, 'x', 'provider_staff', $3)`,
+      [`usr_bench_${u}`, `bench-${u}`, providerId],
+    );
+  }
+}
+
+/** Bearer tokens of the terminal users seeded by seedTerminalUsers. */
+export async function terminalTokens(accessRing: KeyRings['access'], providerId: string): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let u = 1; u <= USERS; u++) {
+    const claims = {
+      sub: `usr_bench_${u}`,
+      role: 'provider_staff',
+      providerId,
+      username: `bench-${u}`,
+      tokenVersion: 0,
+    };
+    tokens.push((await signAccessToken(accessRing, claims, 120, systemClock)).token);
+  }
+  return tokens;
+}
+
+/**
+ * The terminal's two requests as autocannon request templates, each for a random card of `cards`: a booking
+ * of 1 cent on its approval (a new Idempotency-Key each) and a lookup of the scanned QR code.
+ */
+export function terminalRequests(tokens: string[], cards: { qrToken: string; approvalId: string }[]) {
+  const pick = () => Math.floor(Math.random() * cards.length);
+  const booking = {
+    method: 'POST',
+    path: '/api/v1/terminal/redemptions',
+    setupRequest: (req: Record<string, unknown>) => {
+      const i = pick();
+      return {
+        ...req,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokens[i % tokens.length]}`,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify({ code: cards[i]!.qrToken, approvalId: cards[i]!.approvalId, amountCents: 1 }),
+      };
+    },
+  };
+  const lookup = {
+    method: 'POST',
+    path: '/api/v1/terminal/lookup',
+    setupRequest: (req: Record<string, unknown>) => {
+      const i = pick();
+      return {
+        ...req,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+        body: JSON.stringify({ code: cards[i]!.qrToken }),
+      };
+    },
+  };
+  return { booking, lookup };
+}
+
+/**
+ * One side of a round: autocannon (CONNECTIONS, SECONDS) against `base`, with the CPU of the server
+ * process tree `pid`, of its PostgreSQL backends (`applicationName` on the database of `url`), of this
+ * process and of the whole machine, and the 1-min load average before.
+ */
+export async function measure(
+  url: string,
+  base: string,
+  request: unknown,
+  pid: number,
+  applicationName: string,
+  extra: AutocannonOptions = {},
+): Promise<Side> {
+  const load = os.loadavg()[0]!;
+  const cpu0 = {
+    server: processTreeCpuSeconds(pid),
+    db: await backendCpuSeconds(url, applicationName),
+    self: process.cpuUsage(),
+    machine: machineCpu(),
+  };
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [request],
+    ...extra,
+  });
+  const self = process.cpuUsage(cpu0.self);
+  const machine = machineCpu();
+  return {
+    rate: result['2xx'] / SECONDS,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+    serverCores: (processTreeCpuSeconds(pid) - cpu0.server) / SECONDS,
+    dbCores: ((await backendCpuSeconds(url, applicationName)) - cpu0.db) / SECONDS,
+    generatorCores: (self.user + self.system) / 1e6 / SECONDS,
+    busyCores: (machine.busy - cpu0.machine.busy) / SECONDS,
+    load,
+  };
 }
 
 /** CPU seconds (user + system) of a process, from /proc (Linux). */
@@ -157,7 +262,7 @@ async function backendCpuSeconds(url: string, applicationName: string): Promise<
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>(
-      `select pid from pg_stat_activity where application_name = $1`,
+      `select pid from pg_stat_activity where application_name = $1 and datname = current_database()`,
       [applicationName],
     );
     let total = 0;
@@ -223,7 +328,7 @@ function waitForLine(child: ChildProcess, read: () => string, match: (line: stri
 }
 
 /** The real server, as `pnpm start` runs it in production; its log (info, JSON lines) goes to `logFile`. */
-async function startReal(
+export async function startReal(
   url: string,
   jwks: Record<'access' | 'card' | 'proof', unknown[]>,
   logFile: string,
@@ -294,7 +399,7 @@ async function startFloor(url: string) {
   return { child, base: `http://127.0.0.1:${bound}` };
 }
 
-async function stop(child: ChildProcess) {
+export async function stop(child: ChildProcess) {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -339,7 +444,7 @@ function logStats(logFile: string) {
   return { lines, warnings: warnings.length, messages: [...new Set(warnings)].slice(0, 5) };
 }
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)]!;
 };
@@ -361,18 +466,8 @@ export async function run(args: string[]): Promise<void> {
     }
     const keys = await generateKeyRings();
     console.log(`seeding ${CHILDREN} children into ${name} …`);
-    const qrTokens = await seed(url, keys.card);
-    const tokens: string[] = [];
-    for (let u = 1; u <= USERS; u++) {
-      const claims = {
-        sub: `usr_bench_${u}`,
-        role: 'provider_staff',
-        providerId: PROVIDER_ID,
-        username: `bench-${u}`,
-        tokenVersion: 0,
-      };
-      tokens.push((await signAccessToken(keys.access, claims, 120, systemClock)).token);
-    }
+    const benchCards = await seed(url, keys.card);
+    const tokens = await terminalTokens(keys.access, PROVIDER_ID);
     const real = await startReal(url, keys.jwks, logFile);
     children.push(real.child);
     const floor = await startFloor(url);
@@ -385,22 +480,7 @@ export async function run(args: string[]): Promise<void> {
     if (before) children.push(before.child);
     const pick = () => Math.floor(Math.random() * CHILDREN);
 
-    const bookingRequest = {
-      method: 'POST',
-      path: '/api/v1/terminal/redemptions',
-      setupRequest: (req: Record<string, unknown>) => {
-        const i = pick();
-        return {
-          ...req,
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${tokens[i % USERS]}`,
-            'idempotency-key': randomUUID(),
-          },
-          body: JSON.stringify({ code: qrTokens[i], approvalId: `apv_bench_${pad(i + 1)}`, amountCents: 1 }),
-        };
-      },
-    };
+    const { booking: bookingRequest, lookup: lookupRequest } = terminalRequests(tokens, benchCards);
     const floorRequest = {
       method: 'POST',
       path: '/book',
@@ -418,18 +498,6 @@ export async function run(args: string[]): Promise<void> {
         };
       },
     };
-    const lookupRequest = {
-      method: 'POST',
-      path: '/api/v1/terminal/lookup',
-      setupRequest: (req: Record<string, unknown>) => {
-        const i = pick();
-        return {
-          ...req,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % USERS]}` },
-          body: JSON.stringify({ code: qrTokens[i] }),
-        };
-      },
-    };
 
     console.log('warm-up (5 s each) …');
     const warmups = [
@@ -442,43 +510,8 @@ export async function run(args: string[]): Promise<void> {
     const warmupErrors = warmups.reduce((n, w) => n + w.non2xx + w.errors + w.timeouts, 0);
     console.log(`  warm-up errors (not counted in the rounds): ${warmupErrors}`);
 
-    const measure = async (
-      base: string,
-      request: unknown,
-      pid: number,
-      applicationName: string,
-      extra: AutocannonOptions = {},
-    ): Promise<Side> => {
-      const load = os.loadavg()[0]!;
-      const cpu0 = {
-        server: processTreeCpuSeconds(pid),
-        db: await backendCpuSeconds(url, applicationName),
-        self: process.cpuUsage(),
-        machine: machineCpu(),
-      };
-      const result = await autocannon({
-        url: base,
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        requests: [request],
-        ...extra,
-      });
-      const self = process.cpuUsage(cpu0.self);
-      const machine = machineCpu();
-      return {
-        rate: result['2xx'] / SECONDS,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.non2xx + result.errors + result.timeouts,
-        serverCores: (processTreeCpuSeconds(pid) - cpu0.server) / SECONDS,
-        dbCores: ((await backendCpuSeconds(url, applicationName)) - cpu0.db) / SECONDS,
-        generatorCores: (self.user + self.system) / 1e6 / SECONDS,
-        busyCores: (machine.busy - cpu0.machine.busy) / SECONDS,
-        load,
-      };
-    };
-    const measureReal = () => measure(real.base, bookingRequest, real.child.pid!, 'teilhabekarte');
-    const measureFloor = () => measure(floor.base, floorRequest, floor.child.pid!, 'bench-floor');
+    const measureReal = () => measure(url, real.base, bookingRequest, real.child.pid!, 'teilhabekarte');
+    const measureFloor = () => measure(url, floor.base, floorRequest, floor.child.pid!, 'bench-floor');
 
     const rounds: Round[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
@@ -489,7 +522,7 @@ export async function run(args: string[]): Promise<void> {
       for (const side of order) {
         if (side === 'real') measured.real = await measureReal();
         else if (side === 'floor') measured.floor = await measureFloor();
-        else measured.before = await measure(before!.base, bookingRequest, before!.child.pid!, 'teilhabekarte');
+        else measured.before = await measure(url, before!.base, bookingRequest, before!.child.pid!, 'teilhabekarte');
       }
       const realSide = measured.real!;
       const floorSide = measured.floor!;

@@ -234,18 +234,28 @@ export const PAYMENT_DATE = sql`coalesce(b.paid_on, (b.paid_at at time zone 'Eur
  * Settlement lines of the selected batches with carry-forward lines expanded into the lines of the
  * batches they carry (recursively), so every amount keeps its legal basis, cost bearer and benefit type.
  * Columns: batch_id, legal_basis, cost_bearer, benefit_type, amount_cents, service_date.
+ * Set-based: only the few carry-forward lines go through the recursion (`carried`: each selected batch
+ * with every batch it carries, directly or through others); the lines themselves are one plain join, which
+ * PostgreSQL scans in parallel (through a recursive CTE's work table every line of a year took 13 s at
+ * Land scale, docs/benchmarks.md).
  */
 export function effectiveLines(batchFilter: SQL): SQL {
-  return sql`with recursive eff (batch_id, kind, carried_from_batch_id, legal_basis, cost_bearer, benefit_type, amount_cents, service_date) as (
-      select l.batch_id, l.kind, l.carried_from_batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
+  return sql`with recursive carried (batch_id, carried_from_batch_id) as (
+      select l.batch_id, l.carried_from_batch_id
       from settlement_lines l join settlement_batches b on b.id = l.batch_id
-      where ${batchFilter}
+      where l.carried_from_batch_id is not null and l.kind = 'carry_forward' and (${batchFilter})
       union all
-      select e.batch_id, l.kind, l.carried_from_batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
-      from eff e join settlement_lines l on l.batch_id = e.carried_from_batch_id
-      where e.kind = 'carry_forward'
+      select c.batch_id, l.carried_from_batch_id
+      from carried c join settlement_lines l on l.batch_id = c.carried_from_batch_id
+      where l.carried_from_batch_id is not null and l.kind = 'carry_forward'
     ), lines as (
-      select batch_id, legal_basis, cost_bearer, benefit_type, amount_cents, service_date from eff where kind <> 'carry_forward'
+      select l.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
+      from settlement_lines l join settlement_batches b on b.id = l.batch_id
+      where l.kind <> 'carry_forward' and (${batchFilter})
+      union all
+      select c.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
+      from carried c join settlement_lines l on l.batch_id = c.carried_from_batch_id
+      where l.kind <> 'carry_forward'
     )`;
 }
 

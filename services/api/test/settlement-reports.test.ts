@@ -1,7 +1,7 @@
 import { fixedClock } from '@tk/core';
 import { settlementBatches } from '@tk/db';
 import { parse } from 'csv-parse/sync';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeProvider, makeRedemption } from './factories.ts';
@@ -142,6 +142,49 @@ describe('reports without personal data', () => {
         .Leistungsart,
     ).toBe('Teilhabe');
     for (const res of [refund, takeUp, spend]) expect(res.body).not.toMatch(/Geheim|Muster|AZ-/);
+  });
+
+  it('a carried-forward amount counts under the legal bases of its original lines, through two carries', async () => {
+    // Batch A (carried forward) is carried into B (carried forward), B into C (paid): C's reimbursement
+    // shows C's own line and, by legal basis, the lines of B and of A, not the carry lines' amounts.
+    const p = await makeProvider(t.db);
+    const run = `run_${p.id}`;
+    await t.db.execute(sql`insert into settlement_runs (id, cutoff_date, status, triggered_by, started_at)
+      values (${run}, '2025-09-01', 'completed', 'test', now())`);
+    const batch = (id: string, status: string, paidOn: string | null) =>
+      t.db.execute(sql`insert into settlement_batches (id, number, run_id, provider_id, cutoff_date, total_cents,
+          line_count, status, paid_at, paid_on)
+        values (${id}, ${`ABR-${id}`}, ${run}, ${p.id}, '2025-09-01', 0, 0, ${status},
+          ${paidOn ? sql`${paidOn}::date::timestamptz` : null}, ${paidOn}::date)`);
+    const [a, b, c] = [`stl_a_${p.id}`, `stl_b_${p.id}`, `stl_c_${p.id}`];
+    await batch(a, 'carried_forward', null);
+    await batch(b, 'carried_forward', null);
+    await batch(c, 'paid', '2025-09-10');
+    const line = (batchId: string, kind: string, legalBasis: string | null, amountCents: number, from?: string) =>
+      t.db.execute(sql`insert into settlement_lines (batch_id, kind, redemption_id, reversal_id, carried_from_batch_id,
+          legal_basis, cost_bearer, benefit_type, amount_cents)
+        values (${batchId}, ${kind}, ${kind === 'redemption' ? `rdm_${batchId}_${amountCents}` : null},
+          ${kind === 'correction' ? `rev_${batchId}_${amountCents}` : null}, ${from ?? null},
+          ${legalBasis}, ${legalBasis ? 'JOBCENTER' : null}, ${legalBasis ? 'participation' : null}, ${amountCents})`);
+    await line(a, 'redemption', 'BKGG_KIZ', 200);
+    await line(a, 'correction', 'SGB_II', -700);
+    await line(b, 'correction', 'ASYLBLG', -500);
+    await line(b, 'carry_forward', null, -500, a);
+    await line(c, 'redemption', 'SGB_II', 3000);
+    await line(c, 'carry_forward', null, -1000, b);
+
+    const refund = await t.call('GET', '/api/v1/reports/reimbursement?from=2025-09-01&to=2025-09-30', {
+      token: acc1.token,
+    });
+    expect(refund.statusCode).toBe(200);
+    expect(
+      refund.json().items.map((i: { legalBasis: string; amountCents: number }) => [i.legalBasis, i.amountCents]),
+    ).toEqual([
+      ['ASYLBLG', -500],
+      ['BKGG_KIZ', 200],
+      ['SGB_II', 2300],
+    ]);
+    expect(refund.json()).toMatchObject({ federalRefundCents: 2500, otherCents: -500 });
   });
 
   it('400 for a reversed range, 403 for provider users', async () => {
