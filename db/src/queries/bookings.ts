@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { queryRows } from '../client.ts';
 import { LOCK_KEYS } from '../locks.ts';
-import { runPrepared } from '../prepared.ts';
+import { hotStatement, type StatementValues } from '../prepared.ts';
 import type { StoredAnswer } from './terminal.ts';
 
 /**
@@ -37,59 +37,113 @@ export interface BookingInsert extends BookingPlan {
   idempotency: { scope: string; key: string; requestHash: string };
 }
 
-/**
- * ONE data-modifying statement that books or books nothing (ADR 0010): guarded UPDATE of the
- * balance (`remaining_cents >= amount` and card, approval and provider still valid), the redemption,
- * the idempotency key with its answer, and the audit row. Returns the remaining budget when it
- * booked (null for lunch), or `undefined` when the guard matched nothing.
- */
-export async function insertBooking(
-  db: DbOrTx,
-  b: BookingInsert,
-): Promise<{ remainingCents: number | null } | undefined> {
-  const [row] = await runPrepared<{ remaining_cents: number | null }>(db, bookingStatement(b));
-  return row ? { remainingCents: row.remaining_cents } : undefined;
+/** The values of the booking statement (one per parameter name; timestamps as ISO text). */
+interface BookingValues extends StatementValues {
+  id: string;
+  providerId: string;
+  approvalId: string;
+  beneficiaryId: string;
+  cardId: string;
+  benefitType: string;
+  serviceDate: string;
+  amountCents: number;
+  meals: number | null;
+  minutes: number | null;
+  mealSlot: number | null;
+  bookedAt: string;
+  bookedBy: string;
+  requestId: string | null;
+  scope: string;
+  key: string;
+  requestHash: string;
+  purpose: string | null;
 }
 
-/** The statement of `insertBooking` (exported so tools can render or explain it). */
-export function bookingStatement(b: BookingInsert): SQL {
-  const bookedAt = b.bookedAt.toISOString();
-  const stillValid = sql`(a.revoked_from is null or a.revoked_from > ${b.serviceDate}::date)
-    and exists (select 1 from cards c where c.id = ${b.cardId} and c.status = 'active')
-    and exists (select 1 from providers p where p.id = ${b.providerId} and p.status = 'approved')`;
-  const guard = b.debitsBudget
-    ? sql`update approvals a set remaining_cents = a.remaining_cents - ${b.amountCents}::int
-          where a.id = ${b.approvalId} and a.remaining_cents >= ${b.amountCents}::int and ${stillValid}
+/** The booking statement of one shape: debiting a budget (guarded UPDATE) or not (lunch: guard SELECT). */
+function bookingSql(v: { readonly [K in keyof BookingValues]: SQL }, debitsBudget: boolean): SQL {
+  const stillValid = sql`(a.revoked_from is null or a.revoked_from > ${v.serviceDate}::date)
+    and exists (select 1 from cards c where c.id = ${v.cardId} and c.status = 'active')
+    and exists (select 1 from providers p where p.id = ${v.providerId} and p.status = 'approved')`;
+  const guard = debitsBudget
+    ? sql`update approvals a set remaining_cents = a.remaining_cents - ${v.amountCents}::int
+          where a.id = ${v.approvalId} and a.remaining_cents >= ${v.amountCents}::int and ${stillValid}
           returning a.remaining_cents`
-    : sql`select a.remaining_cents from approvals a where a.id = ${b.approvalId} and ${stillValid}`;
+    : sql`select a.remaining_cents from approvals a where a.id = ${v.approvalId} and ${stillValid}`;
   return sql`with g as (${guard}),
     ins as (
       insert into redemptions (id, provider_id, approval_id, beneficiary_id, card_id, benefit_type, service_date,
         amount_cents, meals, minutes, meal_slot, status, booked_at, booked_by, idempotency_key, purpose)
-      select ${b.id}::text, ${b.providerId}::text, ${b.approvalId}::text, ${b.beneficiaryId}::text,
-        ${b.cardId}::text, ${b.benefitType}::text, ${b.serviceDate}::date, ${b.amountCents}::int,
-        ${b.meals}::int, ${b.minutes}::int, ${b.mealSlot}::smallint, 'booked', ${bookedAt}::timestamptz,
-        ${b.bookedBy}::text, ${b.idempotency.key}::text, ${b.purpose}::text
+      select ${v.id}::text, ${v.providerId}::text, ${v.approvalId}::text, ${v.beneficiaryId}::text,
+        ${v.cardId}::text, ${v.benefitType}::text, ${v.serviceDate}::date, ${v.amountCents}::int,
+        ${v.meals}::int, ${v.minutes}::int, ${v.mealSlot}::smallint, 'booked', ${v.bookedAt}::timestamptz,
+        ${v.bookedBy}::text, ${v.key}::text, ${v.purpose}::text
       from g
       returning id
     ),
     k as (
       insert into idempotency_keys (scope, key, request_hash, status, response, created_at)
-      select ${b.idempotency.scope}::text, ${b.idempotency.key}::text, ${b.idempotency.requestHash}::text, 201,
-        jsonb_strip_nulls(jsonb_build_object('id', ${b.id}::text, 'approvalId', ${b.approvalId}::text,
-          'amountCents', ${b.amountCents}::int, 'serviceDate', ${b.serviceDate}::text, 'availableCents', g.remaining_cents)),
-        ${bookedAt}::timestamptz
+      select ${v.scope}::text, ${v.key}::text, ${v.requestHash}::text, 201,
+        jsonb_strip_nulls(jsonb_build_object('id', ${v.id}::text, 'approvalId', ${v.approvalId}::text,
+          'amountCents', ${v.amountCents}::int, 'serviceDate', ${v.serviceDate}::text, 'availableCents', g.remaining_cents)),
+        ${v.bookedAt}::timestamptz
       from g
     ),
     au as (
       insert into audit_log (actor_id, action, entity_type, entity_id, request_id, data)
-      select ${b.bookedBy}::text, 'redemption.booked', 'redemption', ins.id, ${b.requestId}::text,
-        jsonb_build_object('approvalId', ${b.approvalId}::text, 'providerId', ${b.providerId}::text,
-          'cardId', ${b.cardId}::text, 'benefitType', ${b.benefitType}::text,
-          'serviceDate', ${b.serviceDate}::text, 'amountCents', ${b.amountCents}::int)
+      select ${v.bookedBy}::text, 'redemption.booked', 'redemption', ins.id, ${v.requestId}::text,
+        jsonb_build_object('approvalId', ${v.approvalId}::text, 'providerId', ${v.providerId}::text,
+          'cardId', ${v.cardId}::text, 'benefitType', ${v.benefitType}::text,
+          'serviceDate', ${v.serviceDate}::text, 'amountCents', ${v.amountCents}::int)
       from ins
     )
     select g.remaining_cents from g`;
+}
+
+const debitingBooking = hotStatement<BookingValues>((v) => bookingSql(v, true));
+const nonDebitingBooking = hotStatement<BookingValues>((v) => bookingSql(v, false));
+
+function bookingValues(b: BookingInsert): BookingValues {
+  return {
+    id: b.id,
+    providerId: b.providerId,
+    approvalId: b.approvalId,
+    beneficiaryId: b.beneficiaryId,
+    cardId: b.cardId,
+    benefitType: b.benefitType,
+    serviceDate: b.serviceDate,
+    amountCents: b.amountCents,
+    meals: b.meals,
+    minutes: b.minutes,
+    mealSlot: b.mealSlot,
+    bookedAt: b.bookedAt.toISOString(),
+    bookedBy: b.bookedBy,
+    requestId: b.requestId,
+    scope: b.idempotency.scope,
+    key: b.idempotency.key,
+    requestHash: b.idempotency.requestHash,
+    purpose: b.purpose,
+  };
+}
+
+/**
+ * ONE data-modifying statement that books or books nothing (ADR 0010): guarded UPDATE of the
+ * balance (`remaining_cents >= amount` and card, approval and provider still valid), the redemption,
+ * the idempotency key with its answer, and the audit row. Returns the remaining budget when it
+ * booked (null for lunch), or `undefined` when the guard matched nothing. Its text is rendered once
+ * per shape (`hotStatement`).
+ */
+export async function insertBooking(
+  db: DbOrTx,
+  b: BookingInsert,
+): Promise<{ remainingCents: number | null } | undefined> {
+  const statement = b.debitsBudget ? debitingBooking : nonDebitingBooking;
+  const [row] = await statement.run<{ remaining_cents: number | null }>(db, bookingValues(b));
+  return row ? { remainingCents: row.remaining_cents } : undefined;
+}
+
+/** The statement of `insertBooking` with its values bound (exported so tools can render or explain it). */
+export function bookingStatement(b: BookingInsert): SQL {
+  return (b.debitsBudget ? debitingBooking : nonDebitingBooking).sql(bookingValues(b));
 }
 
 // --- idempotency keys -----------------------------------------------------------------------

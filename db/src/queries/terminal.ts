@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
-import { runPrepared } from '../prepared.ts';
+import { hotStatement, runPrepared, type StatementValues } from '../prepared.ts';
 
 /**
  * The terminal's reads (ADR 0016: hot-path and multi-join reads are SQL, each with a named result
@@ -226,9 +226,18 @@ export interface RedeemContextParams {
   key: string;
 }
 
-/** The statement of `readRedeemContext` (exported so tools can render or explain it). */
-export function redeemContextStatement(params: RedeemContextParams): SQL {
-  const { ref, approvalId, serviceDate, providerId, scope, key } = params;
+interface RedeemContextValues extends StatementValues {
+  card: string;
+  approvalId: string;
+  serviceDate: string;
+  providerId: string;
+  scope: string;
+  key: string;
+}
+
+/** The context read of one shape: the card named by its id (a QR token) or by its typed number. */
+function redeemContextSql(v: { readonly [K in keyof RedeemContextValues]: SQL }, byCardId: boolean): SQL {
+  const card = byCardId ? sql`c.id = ${v.card}` : sql`c.card_number = ${v.card}`;
   return sql`select s.grace_period_months, s.lunch_meals_per_day, s.meal_price_cap_cents,
       p.status as provider_status, p.benefit_types as provider_benefit_types,
       c.id as card_id, c.status as card_status, c.beneficiary_id, b.given_name, b.family_name, b.birth_date,
@@ -236,25 +245,50 @@ export function redeemContextStatement(params: RedeemContextParams): SQL {
       a.provider_id as approval_provider_id, a.remaining_cents, a.hourly_rate_cents, a.revoked_from, bt.redeemable,
       exists (select 1 from approval_lapses l where l.approval_id = a.id and l.kind = 'remainder') as lapsed,
       case when a.benefit_type = 'lunch' then (select mp.price_cents from provider_meal_prices mp
-        where mp.provider_id = p.id and mp.valid_from <= ${serviceDate}::date
+        where mp.provider_id = p.id and mp.valid_from <= ${v.serviceDate}::date
         order by mp.valid_from desc limit 1) end as meal_price_cents,
       case when a.benefit_type = 'lunch' then (select min(g.slot) from generate_series(1, s.lunch_meals_per_day) as g(slot)
         where not exists (select 1 from redemptions r where r.beneficiary_id = c.beneficiary_id
-          and r.service_date = ${serviceDate}::date and r.benefit_type = 'lunch' and r.status = 'booked'
+          and r.service_date = ${v.serviceDate}::date and r.benefit_type = 'lunch' and r.status = 'booked'
           and r.meal_slot = g.slot)) end as free_meal_slot,
       ik.request_hash, ik.status as idem_status, ik.response as idem_response
     from city_settings s
-    left join providers p on p.id = ${providerId}
-    left join cards c on ${cardCondition(ref)}
+    left join providers p on p.id = ${v.providerId}
+    left join cards c on ${card}
     left join beneficiaries b on b.id = c.beneficiary_id
-    left join approvals a on a.id = ${approvalId}
+    left join approvals a on a.id = ${v.approvalId}
     left join benefit_types bt on bt.code = a.benefit_type
-    left join idempotency_keys ik on ik.scope = ${scope} and ik.key = ${key}
+    left join idempotency_keys ik on ik.scope = ${v.scope} and ik.key = ${v.key}
     where s.id = 1`;
 }
 
+const contextByCardId = hotStatement<RedeemContextValues>((v) => redeemContextSql(v, true));
+const contextByCardNumber = hotStatement<RedeemContextValues>((v) => redeemContextSql(v, false));
+
+function redeemContextValues(params: RedeemContextParams) {
+  const { ref, approvalId, serviceDate, providerId, scope, key } = params;
+  const byCardId = 'cardId' in ref;
+  const values: RedeemContextValues = {
+    card: byCardId ? ref.cardId : ref.cardNumber,
+    approvalId,
+    serviceDate,
+    providerId,
+    scope,
+    key,
+  };
+  return { statement: byCardId ? contextByCardId : contextByCardNumber, values };
+}
+
+/** The statement of `readRedeemContext` with its values bound (exported so tools can render or explain it). */
+export function redeemContextStatement(params: RedeemContextParams): SQL {
+  const { statement, values } = redeemContextValues(params);
+  return statement.sql(values);
+}
+
+/** The one read of a booking; its text is rendered once per shape (`hotStatement`). */
 export async function readRedeemContext(db: DbOrTx, params: RedeemContextParams): Promise<RedeemContext> {
-  const [row] = await runPrepared<RedeemContextRow>(db, redeemContextStatement(params));
+  const { statement, values } = redeemContextValues(params);
+  const [row] = await statement.run<RedeemContextRow>(db, values);
   if (!row) throw new Error('city_settings row 1 is missing');
   return {
     settings: settingsOf(row),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { type Clock, systemClock } from '@tk/core';
@@ -9,7 +10,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { KeyRings } from './lib/keys.ts';
-import { logSerializers, redactPaths } from './lib/logging.ts';
+import { AccessLogController, logSerializers, redactPaths } from './lib/logging.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { createSessionCheck, type SessionCheck } from './modules/auth/auth.sessions.ts';
@@ -64,6 +65,27 @@ declare module 'fastify' {
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
+/**
+ * The headers a Node-style middleware sets on a response, recorded by running it once on a stand-in
+ * (helmet's: they depend on its options, never on the request).
+ */
+function recordedHeaders(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void,
+): [string, string | number | readonly string[]][] {
+  const headers = new Map<string, string | number | readonly string[]>();
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name.toLowerCase(), value),
+    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  let failed: unknown;
+  middleware({ headers: {}, method: 'GET', url: '/' } as IncomingMessage, res as unknown as ServerResponse, (err) => {
+    failed = err;
+  });
+  if (failed) throw failed;
+  return [...headers];
+}
+
 /** Builds the API (and the web UI at `/`). It never listens: `server.ts` does, tests use `inject`. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const logger: FastifyServerOptions['logger'] = {
@@ -83,9 +105,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     routerOptions: { maxParamLength: 200 },
     clientErrorHandler: clientErrorProblem,
-    // One access line per request (the hook below) instead of Fastify's two ("incoming request" and
-    // "request completed"): half the log writes on the booking path (issue 15).
-    disableRequestLogging: true,
+    // One access line per request instead of Fastify's two (lib/logging.ts).
+    logController: new AccessLogController(),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -102,32 +123,33 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     clock,
     sessions: createSessionCheck(deps.database.db, clock),
   });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  });
 
   await app.register(problemPlugin);
-  // Security headers (helmet), its middleware built once: @fastify/helmet called `helmet(options)` anew for every
-  // request, parsing the CSP directives each time (≈ 2.6 % of the booking path's CPU, docs/benchmarks.md).
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+  // Security headers (helmet). Their values depend on the options only, so helmet runs once here and every
+  // request gets the recorded headers: @fastify/helmet called `helmet(options)` anew for every request
+  // (≈ 2.6 % of the booking path's CPU, docs/benchmarks.md), the middleware itself twelve calls per request.
+  const securityHeaders = recordedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+        },
       },
-    },
+    }),
+  );
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    done();
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
-  });
-  app.addHook('onSend', async (_request, reply) => {
+  // One synchronous onSend hook for the headers every answer carries (two async hooks cost a promise each).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
     // The terminal reads QR codes with the device camera; nothing else may use it.
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');
+    done(null, payload);
   });
   await app.register(metricsPlugin, { defaultMetrics: config.env !== 'test', token: config.metricsToken });
   await app.register(openapiPlugin);

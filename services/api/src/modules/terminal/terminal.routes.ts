@@ -2,6 +2,7 @@ import { PROVIDER_ROLES, Problem } from '@tk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { fastSerializerFor } from '../../lib/fast-serializer.ts';
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/http-schemas.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { CardNotFound } from '../cards/cards.errors.ts';
@@ -72,6 +73,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
         body: LookupBody,
         response: { 200: LookupResponse, ...problems(400, 401, 403, 404, 409, 429) },
       },
+      serializerCompiler: fastSerializerFor(200),
       config: { roles: TERMINAL_ROLES },
     },
     async (request, reply) =>
@@ -96,6 +98,7 @@ export const terminalRoutes: FastifyPluginAsyncZod = async (app) => {
           ...problems(400, 401, 403, 404, 409, 422, 429),
         },
       },
+      serializerCompiler: fastSerializerFor(200, 201),
       config: { roles: TERMINAL_ROLES },
     },
     async (request, reply) => {
