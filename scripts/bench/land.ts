@@ -10,9 +10,9 @@ import { getPeriodProof } from '@tk/api/modules/reports/period-proof.service.ts'
 import { providerSpendReport, reimbursementReport, takeUpReport } from '@tk/api/modules/reports/reports.service.ts';
 import { runSettlement } from '@tk/api/modules/settlement/settlement.run.ts';
 import { fixedClock } from '@tk/core';
-import { type Database, openDatabase } from '@tk/db';
+import type { Database } from '@tk/db';
 import pg from 'pg';
-import { scratchDatabase } from '../proofs/harness.ts';
+import { openServerDatabase, scratchDatabase } from '../proofs/harness.ts';
 import {
   autocannon,
   CONNECTIONS,
@@ -65,7 +65,7 @@ export async function run(args: string[]): Promise<void> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const prefix = process.env.BENCH_DATABASE_PREFIX ?? 'tk_';
   const scratch = values.reuse
-    ? await keptDatabase(serverUrl, values.reuse)
+    ? await openServerDatabase(serverUrl, values.reuse, 4)
     : await scratchDatabase(serverUrl, `${prefix}bench_land`, { poolSize: 4 });
   const database = scratch.database;
   let keep = values.keep;
@@ -357,25 +357,6 @@ interface LandMeta {
   sizes: { t: string; s: string }[];
   loadAtStart: string;
   generatedAt: string;
-}
-
-/** A database kept by --generate-only, opened (not migrated again) for measuring; drop() removes it. */
-async function keptDatabase(serverUrl: string, name: string) {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a database name: ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
-  return {
-    url: url.toString(),
-    database,
-    drop: async () => {
-      await database.close().catch(() => {});
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 /** Cards of the Land database the terminal bench scans: this many, spread evenly over all children. */

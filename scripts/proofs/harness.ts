@@ -29,10 +29,21 @@ export async function scratchDatabase(
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
+  const opened = await openServerDatabase(serverUrl, name, options.poolSize ?? 10);
+  await migrate(opened.database);
+  return opened;
+}
+
+/** An existing database on the server, opened (not migrated); `drop()` closes and removes it. */
+export async function openServerDatabase(
+  serverUrl: string,
+  name: string,
+  poolSize: number,
+): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`not a database name: ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 10 });
-  await migrate(database);
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize });
   return {
     url: url.toString(),
     database,
