@@ -35,6 +35,21 @@ afterAll(async () => {
   await t.close();
 });
 
+/** A child whose approval of 50,00 € ended 2024-06-30, with one booking of 20,00 € (30,00 € left). */
+async function endedChildWithBooking() {
+  const child = await makeChildWithCard(t.db, t.keys, { validFrom: '2024-01-01', validTo: '2024-06-30' });
+  const booked = await makeRedemption(t.db, {
+    providerId: provider.id,
+    approvalId: child.approval.id,
+    beneficiaryId: child.beneficiary.id,
+    cardId: child.card.id,
+    amountCents: 2000,
+    serviceDate: '2024-03-01',
+  });
+  await t.db.update(approvals).set({ remainingCents: 3000 }).where(eq(approvals.id, child.approval.id));
+  return { child, booked };
+}
+
 const lapseRun = (asOf?: string, token = acc.token) =>
   t.call('POST', '/api/v1/approvals/lapse-runs', { token, body: asOf ? { asOf } : {} });
 const approvalOf = async (id: string) =>
@@ -253,22 +268,11 @@ describe('runLapse', () => {
     'reversals racing a lapse run (server): every returned amount lapses, with the remainder or as a further entry',
     async () => {
       const children = [];
-      for (let i = 0; i < 20; i++) {
-        children.push(await makeChildWithCard(t.db, t.keys, { validFrom: '2024-01-01', validTo: '2024-06-30' }));
-      }
       const booked = [];
-      for (const child of children) {
-        booked.push(
-          await makeRedemption(t.db, {
-            providerId: provider.id,
-            approvalId: child.approval.id,
-            beneficiaryId: child.beneficiary.id,
-            cardId: child.card.id,
-            amountCents: 2000,
-            serviceDate: '2024-03-01',
-          }),
-        );
-        await t.db.update(approvals).set({ remainingCents: 3000 }).where(eq(approvals.id, child.approval.id));
+      for (let i = 0; i < 20; i++) {
+        const made = await endedChildWithBooking();
+        children.push(made.child);
+        booked.push(made.booked);
       }
       await Promise.all([
         runLapse(t.db, { asOf: '2026-11-20', triggeredBy: 'test', chunkSize: 4 }, systemActor(), t.clock),
@@ -292,16 +296,7 @@ describe('runLapse', () => {
   it.runIf(onServer)(
     'a reversal in flight when the run locks the approval (server): the run waits and lapses the balance with the returned amount',
     async () => {
-      const child = await makeChildWithCard(t.db, t.keys, { validFrom: '2024-01-01', validTo: '2024-06-30' });
-      const booked = await makeRedemption(t.db, {
-        providerId: provider.id,
-        approvalId: child.approval.id,
-        beneficiaryId: child.beneficiary.id,
-        cardId: child.card.id,
-        amountCents: 2000,
-        serviceDate: '2024-03-01',
-      });
-      await t.db.update(approvals).set({ remainingCents: 3000 }).where(eq(approvals.id, child.approval.id));
+      const { child, booked } = await endedChildWithBooking();
       let run: ReturnType<typeof runLapse> | undefined;
       // The reversal's own ledger steps, in a transaction held open until the run waits for its lock.
       await t.db.transaction(async (tx) => {
