@@ -155,6 +155,8 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
   await page.getByLabel('Passwort').fill(password);
   await page.getByRole('button', { name: 'Anmelden' }).click();
   await expect.poll(() => page.getByTestId('username').textContent()).toBe(username);
+  // The app sends a signed-in user from /login to the first section in an effect after that render.
+  await expect.poll(() => new URL(page.url()).pathname).not.toBe('/login');
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
