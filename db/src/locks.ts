@@ -24,4 +24,6 @@ export const LOCK_KEYS = {
 export const LOCK_NAMESPACES = {
   familyCard: 1,
   bankStatement: 2,
+  /** One child's approvals of one single-budget type: creates and amends check and write one at a time. */
+  approvalPeriods: 3,
 } as const;

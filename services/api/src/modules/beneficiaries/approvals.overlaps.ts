@@ -1,5 +1,5 @@
 import { type CivilDate, mayNotOverlap } from '@tk/core';
-import { approvals, type DbOrTx, pgErrorOf } from '@tk/db';
+import { approvals, type DbOrTx, LOCK_NAMESPACES, pgErrorOf } from '@tk/db';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { ApprovalOverlaps } from './beneficiaries.errors.ts';
 
@@ -34,8 +34,18 @@ export async function findOverlappingApproval(db: DbOrTx, query: OverlapQuery): 
   return row?.id ?? null;
 }
 
-/** Throws 409 `approval_overlaps` when the period overlaps another approval of the child. */
+/**
+ * Throws 409 `approval_overlaps` when the period overlaps another approval of the child. In a
+ * transaction it first takes the lock on the child's approvals of that type, so concurrent creates
+ * and amends check one after the other and the later one sees the earlier (without it, inserts
+ * waiting on each other in the exclusion constraint could deadlock: 500 instead of 409).
+ */
 export async function assertNoOverlap(db: DbOrTx, query: OverlapQuery): Promise<void> {
+  if (mayNotOverlap(query.benefitType)) {
+    await db.execute(
+      sql`select pg_advisory_xact_lock(${LOCK_NAMESPACES.approvalPeriods}, hashtext(${`${query.beneficiaryId}:${query.benefitType}`}))`,
+    );
+  }
   const existing = await findOverlappingApproval(db, query);
   if (existing) throw new ApprovalOverlaps(existing);
 }
