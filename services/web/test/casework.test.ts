@@ -92,8 +92,10 @@ describe.runIf(runBrowserTests)('Fallbearbeitung', () => {
     const page = await newPage(browser, server.url);
     await login(page, 'sachbearbeitung');
     await openChild(page, 'Schneid', 'Schneider, Mia');
-    const rows = await approvalsTable(page).locator('tbody tr').allTextContents();
-    const trip = rows.find((r) => r.includes('Klassenfahrt Juist'));
+    // The approvals arrive with the child page's own load: wait for the row, then read it.
+    const tripRow = approvalsTable(page).locator('tbody tr', { hasText: 'Klassenfahrt Juist' }).first();
+    await expect.poll(() => tripRow.count()).toBe(1);
+    const trip = await tripRow.textContent();
     expect(trip).toContain('45,50 € verfallen');
     expect(trip).toContain('0,00 €');
     await screenshot(page, 'casework-child-lapsed');
