@@ -38,25 +38,11 @@ export interface BookingInsert extends BookingPlan {
 }
 
 /** The values of the booking statement (one per parameter name; timestamps as ISO text). */
-interface BookingValues extends StatementValues {
-  id: string;
-  providerId: string;
-  approvalId: string;
-  beneficiaryId: string;
-  cardId: string;
-  benefitType: string;
-  serviceDate: string;
-  amountCents: number;
-  meals: number | null;
-  minutes: number | null;
-  mealSlot: number | null;
+interface BookingValues extends StatementValues, Omit<BookingInsert, 'debitsBudget' | 'bookedAt' | 'idempotency'> {
   bookedAt: string;
-  bookedBy: string;
-  requestId: string | null;
   scope: string;
   key: string;
   requestHash: string;
-  purpose: string | null;
 }
 
 /** The booking statement of one shape: debiting a budget (guarded UPDATE) or not (lunch: guard SELECT). */
