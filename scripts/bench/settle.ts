@@ -176,9 +176,9 @@ Since ADR 0031 the run writes each settled booking once: its line (the unique in
 \`settlement_lines.redemption_id\` is the exactly-once record); the \`UPDATE redemptions SET batch_id\` (a non-HOT
 update adding an entry to every index of \`redemptions\`, ≈ 16 s of the former 52 s) is gone. What the run writes beyond
 the reference: the line's wider row (card reference, service date, benefit, legal basis, cost bearer, joined from
-\`approvals\` and \`cards\`), the line's surrogate primary key from a sequence, its second index
-(\`settlement_lines_batch_idx\`) and the speculative insertion of \`ON CONFLICT\`. There is no foreign key on
-\`settlement_lines.batch_id\` (ADR 0031: the batch is created in the same transaction, so its per-line check bought nothing).`,
+\`approvals\` and \`cards\`), its second index (\`settlement_lines_batch_idx\`) and the speculative insertion of
+\`ON CONFLICT\`. There is no foreign key on \`settlement_lines.batch_id\` (ADR 0031: the batch is created in the same
+transaction, so its per-line check bought nothing) and no surrogate key (ADR 0035: no sequence, no third index entry).`,
     );
   } finally {
     await scratch.drop();

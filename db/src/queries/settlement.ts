@@ -218,7 +218,8 @@ export async function listBatchLines(
         from settlement_lines l
         left join settlement_batches cf on cf.id = l.carried_from_batch_id
         where l.batch_id = ${params.batchId}
-        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at, l.id${page}`,
+        order by case l.kind when 'carry_forward' then 0 else 1 end, l.service_date, l.booked_at,
+                 l.redemption_id, l.reversal_id, l.carried_from_batch_id${page}`,
   );
   return rows.map((r) => ({
     ...r,

@@ -77,14 +77,14 @@ export const INVARIANTS: InvariantQuery[] = [
     description:
       "a redemption is settled by its one line (ADR 0031): none is left below the last run's unsettled_from_txid, no line without its redemption or its batch",
     query: sql`
-      select r.id, r.txid, null as "lineId"
+      select r.id, r.txid, null as "lineBatchId"
       from redemptions r
       left join redemption_reversals rv on rv.redemption_id = r.id
       where r.txid < (select max(unsettled_from_txid) from settlement_runs where status = 'completed')
         and (rv.kind is null or rv.kind = 'correction')
         and not exists (select 1 from settlement_lines l where l.redemption_id = r.id)
       union all
-      select l.redemption_id, null, l.id from settlement_lines l
+      select coalesce(l.redemption_id, l.reversal_id, l.carried_from_batch_id), null, l.batch_id from settlement_lines l
       where (l.redemption_id is not null and not exists (select 1 from redemptions r where r.id = l.redemption_id))
          or not exists (select 1 from settlement_batches b where b.id = l.batch_id)`,
   },
@@ -95,14 +95,14 @@ export const INVARIANTS: InvariantQuery[] = [
       select rv.id, rv.batch_id as "batchId", l.batch_id as "lineBatchId", l.amount_cents as "lineCents", rv.amount_cents as "amountCents"
       from redemption_reversals rv
       left join settlement_lines l on l.reversal_id = rv.id
-      where (rv.batch_id is not null or l.id is not null)
+      where (rv.batch_id is not null or l.reversal_id is not null)
         and (l.batch_id is distinct from rv.batch_id or l.amount_cents <> -rv.amount_cents)`,
   },
   {
     name: 'line_amount_matches_redemption',
     description: 'a redemption line carries the redemption amount',
     query: sql`
-      select l.id, l.amount_cents as "lineCents", r.amount_cents as "amountCents"
+      select l.redemption_id as id, l.amount_cents as "lineCents", r.amount_cents as "amountCents"
       from settlement_lines l join redemptions r on r.id = l.redemption_id
       where l.amount_cents <> r.amount_cents`,
   },
