@@ -59,6 +59,10 @@ export const redemptions = pgTable(
     index('redemptions_approval_idx').on(t.approvalId),
     // The settlement run's window: rows written since the last run's `unsettled_from_txid` (ADR 0031).
     index('redemptions_txid_idx').on(t.txid),
+    // The reports' ranges of service dates (take-up, provider spend; ADR 0036): rows are appended in booking
+    // order and a service date lies close to its booking, so a block-range index of a few pages narrows a
+    // month to its blocks; new blocks stay unsummarized until vacuum, so a booking adds next to no index work.
+    index('redemptions_service_date_brin').using('brin', t.serviceDate),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "redemptions_service_date_brin" ON "redemptions" USING brin ("service_date");
