@@ -145,11 +145,15 @@ export async function seed(url: string, cardRing: KeyRings['card']) {
   }
 }
 
-/** The terminal users `usr_bench_1` … of one provider (booking with a bearer token, no password). */
+/**
+ * The terminal users `usr_bench_1` … of one provider (booking with a bearer token, no password); kept when a
+ * kept database is measured again (`pnpm bench land --reuse … --rates-only`).
+ */
 export async function seedTerminalUsers(database: Database, providerId: string): Promise<void> {
   for (let u = 1; u <= USERS; u++) {
     await database.query(
-      `insert into users (id, username, password_hash, role, provider_id) values ($1, $2, 'x', 'provider_staff', $3)`,
+      `insert into users (id, username, password_hash, role, provider_id) values ($1, $2, 'x', 'provider_staff', $3)
+       on conflict (id) do nothing`,
       [`usr_bench_${u}`, `bench-${u}`, providerId],
     );
   }

@@ -306,10 +306,24 @@ const toClaim = (r: ClaimRow): SettlementClaim => ({
   periodTo: r.period_to,
 });
 
-/** The claimed lines' totals per batch (the tail of both claim statements). */
-const perBatch = sql`select batch_id, sum(amount_cents)::bigint as total, count(*)::int as count,
-    min(service_date)::text as period_from, max(service_date)::text as period_to
-  from lines group by batch_id`;
+/**
+ * The tail of both claim statements, over the `lines` a statement wrote: the lines grouped once by batch,
+ * legal basis, cost bearer and benefit type (a few rows per batch); from those groups the batch sums are
+ * written (ADR 0037, a data-modifying CTE, which PostgreSQL runs to completion whether or not the main query
+ * reads it: lines and sums commit together) and the totals per batch returned.
+ */
+const claimTail = (kind: 'redemption' | 'correction') =>
+  sql`grouped as (
+    select batch_id, legal_basis, cost_bearer, benefit_type, count(*) as n, sum(amount_cents) as cents,
+           min(service_date) as period_from, max(service_date) as period_to
+    from lines group by batch_id, legal_basis, cost_bearer, benefit_type
+  ), sums as (
+    insert into settlement_batch_sums (batch_id, kind, legal_basis, cost_bearer, benefit_type, line_count, amount_cents)
+    select batch_id, ${kind}, legal_basis, cost_bearer, benefit_type, n, cents from grouped
+  )
+  select batch_id, sum(cents)::bigint as total, sum(n)::int as count,
+    min(period_from)::text as period_from, max(period_to)::text as period_to
+  from grouped group by batch_id`;
 
 /** A pseudonymous card reference: the last four digits of the (random) card number, never a name. */
 const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
@@ -324,7 +338,8 @@ const cardRef = sql.raw(`'…' || right(c.card_number, 4)`);
  * is skipped (`ON CONFLICT DO NOTHING`), a second line is impossible. Reversals take the settlement lock
  * shared (`lockRedemption`), so none runs while this claims: a concurrent void either committed before
  * (the row is no longer 'booked') or waits and then sees the line (and becomes a correction).
- * Returns the claimed totals per batch (redemptions and corrections separately).
+ * Each statement also writes its batch sums (ADR 0037). Returns the claimed totals per batch (redemptions and
+ * corrections separately).
  */
 export async function claimForSettlement(
   tx: DbOrTx,
@@ -349,9 +364,8 @@ export async function claimForSettlement(
           -- Already settled (the window may hold rows an earlier run settled): the unique index says so.
           -- No anti-join: a nested-loop anti-join against the table being written rescans its new pages.
           on conflict (redemption_id) where redemption_id is not null do nothing
-          returning batch_id, amount_cents, service_date
-        )
-        ${perBatch}`,
+          returning batch_id, amount_cents, service_date, legal_basis, cost_bearer, benefit_type
+        ), ${claimTail('redemption')}`,
   );
   const corrections = await queryRows<ClaimRow>(
     tx,
@@ -370,9 +384,8 @@ export async function claimForSettlement(
           join redemptions r on r.id = s.redemption_id
           join approvals a on a.id = r.approval_id
           join cards c on c.id = r.card_id
-          returning batch_id, amount_cents, service_date
-        )
-        ${perBatch}`,
+          returning batch_id, amount_cents, service_date, legal_basis, cost_bearer, benefit_type
+        ), ${claimTail('correction')}`,
   );
   return [...redemptions, ...corrections].map(toClaim);
 }

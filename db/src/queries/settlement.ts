@@ -241,6 +241,19 @@ export const PAYMENT_DATE = sql`coalesce(b.paid_on, (b.paid_at at time zone 'Eur
  * Land scale, docs/benchmarks.md).
  */
 export function effectiveLines(batchFilter: SQL): SQL {
+  return sql`${carriedBatches(batchFilter)}, lines as (
+      select l.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
+      from settlement_lines l join settlement_batches b on b.id = l.batch_id
+      where l.kind <> 'carry_forward' and (${batchFilter})
+      union all
+      select c.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
+      from carried c join settlement_lines l on l.batch_id = c.carried_from_batch_id
+      where l.kind <> 'carry_forward'
+    )`;
+}
+
+/** Opens a WITH list with `carried`: each selected batch with every batch it carries, directly or through others. */
+function carriedBatches(batchFilter: SQL): SQL {
   return sql`with recursive carried (batch_id, carried_from_batch_id) as (
       select l.batch_id, l.carried_from_batch_id
       from settlement_lines l join settlement_batches b on b.id = l.batch_id
@@ -249,14 +262,22 @@ export function effectiveLines(batchFilter: SQL): SQL {
       select c.batch_id, l.carried_from_batch_id
       from carried c join settlement_lines l on l.batch_id = c.carried_from_batch_id
       where l.carried_from_batch_id is not null and l.kind = 'carry_forward'
-    ), lines as (
-      select l.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
-      from settlement_lines l join settlement_batches b on b.id = l.batch_id
-      where l.kind <> 'carry_forward' and (${batchFilter})
+    )`;
+}
+
+/**
+ * The batch sums (ADR 0037) of the selected batches with carried batches expanded as in `effectiveLines`:
+ * the same amounts per batch, legal basis, cost bearer and benefit type, without reading a line other than
+ * the few carry-forward lines. Columns: batch_id, legal_basis, cost_bearer, benefit_type, amount_cents.
+ */
+export function effectiveSums(batchFilter: SQL): SQL {
+  return sql`${carriedBatches(batchFilter)}, sums as (
+      select s.batch_id, s.legal_basis, s.cost_bearer, s.benefit_type, s.amount_cents
+      from settlement_batch_sums s join settlement_batches b on b.id = s.batch_id
+      where ${batchFilter}
       union all
-      select c.batch_id, l.legal_basis, l.cost_bearer, l.benefit_type, l.amount_cents, l.service_date
-      from carried c join settlement_lines l on l.batch_id = c.carried_from_batch_id
-      where l.kind <> 'carry_forward'
+      select c.batch_id, s.legal_basis, s.cost_bearer, s.benefit_type, s.amount_cents
+      from carried c join settlement_batch_sums s on s.batch_id = c.carried_from_batch_id
     )`;
 }
 

@@ -118,6 +118,25 @@ export const INVARIANTS: InvariantQuery[] = [
       where b.total_cents <> coalesce(s.total, 0) or b.line_count <> coalesce(s.n, 0)`,
   },
   {
+    name: 'batch_sums',
+    description:
+      'every batch sum (ADR 0037) equals its lines of that kind, legal basis, cost bearer and benefit type, and no such lines lack their sum',
+    query: sql`
+      select coalesce(s.batch_id, l.batch_id) as "batchId", coalesce(s.kind, l.kind) as kind,
+             coalesce(s.legal_basis, l.legal_basis) as "legalBasis", s.amount_cents as "sumCents",
+             l.amount_cents as "linesCents", s.line_count as "sumLines", l.n as lines
+      from settlement_batch_sums s
+      full join (select batch_id, kind, legal_basis, cost_bearer, benefit_type, sum(amount_cents) as amount_cents,
+                        count(*) as n
+                 from settlement_lines where kind <> 'carry_forward'
+                 group by 1, 2, 3, 4, 5) l
+        -- (a full join needs equality: a missing value is compared as '')
+        on l.batch_id = s.batch_id and l.kind = s.kind and coalesce(l.legal_basis, '') = coalesce(s.legal_basis, '')
+       and coalesce(l.cost_bearer, '') = coalesce(s.cost_bearer, '')
+       and coalesce(l.benefit_type, '') = coalesce(s.benefit_type, '')
+      where s.amount_cents is distinct from l.amount_cents or s.line_count is distinct from l.n`,
+  },
+  {
     name: 'payment_file_totals',
     description: 'every payment file equals its batches (count and sum)',
     query: sql`

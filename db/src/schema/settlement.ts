@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { civilDate, createdAt, id, timestamptz } from './_columns.ts';
 import { providers } from './providers.ts';
 
@@ -118,6 +118,32 @@ export const settlementLines = pgTable(
       'settlement_lines_one_source',
       sql`num_nonnulls(${t.redemptionId}, ${t.reversalId}, ${t.carriedFromBatchId}) = 1`,
     ),
+  ],
+);
+
+/**
+ * A batch's sums per legal basis, cost bearer and benefit type (ADR 0037), written by the nightly run in the
+ * statement that writes the lines, one row per group and kind of line. Carry-forward lines have none: a
+ * batch's carried amounts are the sums of the batches it carries. They let the reimbursement report read a
+ * year of paid batches without reading their lines; `pnpm verify` (`batch_sums`) checks them against the lines.
+ */
+export const settlementBatchSums = pgTable(
+  'settlement_batch_sums',
+  {
+    batchId: text().notNull(),
+    kind: text({ enum: ['redemption', 'correction'] }).notNull(),
+    // Nullable as on the lines, so that the sums are exactly the lines grouped.
+    legalBasis: text(),
+    costBearer: text(),
+    benefitType: text(),
+    lineCount: integer().notNull(),
+    amountCents: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [
+    // The nightly run writes each group once (its two statements write different kinds); a second row is refused.
+    unique('settlement_batch_sums_group_key')
+      .on(t.batchId, t.kind, t.legalBasis, t.costBearer, t.benefitType)
+      .nullsNotDistinct(),
   ],
 );
 

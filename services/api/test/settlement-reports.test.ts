@@ -160,12 +160,23 @@ describe('reports without personal data', () => {
     await batch(a, 'carried_forward', null);
     await batch(b, 'carried_forward', null);
     await batch(c, 'paid', '2025-09-10');
-    const line = (batchId: string, kind: string, legalBasis: string | null, amountCents: number, from?: string) =>
-      t.db.execute(sql`insert into settlement_lines (batch_id, kind, redemption_id, reversal_id, carried_from_batch_id,
+    // Each line with its batch sum, as the nightly run writes them (ADR 0037); carry-forward lines have none.
+    const line = async (
+      batchId: string,
+      kind: string,
+      legalBasis: string | null,
+      amountCents: number,
+      from?: string,
+    ) => {
+      await t.db.execute(sql`insert into settlement_lines (batch_id, kind, redemption_id, reversal_id, carried_from_batch_id,
           legal_basis, cost_bearer, benefit_type, amount_cents)
         values (${batchId}, ${kind}, ${kind === 'redemption' ? `rdm_${batchId}_${amountCents}` : null},
           ${kind === 'correction' ? `rev_${batchId}_${amountCents}` : null}, ${from ?? null},
           ${legalBasis}, ${legalBasis ? 'JOBCENTER' : null}, ${legalBasis ? 'participation' : null}, ${amountCents})`);
+      if (kind !== 'carry_forward')
+        await t.db.execute(sql`insert into settlement_batch_sums (batch_id, kind, legal_basis, cost_bearer, benefit_type,
+            line_count, amount_cents) values (${batchId}, ${kind}, ${legalBasis}, 'JOBCENTER', 'participation', 1, ${amountCents})`);
+    };
     await line(a, 'redemption', 'BKGG_KIZ', 200);
     await line(a, 'correction', 'SGB_II', -700);
     await line(b, 'correction', 'ASYLBLG', -500);

@@ -11,6 +11,7 @@ import {
 } from '@tk/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyInvariants } from '../src/modules/admin/verify.service.ts';
 import { runSettlement } from '../src/modules/settlement/settlement.run.ts';
 import { makeChildWithCard, makeCorrection, makeProvider, makeRedemption, makeReversal } from './factories.ts';
 import { createTestContext, expectProblem, onServer, type TestContext } from './support.ts';
@@ -226,6 +227,52 @@ describe('corrections and carry forward', () => {
     const count = await t.db.$count(settlementBatches, eq(settlementBatches.providerId, p.id));
     await settle('2026-10-20');
     expect(await t.db.$count(settlementBatches, eq(settlementBatches.providerId, p.id))).toBe(count);
+  });
+});
+
+describe('batch sums (ADR 0037)', () => {
+  it("each run writes its batches' sums with their lines, per kind, legal basis, cost bearer and benefit type", async () => {
+    const p = await makeProvider(t.db);
+    const sgb = await makeChildWithCard(t.db, t.keys, { budgetCents: 1_000_000, legalBasis: 'SGB_II' });
+    const kiz = await makeChildWithCard(t.db, t.keys, { budgetCents: 1_000_000, legalBasis: 'BKGG_KIZ' });
+    const first = await book(p, sgb, 1200, '2026-09-01T10:00:00+02:00', '2026-09-01');
+    await book(p, sgb, 300, '2026-09-01T11:00:00+02:00', '2026-09-01');
+    await book(p, kiz, 450, '2026-09-01T12:00:00+02:00', '2026-09-01');
+    await settle('2026-09-02');
+    const [settled] = await t.db.select().from(redemptions).where(eq(redemptions.id, first.id));
+    await makeCorrection(t.db, settled!, { reversedAt: new Date('2026-09-03T09:00:00+02:00') });
+    await book(p, kiz, 50, '2026-09-03T10:00:00+02:00', '2026-09-03');
+    await settle('2026-09-04');
+
+    const sums = await queryRows<Record<string, unknown>>(
+      t.db,
+      sql`select b.cutoff_date::text as cutoff, s.kind, s.legal_basis, s.cost_bearer, s.benefit_type,
+                 s.line_count::int as lines, s.amount_cents::int as cents
+          from settlement_batch_sums s join settlement_batches b on b.id = s.batch_id
+          where b.provider_id = ${p.id} order by 1, 2 desc, 3`,
+    );
+    const group = { cost_bearer: 'JOBCENTER', benefit_type: 'participation' };
+    expect(sums).toEqual([
+      { cutoff: '2026-09-02', kind: 'redemption', legal_basis: 'BKGG_KIZ', ...group, lines: 1, cents: 450 },
+      { cutoff: '2026-09-02', kind: 'redemption', legal_basis: 'SGB_II', ...group, lines: 2, cents: 1500 },
+      { cutoff: '2026-09-04', kind: 'redemption', legal_basis: 'BKGG_KIZ', ...group, lines: 1, cents: 50 },
+      { cutoff: '2026-09-04', kind: 'correction', legal_basis: 'SGB_II', ...group, lines: 1, cents: -1200 },
+    ]);
+
+    // pnpm verify holds them against the lines, and finds one changed behind the run's back.
+    const sumViolations = async () =>
+      (await verifyInvariants(t.db)).checks.find((c) => c.name === 'batch_sums')!.violations;
+    expect(await sumViolations()).toBe(0);
+    await t.db.execute(
+      sql`update settlement_batch_sums s set amount_cents = amount_cents + 1 from settlement_batches b
+          where b.id = s.batch_id and b.provider_id = ${p.id} and s.kind = 'correction'`,
+    );
+    expect(await sumViolations()).toBe(1);
+    await t.db.execute(
+      sql`update settlement_batch_sums s set amount_cents = amount_cents - 1 from settlement_batches b
+          where b.id = s.batch_id and b.provider_id = ${p.id} and s.kind = 'correction'`,
+    );
+    expect(await sumViolations()).toBe(0);
   });
 });
 
