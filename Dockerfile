@@ -50,4 +50,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # The node flags are those of `pnpm start` (services/api/package.json; ADR 0099): a small young generation
 # and an earlier full collection keep the process near its live heap.
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "--heap-growing-percent=25", "services/api/dist/server.js"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "--heap-growing-percent=10", "services/api/dist/server.js"]

@@ -13,7 +13,7 @@ describe('node flags of the server', () => {
   const start = flagsOf(JSON.parse(read('services/api/package.json')).scripts.start.split(' '));
 
   it('pnpm start keeps the young generation small and collects earlier', () => {
-    expect(start).toEqual(['--enable-source-maps', '--max-semi-space-size=4', '--heap-growing-percent=25']);
+    expect(start).toEqual(['--enable-source-maps', '--max-semi-space-size=4', '--heap-growing-percent=10']);
   });
 
   it('the container runs the server with the flags of pnpm start', () => {
