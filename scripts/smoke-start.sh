@@ -24,7 +24,7 @@ echo "ready at $url"
 grep -q "Demo users (password Teilhabe-Demo-2026)" "$log" || fail "the banner lists no demo users"
 grep -qE "^ +caseworker +sachbearbeitung$" "$log" || fail "the banner does not name the caseworker demo user"
 ! grep -qi "unsupported engine" "$log" || fail "engine warnings"
-grep -q "node --enable-source-maps dist/server.js" "$log" || fail "pnpm start did not run the compiled server"
+grep -qE "node --enable-source-maps .*dist/server.js" "$log" || fail "pnpm start did not run the compiled server"
 node -e '
   const url = process.argv[1];
   const ready = await fetch(`${url}/readyz`);

@@ -5,7 +5,7 @@
  *    postgres://postgres@127.0.0.1:5432/postgres), migrated, with many children whose participation
  *    budgets never run out, their cards (QR tokens) and a few terminal users.
  * 2. Real: the server as `pnpm start` runs it in production: compiled (`pnpm --filter @tk/api build`),
- *    `node --enable-source-maps services/api/dist/server.js`, NODE_ENV=production, LOG_LEVEL=info (the log
+ *    `node <flags of pnpm start> services/api/dist/server.js`, NODE_ENV=production, LOG_LEVEL=info (the log
  *    goes to a file, as to a collector), rate limit on, scheduler and audit sealer on, default pool.
  * 3. Floor: a bare Fastify 5 + `pg` server (redeem-floor.mjs): one guarded UPDATE plus one INSERT per
  *    request, JSON answer. Same client (autocannon in this process, keep-alive, 32 connections), same
@@ -51,6 +51,12 @@ export const autocannon = autocannonModule as (opts: AutocannonOptions) => Promi
 const THIS_FILE = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(THIS_FILE), '../..');
 export const SERVER_JS = path.join(REPO, 'services/api/dist/server.js');
+/** The node flags of `pnpm start` (services/api/package.json, the one place they are spelled; ADR 0038). */
+export const SERVER_NODE_FLAGS: string[] = (
+  JSON.parse(readFileSync(path.join(REPO, 'services/api/package.json'), 'utf8')).scripts.start as string
+)
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 const FLOOR_JS = path.join(path.dirname(THIS_FILE), 'redeem-floor.mjs');
 export const PROVIDER_ID = 'prv_bench_club';
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 2000);
@@ -346,7 +352,7 @@ export async function startReal(
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...(portOffset === 0 ? profile : []), ...flags, '--enable-source-maps', serverJs],
+    [...(portOffset === 0 ? profile : []), ...SERVER_NODE_FLAGS, ...flags, serverJs],
     {
       cwd: path.join(REPO, 'services/api'),
       env: {
@@ -632,7 +638,7 @@ synchronous_commit on, ${pgVersion}), reached over TCP (127.0.0.1). The machine 
 Command: \`pnpm bench redeem\`${workers > 1 ? ` with \`WEB_CONCURRENCY=${workers}\`` : ''} (${ROUNDS} rounds of ${SECONDS} s per side, the order rotated each round).
 Setup: scratch database, ${CHILDREN} children with participation approvals whose budgets never run out,
 ${USERS} terminal users, QR codes as scanned, every request a new Idempotency-Key.
-**Real** = the server as \`pnpm start\` runs it: compiled by \`pnpm --filter @tk/api build\`, \`node --enable-source-maps dist/server.js\`,
+**Real** = the server as \`pnpm start\` runs it: compiled by \`pnpm --filter @tk/api build\`, \`node ${SERVER_NODE_FLAGS.join(' ')} dist/server.js\`,
 NODE_ENV=production, LOG_LEVEL=info (JSON lines to a file), rate limit on (${RATE_LIMIT_PER_MINUTE.toLocaleString('en')}/min per user,
 never tripped), scheduler and audit sealer running, pool ${POOL_SIZE}${workers > 1 ? `, ${workers} workers (node:cluster)` : ', one process'}: bearer token + revocation check, QR signature,
 validation, Idempotency-Key, context read + the one booking statement (guarded UPDATE, redemption,
