@@ -27,15 +27,27 @@ const run = spawnSync(
   { stdio: 'inherit', env: process.env },
 );
 let summary = 'no results';
+let failedNames = [];
 if (existsSync(jsonFile)) {
   const r = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  // The failed tests by file and name, so the last lines of a long CI log say which one failed.
+  failedNames = (r.testResults ?? []).flatMap((file) => {
+    const rel = path.relative(process.cwd(), file.name);
+    const failedTests = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    if (failedTests.length === 0 && file.status === 'failed') return [`${rel} (the file failed: ${file.message ?? 'no message'})`];
+    return failedTests.map((a) => `${rel} › ${a.fullName}`);
+  });
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
   if (r.numTotalTests === 0) summary = '0 passed, 1 failed (no test ran)';
 }
 console.log(`\nTests (${target}):`);
 console.log(`${summary}`);
-// CI reads the summary back to add both database runs up.
-if (process.env.TK_TEST_SUMMARY_FILE) writeFileSync(process.env.TK_TEST_SUMMARY_FILE, `${summary}\n`);
+for (const name of failedNames) console.log(`FAILED ${name}`);
+// CI reads the summary back to add both database runs up, and the failed tests' names to repeat them last.
+if (process.env.TK_TEST_SUMMARY_FILE) {
+  writeFileSync(process.env.TK_TEST_SUMMARY_FILE, `${summary}\n`);
+  writeFileSync(`${process.env.TK_TEST_SUMMARY_FILE}.failed`, failedNames.map((n) => `${n}\n`).join(''));
+}
 // A run that produced no report (a crash before any test) is a failure, whatever vitest's exit code.
 process.exit(summary === 'no results' ? 1 : (run.status ?? 1));
