@@ -1,3 +1,5 @@
+import { readTogether } from '@tk/db';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { hashPassword, setPasswordHashCost, unmatchableHash, verifyPassword } from '../src/lib/password.ts';
@@ -108,5 +110,37 @@ describe('config', () => {
     } finally {
       setPasswordHashCost(t.config.passwordHashCost);
     }
+  });
+});
+
+describe('readTogether (independent reads)', () => {
+  /** Two reads that log when each starts and ends; the first takes 50 ms in the database. */
+  function loggedReads(db: Parameters<typeof readTogether>[0], log: string[]) {
+    return [
+      async () => {
+        log.push('start 1');
+        const rows = await db.execute(sql`select pg_sleep(0.05), 1 as n`);
+        log.push('end 1');
+        return rows;
+      },
+      async () => {
+        log.push('start 2');
+        const rows = await db.execute(sql`select 2 as n`);
+        log.push('end 2');
+        return rows;
+      },
+    ] as const;
+  }
+
+  it('inside a transaction the second read starts after the first has ended (one connection, one query at a time)', async () => {
+    const log: string[] = [];
+    await t.db.transaction((tx) => readTogether(tx, loggedReads(tx, log)));
+    expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+  });
+
+  it('on the database both reads start at once', async () => {
+    const log: string[] = [];
+    await readTogether(t.db, loggedReads(t.db, log));
+    expect(log.slice(0, 2)).toEqual(['start 1', 'start 2']);
   });
 });

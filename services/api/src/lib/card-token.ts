@@ -1,4 +1,4 @@
-import { sign as cryptoSign, KeyObject } from 'node:crypto';
+import { sign as cryptoSign } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { KeyRing } from './keys.ts';
 
@@ -10,7 +10,7 @@ import type { KeyRing } from './keys.ts';
  * 50,000 cards at once.
  */
 export function cardTokenSigner(ring: KeyRing): (cardId: string) => string {
-  const key = KeyObject.from(ring.signer.key);
+  const key = ring.signer.keyObject;
   const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: ring.signer.kid })).toString('base64url');
   return (cardId) => {
     const input = `${header}.${Buffer.from(JSON.stringify({ c: cardId })).toString('base64url')}`;

@@ -1,4 +1,4 @@
-import { randomUUID, type webcrypto } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomUUID, type webcrypto } from 'node:crypto';
 import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -11,7 +11,8 @@ type CryptoKey = webcrypto.CryptoKey;
  * part signs; every listed key verifies; a key removed from the list is retired and stops verifying.
  */
 export interface KeyRing {
-  signer: { kid: string; key: CryptoKey };
+  /** `key` for jose; `keyObject` (the same private key) for node:crypto's synchronous signing of card tokens. */
+  signer: { kid: string; key: CryptoKey; keyObject: KeyObject };
   verifiers: Map<string, CryptoKey>;
 }
 
@@ -35,7 +36,10 @@ export async function keyRingFromJwks(jwks: StoredJwk[]): Promise<KeyRing> {
     if (!jwk.kid) throw new Error('every key needs a kid');
     const { d: _d, ...publicJwk } = jwk;
     verifiers.set(jwk.kid, (await importJWK(publicJwk, 'EdDSA')) as CryptoKey);
-    if (!signer && jwk.d) signer = { kid: jwk.kid, key: (await importJWK(jwk, 'EdDSA')) as CryptoKey };
+    if (!signer && jwk.d) {
+      const key = (await importJWK(jwk, 'EdDSA')) as CryptoKey;
+      signer = { kid: jwk.kid, key, keyObject: createPrivateKey({ key: jwk, format: 'jwk' }) };
+    }
   }
   if (!signer) throw new Error('no key with a private part to sign with');
   return { signer, verifiers };

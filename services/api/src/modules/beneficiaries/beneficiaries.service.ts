@@ -18,6 +18,7 @@ import {
   costBearers,
   type DbOrTx,
   providers,
+  readTogether,
   redemptions,
 } from '@tk/db';
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
@@ -117,16 +118,17 @@ export async function searchBeneficiaries(
   const text = query.q ? searchCondition(query.q) : undefined;
   if (text) where.push(text);
   const condition = and(...where);
-  const [rows, total] = await Promise.all([
-    db
-      .select({ b: beneficiaries, activeCardId: cards.id })
-      .from(beneficiaries)
-      .leftJoin(cards, and(eq(cards.beneficiaryId, beneficiaries.id), eq(cards.status, 'active')))
-      .where(condition)
-      .orderBy(...searchOrder(query.sort, query.direction))
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize),
-    db.$count(beneficiaries, condition),
+  const [rows, total] = await readTogether(db, [
+    () =>
+      db
+        .select({ b: beneficiaries, activeCardId: cards.id })
+        .from(beneficiaries)
+        .leftJoin(cards, and(eq(cards.beneficiaryId, beneficiaries.id), eq(cards.status, 'active')))
+        .where(condition)
+        .orderBy(...searchOrder(query.sort, query.direction))
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize),
+    () => db.$count(beneficiaries, condition),
   ]);
   return { items: rows.map((r) => toSummary(r.b, r.activeCardId)), total, page: query.page, pageSize: query.pageSize };
 }
@@ -135,29 +137,35 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const providerIds = [...new Set(rows.map((r) => r.providerId).filter((p): p is string => Boolean(p)))];
-  const [booked, names, types, settings, lapsed] = await Promise.all([
-    db
-      .select({
-        approvalId: redemptions.approvalId,
-        cents: sql<number>`coalesce(sum(${redemptions.amountCents}), 0)::int`,
-        meals: sql<number>`coalesce(sum(${redemptions.meals}), 0)::int`,
-      })
-      .from(redemptions)
-      .where(and(inArray(redemptions.approvalId, ids), eq(redemptions.status, 'booked')))
-      .groupBy(redemptions.approvalId),
-    providerIds.length
-      ? db.select({ id: providers.id, name: providers.name }).from(providers).where(inArray(providers.id, providerIds))
-      : Promise.resolve([]),
-    db.select({ code: benefitTypes.code, redeemable: benefitTypes.redeemable }).from(benefitTypes),
-    getSettings(db),
-    db
-      .select({
-        approvalId: approvalLapses.approvalId,
-        cents: sql<number>`coalesce(sum(${approvalLapses.amountCents}), 0)::int`,
-      })
-      .from(approvalLapses)
-      .where(inArray(approvalLapses.approvalId, ids))
-      .groupBy(approvalLapses.approvalId),
+  const [booked, names, types, settings, lapsed] = await readTogether(db, [
+    () =>
+      db
+        .select({
+          approvalId: redemptions.approvalId,
+          cents: sql<number>`coalesce(sum(${redemptions.amountCents}), 0)::int`,
+          meals: sql<number>`coalesce(sum(${redemptions.meals}), 0)::int`,
+        })
+        .from(redemptions)
+        .where(and(inArray(redemptions.approvalId, ids), eq(redemptions.status, 'booked')))
+        .groupBy(redemptions.approvalId),
+    () =>
+      providerIds.length
+        ? db
+            .select({ id: providers.id, name: providers.name })
+            .from(providers)
+            .where(inArray(providers.id, providerIds))
+        : Promise.resolve([]),
+    () => db.select({ code: benefitTypes.code, redeemable: benefitTypes.redeemable }).from(benefitTypes),
+    () => getSettings(db),
+    () =>
+      db
+        .select({
+          approvalId: approvalLapses.approvalId,
+          cents: sql<number>`coalesce(sum(${approvalLapses.amountCents}), 0)::int`,
+        })
+        .from(approvalLapses)
+        .where(inArray(approvalLapses.approvalId, ids))
+        .groupBy(approvalLapses.approvalId),
   ]);
   const lapsedOf = new Map(lapsed.map((l) => [l.approvalId, l.cents]));
   const bookedBy = new Map(booked.map((b) => [b.approvalId, b]));
@@ -213,13 +221,14 @@ async function toApprovals(db: DbOrTx, rows: ApprovalRow[], today: string): Prom
 export async function getBeneficiary(db: DbOrTx, beneficiaryId: string, today: string): Promise<Beneficiary> {
   const [row] = await db.select().from(beneficiaries).where(eq(beneficiaries.id, beneficiaryId));
   if (!row) throw new BeneficiaryNotFound();
-  const [approvalRows, cardRows] = await Promise.all([
-    db
-      .select()
-      .from(approvals)
-      .where(eq(approvals.beneficiaryId, beneficiaryId))
-      .orderBy(desc(approvals.validFrom), asc(approvals.benefitType)),
-    db.select().from(cards).where(eq(cards.beneficiaryId, beneficiaryId)).orderBy(desc(cards.issuedAt)),
+  const [approvalRows, cardRows] = await readTogether(db, [
+    () =>
+      db
+        .select()
+        .from(approvals)
+        .where(eq(approvals.beneficiaryId, beneficiaryId))
+        .orderBy(desc(approvals.validFrom), asc(approvals.benefitType)),
+    () => db.select().from(cards).where(eq(cards.beneficiaryId, beneficiaryId)).orderBy(desc(cards.issuedAt)),
   ]);
   const active = cardRows.find((c) => c.status === 'active');
   return {

@@ -1,5 +1,5 @@
 import { type Clock, formatCardNumber, generateCardNumber, newId } from '@tk/core';
-import { auditLog, beneficiaries, cards, type DbOrTx, importJobs, insertMany } from '@tk/db';
+import { auditLog, beneficiaries, cards, type DbOrTx, importJobs, insertMany, readTogether } from '@tk/db';
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { type Actor, audit, auditMany } from '../../lib/audit.ts';
 import { cardTokenSigner, signCardToken } from '../../lib/card-token.ts';
@@ -292,7 +292,7 @@ export async function resetFamilyAccessCode(db: DbOrTx, cardId: string, actor: A
 
 /** The city's name, the card title and the logo as the card shows them (also for the card letter). */
 export async function cardBrand(db: DbOrTx): Promise<CardBrand> {
-  const [{ cityName, cardTitle }, logo] = await Promise.all([getSettings(db), cityLogoPng(db)]);
+  const [{ cityName, cardTitle }, logo] = await readTogether(db, [() => getSettings(db), () => cityLogoPng(db)]);
   return { cityName, title: cardTitle, logo };
 }
 
@@ -347,15 +347,16 @@ export async function printCards(
   clock: Clock,
 ): Promise<{ pdf: Buffer; cardIds: string[] }> {
   const entries = await cardsForPrint(db, await selectCards(db, selection));
-  const [brand] = await Promise.all([
-    cardBrand(db),
-    recordCardReads(
-      db,
-      actor,
-      clock,
-      'card_print',
-      entries.map((e) => e.card.id),
-    ),
+  const [brand] = await readTogether(db, [
+    () => cardBrand(db),
+    () =>
+      recordCardReads(
+        db,
+        actor,
+        clock,
+        'card_print',
+        entries.map((e) => e.card.id),
+      ),
   ]);
   const list = entries.map((e) => ({ ...e.card, givenName: e.givenName, familyName: e.familyName }));
   const pdf = await (format === 'a4' ? sheetPdf(list, brand) : id1Pdf(list, brand));

@@ -1,5 +1,14 @@
 import type { Clock, EffectiveRate } from '@tk/core';
-import { benefitRates, benefitTypes, citySettings, costBearers, type Db, type DbOrTx, legalBases } from '@tk/db';
+import {
+  benefitRates,
+  benefitTypes,
+  citySettings,
+  costBearers,
+  type Db,
+  type DbOrTx,
+  legalBases,
+  readTogether,
+} from '@tk/db';
 import { asc, desc, eq } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { normalizeBic, normalizeIban } from '../../lib/bank-account.ts';
@@ -52,12 +61,12 @@ export async function ratesOf(db: DbOrTx, benefitType: string): Promise<Effectiv
 
 /** The whole catalogue as data: benefit types, rates, legal bases, cost bearers, settings. */
 export async function getCatalogue(db: DbOrTx): Promise<Catalogue> {
-  const [types, rates, bases, bearers, settings] = await Promise.all([
-    db.select().from(benefitTypes).orderBy(asc(benefitTypes.code)),
-    db.select().from(benefitRates).orderBy(asc(benefitRates.benefitType), asc(benefitRates.validFrom)),
-    db.select().from(legalBases).orderBy(asc(legalBases.code)),
-    db.select().from(costBearers).orderBy(asc(costBearers.code)),
-    getSettings(db),
+  const [types, rates, bases, bearers, settings] = await readTogether(db, [
+    () => db.select().from(benefitTypes).orderBy(asc(benefitTypes.code)),
+    () => db.select().from(benefitRates).orderBy(asc(benefitRates.benefitType), asc(benefitRates.validFrom)),
+    () => db.select().from(legalBases).orderBy(asc(legalBases.code)),
+    () => db.select().from(costBearers).orderBy(asc(costBearers.code)),
+    () => getSettings(db),
   ]);
   return {
     benefitTypes: types.map((t) => ({

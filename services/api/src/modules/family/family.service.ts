@@ -7,6 +7,7 @@ import {
   type DbOrTx,
   familyAccessCodes,
   providers,
+  readTogether,
   redemptions,
 } from '@tk/db';
 import { and, desc, eq, lte } from 'drizzle-orm';
@@ -122,37 +123,40 @@ async function balanceOf(
   card: { id: string; status: 'active' | 'blocked' | 'replaced'; beneficiaryId: string },
 ): Promise<FamilyBalance> {
   const today = berlinDate(clock.now());
-  const [[child], [settings], approvalRows, lunchesToday, recent] = await Promise.all([
-    tx
-      .select({ givenName: beneficiaries.givenName, familyName: beneficiaries.familyName })
-      .from(beneficiaries)
-      .where(eq(beneficiaries.id, card.beneficiaryId)),
-    tx.select().from(citySettings).where(eq(citySettings.id, 1)),
-    approvalsOfChild(tx, card.beneficiaryId, today),
-    tx
-      .select({ id: redemptions.id })
-      .from(redemptions)
-      .where(
-        and(
-          eq(redemptions.beneficiaryId, card.beneficiaryId),
-          eq(redemptions.serviceDate, today),
-          eq(redemptions.benefitType, 'lunch'),
-          eq(redemptions.status, 'booked'),
+  const [[child], [settings], approvalRows, lunchesToday, recent] = await readTogether(tx, [
+    () =>
+      tx
+        .select({ givenName: beneficiaries.givenName, familyName: beneficiaries.familyName })
+        .from(beneficiaries)
+        .where(eq(beneficiaries.id, card.beneficiaryId)),
+    () => tx.select().from(citySettings).where(eq(citySettings.id, 1)),
+    () => approvalsOfChild(tx, card.beneficiaryId, today),
+    () =>
+      tx
+        .select({ id: redemptions.id })
+        .from(redemptions)
+        .where(
+          and(
+            eq(redemptions.beneficiaryId, card.beneficiaryId),
+            eq(redemptions.serviceDate, today),
+            eq(redemptions.benefitType, 'lunch'),
+            eq(redemptions.status, 'booked'),
+          ),
         ),
-      ),
-    tx
-      .select({
-        serviceDate: redemptions.serviceDate,
-        benefitType: redemptions.benefitType,
-        amountCents: redemptions.amountCents,
-        providerName: providers.name,
-        status: redemptions.status,
-      })
-      .from(redemptions)
-      .innerJoin(providers, eq(providers.id, redemptions.providerId))
-      .where(eq(redemptions.beneficiaryId, card.beneficiaryId))
-      .orderBy(desc(redemptions.serviceDate), desc(redemptions.bookedAt))
-      .limit(RECENT_REDEMPTIONS),
+    () =>
+      tx
+        .select({
+          serviceDate: redemptions.serviceDate,
+          benefitType: redemptions.benefitType,
+          amountCents: redemptions.amountCents,
+          providerName: providers.name,
+          status: redemptions.status,
+        })
+        .from(redemptions)
+        .innerJoin(providers, eq(providers.id, redemptions.providerId))
+        .where(eq(redemptions.beneficiaryId, card.beneficiaryId))
+        .orderBy(desc(redemptions.serviceDate), desc(redemptions.bookedAt))
+        .limit(RECENT_REDEMPTIONS),
   ]);
   const entitlements: FamilyBalance['entitlements'] = [];
   for (const a of currentApprovals(approvalRows, today, settings?.gracePeriodMonths ?? 0)) {

@@ -9,7 +9,17 @@ import {
   parseGermanOrIsoDate,
   type RuleField,
 } from '@tk/core';
-import { beneficiaries, costBearers, type Db, type DbOrTx, importJobs, insertMany, providers, queryRows } from '@tk/db';
+import {
+  beneficiaries,
+  costBearers,
+  type Db,
+  type DbOrTx,
+  importJobs,
+  insertMany,
+  providers,
+  queryRows,
+  readTogether,
+} from '@tk/db';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, auditMany } from '../../lib/audit.ts';
 import type { KeyRing } from '../../lib/keys.ts';
@@ -125,11 +135,11 @@ interface Lookups {
 
 /** The lookups every row needs (cost bearers, providers, rates, districts); children are looked up per batch of rows. */
 async function loadLookups(db: DbOrTx): Promise<Lookups> {
-  const [bearers, providerRows, participationRates, settings] = await Promise.all([
-    db.select().from(costBearers),
-    db.select({ id: providers.id, name: providers.name, benefitTypes: providers.benefitTypes }).from(providers),
-    ratesOf(db, 'participation'),
-    getSettings(db),
+  const [bearers, providerRows, participationRates, settings] = await readTogether(db, [
+    () => db.select().from(costBearers),
+    () => db.select({ id: providers.id, name: providers.name, benefitTypes: providers.benefitTypes }).from(providers),
+    () => ratesOf(db, 'participation'),
+    () => getSettings(db),
   ]);
   const costBearerByKey = new Map<string, string>();
   for (const b of bearers) {

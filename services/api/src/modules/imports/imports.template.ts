@@ -1,5 +1,5 @@
 import { addDays, addMonths, berlinDate, type Clock, formatGermanDate, LEGAL_BASES } from '@tk/core';
-import { costBearers, type DbOrTx, providers } from '@tk/db';
+import { costBearers, type DbOrTx, providers, readTogether } from '@tk/db';
 import { importedChildren } from '@tk/db/queries/imports';
 import { and, arrayContains, asc, eq } from 'drizzle-orm';
 import { toCsv } from '../../lib/csv.ts';
@@ -38,15 +38,16 @@ export async function importTemplateCsv(db: DbOrTx, clock: Clock): Promise<strin
   const today = berlinDate(clock.now());
   const from = `${today.slice(0, 7)}-01`;
   const to = addDays(addMonths(from, 12), -1);
-  const [bearers, [tutor], { districts }] = await Promise.all([
-    db.select({ code: costBearers.code }).from(costBearers).orderBy(asc(costBearers.code)),
-    db
-      .select({ name: providers.name, id: providers.id })
-      .from(providers)
-      .where(and(eq(providers.status, 'approved'), arrayContains(providers.benefitTypes, ['tutoring'])))
-      .orderBy(asc(providers.name))
-      .limit(1),
-    getSettings(db),
+  const [bearers, [tutor], { districts }] = await readTogether(db, [
+    () => db.select({ code: costBearers.code }).from(costBearers).orderBy(asc(costBearers.code)),
+    () =>
+      db
+        .select({ name: providers.name, id: providers.id })
+        .from(providers)
+        .where(and(eq(providers.status, 'approved'), arrayContains(providers.benefitTypes, ['tutoring'])))
+        .orderBy(asc(providers.name))
+        .limit(1),
+    () => getSettings(db),
   ]);
   const examples: { type: keyof typeof IMPORT_BENEFIT_VALUES; amount?: string; hours?: string; rate?: string }[] = [
     { type: 'lunch' },

@@ -1,5 +1,5 @@
 import { berlinDate, type Clock } from '@tk/core';
-import type { DbOrTx } from '@tk/db';
+import { type DbOrTx, readTogether } from '@tk/db';
 import { childRedemptionRows } from '@tk/db/queries/privacy';
 import type { Actor } from '../../lib/audit.ts';
 import { getBeneficiary } from '../beneficiaries/beneficiaries.service.ts';
@@ -18,10 +18,10 @@ export async function exportBeneficiaryData(
   actor: Actor,
   clock: Clock,
 ): Promise<DataExport> {
-  const [view, redemptions] = await Promise.all([
-    getBeneficiary(db, beneficiaryId, berlinDate(clock.now())),
-    childRedemptionRows(db, beneficiaryId),
-    recordReads(db, actor, clock, 'export', [beneficiaryId]),
+  const [view, redemptions] = await readTogether(db, [
+    () => getBeneficiary(db, beneficiaryId, berlinDate(clock.now())),
+    () => childRedemptionRows(db, beneficiaryId),
+    () => recordReads(db, actor, clock, 'export', [beneficiaryId]),
   ]);
   const { approvals, cards, ...beneficiary } = view;
   const { items: accessLog } = await accessLogOf(db, beneficiaryId);

@@ -14,6 +14,7 @@ import {
   type DbOrTx,
   paymentFiles,
   queryRows,
+  readTogether,
   users,
 } from '@tk/db';
 import { type BookingRow, bookingRows } from '@tk/db/queries/settlement';
@@ -183,7 +184,7 @@ export async function paymentFileBookingsCsv(
     .from(paymentFiles)
     .where(eq(paymentFiles.id, id));
   if (!file) throw new PaymentFileNotFound();
-  const [rows, config] = await Promise.all([bookingRows(db, id), getBookingListConfig(db)]);
+  const [rows, config] = await readTogether(db, [() => bookingRows(db, id), () => getBookingListConfig(db)]);
   const context: CellContext = { ...file, codes: options.codes ?? false };
   const fields = config.columns.map((c) => BOOKING_LIST_FIELDS[c.key as BookingListField]);
   const records = rows.map((r) => fields.map((f) => f.cell(r, context)));

@@ -1,5 +1,5 @@
 import { type Clock, isProviderRole, newId } from '@tk/core';
-import { citySettings, type Db, type DbOrTx, providers, users } from '@tk/db';
+import { citySettings, type Db, type DbOrTx, providers, readTogether, users } from '@tk/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, audit } from '../../lib/audit.ts';
 import { hashPassword } from '../../lib/password.ts';
@@ -68,18 +68,19 @@ async function assertStaffBelowLimit(tx: DbOrTx, providerId: string, exceptUserI
     .where(eq(providers.id, providerId))
     .for('update');
   if (!provider) throw providerNotFound();
-  const [[settings], [row]] = await Promise.all([
-    tx.select({ limit: citySettings.maxStaffPerProvider }).from(citySettings).where(eq(citySettings.id, 1)),
-    tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(users)
-      .where(
-        and(
-          eq(users.providerId, providerId),
-          eq(users.active, true),
-          exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
+  const [[settings], [row]] = await readTogether(tx, [
+    () => tx.select({ limit: citySettings.maxStaffPerProvider }).from(citySettings).where(eq(citySettings.id, 1)),
+    () =>
+      tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(users)
+        .where(
+          and(
+            eq(users.providerId, providerId),
+            eq(users.active, true),
+            exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
+          ),
         ),
-      ),
   ]);
   const limit = settings?.limit ?? 20;
   if (Number(row?.n ?? 0) >= limit) throw new StaffLimitReached(limit);
