@@ -34,7 +34,8 @@ if (existsSync(jsonFile)) {
   failedNames = (r.testResults ?? []).flatMap((file) => {
     const rel = path.relative(process.cwd(), file.name);
     const failedTests = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
-    if (failedTests.length === 0 && file.status === 'failed') return [`${rel} (the file failed: ${file.message ?? 'no message'})`];
+    if (failedTests.length === 0 && file.status === 'failed')
+      return [`${rel} (the file failed: ${file.message ?? 'no message'})`];
     return failedTests.map((a) => `${rel} › ${a.fullName}`);
   });
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
